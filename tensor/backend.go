@@ -152,6 +152,9 @@ type Backend interface {
 	IndexSelect(dst, src, idx *Tensor)
 	// IndexAdd: dst[idx[r],:] += alpha*src[r,:] (IndexSelect's backward).
 	IndexAdd(dst, idx, src *Tensor, alpha float32)
+	// IndexCopy: dst[idx[r],:] = src[r,:], rows in order (a later duplicate
+	// index wins, as PyTorch's index assignment on the CPU).
+	IndexCopy(dst, idx, src *Tensor)
 	// Gather: dst[r,j] = src[r, idx[r,j]] for 2-D src and int64 idx [R,J].
 	Gather(dst, src, idx *Tensor)
 	// ScatterAdd: dst[r, idx[r,j]] += src[r,j] (Gather's backward).
