@@ -1,0 +1,13 @@
+// Package nn holds the layers (Conv2d, BatchNorm2d, Linear), the CIFAR
+// ResNet18 towers and the two-tower encoder with the Sobel branch of the
+// reference (ResNet18withSobel), the SGD optimiser and learning-rate
+// schedule, and checkpoints.
+//
+// Parameter and buffer names are PyTorch's state_dict names
+// ("layer2.0.shortcut.0.weight", "bn1_sobel.running_var", ...), so weights
+// move between this engine and PyTorch through safetensors files.
+//
+// Layers take the training mode as an explicit argument of Forward; a
+// training-mode BatchNorm2d updates its running statistics as PyTorch does
+// (momentum 0.1, unbiased running variance).
+package nn

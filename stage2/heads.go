@@ -1,0 +1,71 @@
+package stage2
+
+import (
+	"math/rand/v2"
+
+	"twostage/autograd"
+	"twostage/nn"
+	"twostage/tensor"
+)
+
+// Heads are the normalised-FC classifiers: each a fixed matrix Ŵ_h [D,C]
+// whose columns are unit vectors (prototypes), y_h = softmax(v·Ŵ_h/τc).
+// They are constants: not trained, not decayed.
+type Heads struct {
+	W   []*tensor.Tensor // raw weights [D,C], drawn N(0,1) (the state)
+	Hat []*autograd.Var  // column-normalised, as constants
+	Tau float32
+}
+
+// NewHeads draws n heads of D×C standard normal weights and normalises
+// their columns.
+func NewHeads(be tensor.Backend, rng *rand.Rand, n, d, c int, tau float32) *Heads {
+	h := &Heads{Tau: tau}
+	for i := 0; i < n; i++ {
+		w := make([]float32, d*c)
+		for j := range w {
+			w[j] = float32(rng.NormFloat64())
+		}
+		h.W = append(h.W, tensor.FromFloat32(be, tensor.Shape{d, c}, w))
+	}
+	h.Normalise()
+	return h
+}
+
+// Normalise recomputes Hat from W (after W is loaded from a checkpoint):
+// Ŵ = W / ‖W‖ along dimension 0 (each column), no epsilon.
+func (h *Heads) Normalise() {
+	h.Hat = h.Hat[:0]
+	for _, w := range h.W {
+		var hat *autograd.Var
+		autograd.NoGrad(func() { hat = autograd.L2Normalize(autograd.Const(w), 0) })
+		h.Hat = append(h.Hat, autograd.Const(hat.Val))
+	}
+}
+
+// State names the raw weights "heads.<h>.weight" for checkpoints.
+func (h *Heads) State(prefix string) []nn.Entry {
+	var es []nn.Entry
+	for i, w := range h.W {
+		es = append(es, nn.Entry{Name: prefix + "heads." + itoa(i) + ".weight", Buffer: w})
+	}
+	return es
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// Logits returns v·Ŵ_h (before the temperature) for head h: the scores whose
+// argmax is the cluster.
+func (h *Heads) Logits(v *autograd.Var, head int) *autograd.Var {
+	return autograd.MatMul(v, h.Hat[head], false, false)
+}
+
+// Probs returns softmax(v·Ŵ_h/τc) [N,C] for head h.
+func (h *Heads) Probs(v *autograd.Var, head int) *autograd.Var {
+	return autograd.Softmax(autograd.Scale(h.Logits(v, head), 1/h.Tau), 1)
+}
