@@ -66,6 +66,8 @@ func Read(path string) (map[string]Tensor, map[string]string, error) {
 // It reads the header, validates all of it against size, and only then
 // allocates and reads the tensor data.
 func ReadFrom(r io.ReaderAt, size int64, name string) (map[string]Tensor, map[string]string, error) {
+	// 1. The 8-byte header length N, checked against the reference limit and
+	//    the file size before the header is allocated.
 	if size < 8 {
 		return nil, nil, errf(name, "file is %d bytes, too short for the 8-byte header length", size)
 	}
@@ -80,6 +82,8 @@ func ReadFrom(r io.ReaderAt, size int64, name string) (map[string]Tensor, map[st
 	if n > uint64(size-8) {
 		return nil, nil, errf(name, "header length %d runs past the end of the %d-byte file (truncated?)", n, size)
 	}
+	// 2. The header: parsed and validated in full (see parseHeader) before any
+	//    tensor memory exists.
 	hdr := make([]byte, n) // n ≤ size-8: bounded by the real file
 	if err := readFull(r, hdr, 8); err != nil {
 		return nil, nil, errf(name, "reading the %d-byte header: %v", n, err)
@@ -90,6 +94,7 @@ func ReadFrom(r io.ReaderAt, size int64, name string) (map[string]Tensor, map[st
 		return nil, nil, fmt.Errorf("safetensors: %s: %w", name, err)
 	}
 
+	// 3. The data, tensor by tensor in file order, through one scratch buffer.
 	// All sizes are checked: each tensor holds numel·size(dtype) bytes inside the
 	// data section, so the allocations below total at most 8× the file size.
 	maxBytes := int64(0)
@@ -149,6 +154,10 @@ func parseHeader(hdr []byte, dataLen int64) ([]entry, map[string]string, error) 
 	if !utf8.Valid(hdr) {
 		return nil, nil, errors.New("header is not valid UTF-8")
 	}
+	// The header is walked token by token rather than unmarshalled into a
+	// map, so that duplicate keys are caught (a map would keep the last one),
+	// numbers stay exact (UseNumber: no float64 rounding of offsets) and every
+	// error can name its tensor.
 	dec := json.NewDecoder(bytes.NewReader(hdr))
 	dec.UseNumber()
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
@@ -157,6 +166,7 @@ func parseHeader(hdr []byte, dataLen int64) ([]entry, map[string]string, error) 
 	var entries []entry
 	meta := map[string]string{}
 	seen := map[string]bool{}
+	// One key per iteration: "__metadata__" or a tensor name.
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -224,6 +234,7 @@ func parseMetadata(dec *json.Decoder, meta map[string]string) error {
 // Unknown fields are skipped, as the reference reader does.
 func parseEntry(dec *json.Decoder, name string, dataLen int64) (entry, error) {
 	e := entry{name: name}
+	// First collect the fields (any order, each at most once), then check them.
 	var dims, offs []int64 // nil: field absent
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return e, errors.New("entry is not a JSON object")
@@ -267,7 +278,7 @@ func parseEntry(dec *json.Decoder, name string, dataLen int64) (entry, error) {
 		return e, fmt.Errorf("header is not valid JSON: %v", err)
 	}
 
-	// dtype: one of the known names.
+	// All three fields are required; dtype must be one of the known names.
 	var ok bool
 	switch {
 	case e.dtype == "":

@@ -29,10 +29,14 @@ import (
 // data, or DType "I64" likewise; FileDType is ignored. The bytes are
 // deterministic (see the package doc for the order).
 func Write(path string, tensors map[string]Tensor, metadata map[string]string) error {
+	// Validate and lay out everything first: a bad tensor never touches the disk.
 	p, err := newPlan(tensors, metadata)
 	if err != nil {
 		return fmt.Errorf("safetensors: %s: %w", path, err)
 	}
+	// The temporary file lives beside the target, on the same filesystem, so
+	// that the final rename is atomic. Until the rename succeeds, every exit
+	// path closes and removes it.
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -53,6 +57,8 @@ func Write(path string, tensors map[string]Tensor, metadata map[string]string) e
 	if err := f.Chmod(perm); err != nil {
 		return fmt.Errorf("safetensors: %s: %w", path, err)
 	}
+	// Data, then fsync: the bytes must be on disk before the name points at them,
+	// or a crash could leave a complete-looking but empty checkpoint.
 	bw := bufio.NewWriterSize(f, 1<<20)
 	if err := p.encode(bw); err != nil {
 		return fmt.Errorf("safetensors: %s: writing %s: %w", path, tmp, err)
@@ -137,7 +143,10 @@ func newPlan(tensors map[string]Tensor, metadata map[string]string) (*plan, erro
 		return cmp.Or(cmp.Compare(elemSize(tensors[b]), elemSize(tensors[a])), cmp.Compare(a, b))
 	})
 
-	// Compact JSON, field order as serde serializes the reference's structs.
+	// The header: compact JSON with no spaces, fields in the order serde
+	// serializes the reference's structs, offsets assigned in data order so the
+	// tensors tile the data section with no hole:
+	//   {"__metadata__":{"k":"v"},"name":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},...}
 	h := []byte{'{'}
 	if len(metadata) > 0 {
 		h = appendJSONString(h, metadataKey)

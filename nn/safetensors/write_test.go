@@ -143,12 +143,15 @@ func TestReferenceBytes(t *testing.T) {
 		"fc.weight":              {DType: "F32", Shape: []int{2, 2}, F32: []float32{1, 2, 3, 4}},
 		"fc.bias":                {DType: "F32", Shape: []int{2}, F32: []float32{-1, 0.5}},
 		"bn.num_batches_tracked": {DType: "I64", Shape: []int{}, I64: []int64{7}},
+		"bn.bias":                {DType: "F32", Shape: []int{1}, F32: []float32{0.25}},
 	}
+	// I64 comes first although "bn.bias" sorts before it by name.
 	header := `{"__metadata__":{"format":"pt"},` +
 		`"bn.num_batches_tracked":{"dtype":"I64","shape":[],"data_offsets":[0,8]},` +
-		`"fc.bias":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},` +
-		`"fc.weight":{"dtype":"F32","shape":[2,2],"data_offsets":[16,32]}}`
-	want = file(pad(header), le(int64(7), float32(-1), float32(0.5), float32(1), float32(2), float32(3), float32(4)))
+		`"bn.bias":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},` +
+		`"fc.bias":{"dtype":"F32","shape":[2],"data_offsets":[12,20]},` +
+		`"fc.weight":{"dtype":"F32","shape":[2,2],"data_offsets":[20,36]}}`
+	want = file(pad(header), le(int64(7), float32(0.25), float32(-1), float32(0.5), float32(1), float32(2), float32(3), float32(4)))
 	if len(pad(header))%8 != 0 || len(pad(header)) == len(header) {
 		t.Fatalf("fixture header should need padding: %d bytes", len(header))
 	}
