@@ -1,0 +1,289 @@
+package kernels_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+
+	"twostage/tensor"
+)
+
+// slowBatchNorm64 is training-mode batch norm in float64 over x viewed as
+// [N,C,HW]: per channel mean = Σx/M, var = Σ(x−mean)²/M (biased, M = N·HW),
+// y = (x−mean)/√(var+eps)·gamma + beta.
+func slowBatchNorm64(x, gamma, beta []float64, s tensor.ChanShape, eps float64) (y, mean, variance []float64) {
+	mean, variance = make([]float64, s.C), make([]float64, s.C)
+	m := float64(s.N * s.HW)
+	for c := 0; c < s.C; c++ {
+		for n := 0; n < s.N; n++ {
+			for i := 0; i < s.HW; i++ {
+				mean[c] += x[(n*s.C+c)*s.HW+i] / m
+			}
+		}
+		for n := 0; n < s.N; n++ {
+			for i := 0; i < s.HW; i++ {
+				d := x[(n*s.C+c)*s.HW+i] - mean[c]
+				variance[c] += d * d / m
+			}
+		}
+	}
+	return slowBatchNormInference64(x, gamma, beta, mean, variance, s, eps), mean, variance
+}
+
+// slowBatchNormInference64 is y = (x−mean)/√(var+eps)·gamma + beta with given
+// statistics.
+func slowBatchNormInference64(x, gamma, beta, mean, variance []float64, s tensor.ChanShape, eps float64) []float64 {
+	y := make([]float64, len(x))
+	for n := 0; n < s.N; n++ {
+		for c := 0; c < s.C; c++ {
+			rstd := 1 / math.Sqrt(variance[c]+eps)
+			for i := 0; i < s.HW; i++ {
+				j := (n*s.C+c)*s.HW + i
+				y[j] = (x[j]-mean[c])*rstd*gamma[c] + beta[c]
+			}
+		}
+	}
+	return y
+}
+
+// slowBatchNormBackward64 is the chain rule of Ioffe & Szegedy (2015,
+// Algorithm 1's backward), step by step rather than the kernel's folded form:
+//
+//	dx̂ = dy·gamma
+//	dvar = Σ dx̂·(x−mean) · (−½)(var+eps)^(−3/2)
+//	dmean = −Σ dx̂·rstd + dvar·Σ −2(x−mean)/M
+//	dx = dx̂·rstd + dvar·2(x−mean)/M + dmean/M          (train)
+//	dx = dx̂·rstd                                        (eval: stats constant)
+//	dgamma = Σ dy·x̂,  dbeta = Σ dy.
+func slowBatchNormBackward64(dy, x, gamma, mean, variance []float64, s tensor.ChanShape, eps float64, train bool) (dx, dgamma, dbeta []float64) {
+	dx, dgamma, dbeta = make([]float64, len(x)), make([]float64, s.C), make([]float64, s.C)
+	m := float64(s.N * s.HW)
+	for c := 0; c < s.C; c++ {
+		rstd := 1 / math.Sqrt(variance[c]+eps)
+		var dvar, dmean, sumDev float64
+		for n := 0; n < s.N; n++ {
+			for i := 0; i < s.HW; i++ {
+				j := (n*s.C+c)*s.HW + i
+				dxh := dy[j] * gamma[c]
+				dvar += dxh * (x[j] - mean[c]) * -0.5 * rstd * rstd * rstd
+				dmean -= dxh * rstd
+				sumDev += -2 * (x[j] - mean[c])
+				dgamma[c] += dy[j] * (x[j] - mean[c]) * rstd
+				dbeta[c] += dy[j]
+			}
+		}
+		dmean += dvar * sumDev / m
+		for n := 0; n < s.N; n++ {
+			for i := 0; i < s.HW; i++ {
+				j := (n*s.C+c)*s.HW + i
+				dx[j] = dy[j] * gamma[c] * rstd
+				if train {
+					dx[j] += dvar*2*(x[j]-mean[c])/m + dmean/m
+				}
+			}
+		}
+	}
+	return dx, dgamma, dbeta
+}
+
+// TestBatchNormReferenceGradients checks slowBatchNormBackward64 against
+// central differences of L = Σ g·bn(x; gamma, beta), in training mode (the
+// statistics follow x) and in eval mode (fixed statistics). L is smooth, and
+// with step 1e-4 the O(h²) truncation error is far below the 1e-6 relative
+// tolerance.
+func TestBatchNormReferenceGradients(t *testing.T) {
+	const eps = 1e-5
+	for _, s := range []tensor.ChanShape{{N: 3, C: 2, HW: 5}, {N: 4, C: 3, HW: 1}} {
+		for _, train := range []bool{true, false} {
+			t.Run(fmt.Sprintf("shape=%d,%d,%d/train=%v", s.N, s.C, s.HW, train), func(t *testing.T) {
+				x := denseF64(denseRand(1, s.N*s.C*s.HW, -1, 2))
+				gamma := denseF64(denseRand(2, s.C, 0.5, 1.5))
+				beta := denseF64(denseRand(3, s.C, -1, 1))
+				g := denseF64(denseRand(4, len(x), -1, 1))
+				// Eval mode uses unrelated running statistics.
+				rMean := denseF64(denseRand(5, s.C, -0.5, 0.5))
+				rVar := denseF64(denseRand(6, s.C, 0.5, 1.5))
+				loss := func(x, gamma, beta []float64) float64 {
+					var y []float64
+					if train {
+						y, _, _ = slowBatchNorm64(x, gamma, beta, s, eps)
+					} else {
+						y = slowBatchNormInference64(x, gamma, beta, rMean, rVar, s, eps)
+					}
+					var l float64
+					for i, v := range y {
+						l += g[i] * v
+					}
+					return l
+				}
+				mean, variance := rMean, rVar
+				if train {
+					_, mean, variance = slowBatchNorm64(x, gamma, beta, s, eps)
+				}
+				dx, dgamma, dbeta := slowBatchNormBackward64(g, x, gamma, mean, variance, s, eps, train)
+				set := &fd.Settings{Formula: fd.Central, Step: 1e-4}
+				denseClose64(t, "dx", dx, fd.Gradient(nil, func(v []float64) float64 { return loss(v, gamma, beta) }, x, set), 1e-7, 1e-6)
+				denseClose64(t, "dgamma", dgamma, fd.Gradient(nil, func(v []float64) float64 { return loss(x, v, beta) }, gamma, set), 1e-7, 1e-6)
+				denseClose64(t, "dbeta", dbeta, fd.Gradient(nil, func(v []float64) float64 { return loss(x, gamma, v) }, beta, set), 1e-7, 1e-6)
+			})
+		}
+	}
+}
+
+// bnCases: odd sizes, a 2-D [N,C] input, an input whose mean (3) is large
+// next to its spread (the case the two-pass variance is for) and ResNet
+// activations at batch 2.
+var bnCases = []struct {
+	s      tensor.ChanShape
+	lo, hi float64 // range of x
+}{
+	{tensor.ChanShape{N: 3, C: 5, HW: 49}, -1, 1},
+	{tensor.ChanShape{N: 8, C: 10, HW: 1}, -1, 1},
+	{tensor.ChanShape{N: 3, C: 3, HW: 49}, 2.5, 3.5},
+	{tensor.ChanShape{N: 2, C: 64, HW: 1024}, 0, 2},
+	{tensor.ChanShape{N: 2, C: 512, HW: 16}, -1, 1},
+}
+
+// TestBatchNorm compares forward (training and inference) and backward (both
+// modes, with every combination of requested gradients) with the float64
+// references on every backend. Outputs start as garbage, gradients as random
+// values (+=).
+func TestBatchNorm(t *testing.T) {
+	const eps = 1e-5
+	for ci, bc := range bnCases {
+		s := bc.s
+		seed := uint64(10 * ci)
+		shape := tensor.Shape{s.N, s.C, s.HW}
+		vec := tensor.Shape{s.C}
+		x := denseRand(seed+1, s.N*s.C*s.HW, bc.lo, bc.hi)
+		gamma := denseRand(seed+2, s.C, 0.5, 1.5)
+		beta := denseRand(seed+3, s.C, -1, 1)
+		dy := denseRand(seed+4, len(x), -1, 1)
+		rMean := denseRand(seed+5, s.C, -0.5, 0.5)
+		rVar := denseRand(seed+6, s.C, 0.5, 1.5)
+		dx0 := denseRand(seed+7, len(x), -1, 1)
+		dg0 := denseRand(seed+8, s.C, -1, 1)
+		db0 := denseRand(seed+9, s.C, -1, 1)
+		x64, g64, b64 := denseF64(x), denseF64(gamma), denseF64(beta)
+		wantY, wantMean, wantVar := slowBatchNorm64(x64, g64, b64, s, eps)
+		wantYInf := slowBatchNormInference64(x64, g64, b64, denseF64(rMean), denseF64(rVar), s, eps)
+		for _, be := range denseThreaded() {
+			t.Run(fmt.Sprintf("backend=%s/shape=%d,%d,%d", be.Name, s.N, s.C, s.HW), func(t *testing.T) {
+				B := be.BE
+				xt, gt, bt, dyt := denseTensor(B, shape, x), denseTensor(B, vec, gamma), denseTensor(B, vec, beta), denseTensor(B, shape, dy)
+				garbage := denseRand(99, len(x), -1e3, 1e3)
+				y := denseTensor(B, shape, garbage)
+				mean, variance := denseTensor(B, vec, garbage[:s.C]), denseTensor(B, vec, garbage[:s.C])
+				B.BatchNormForward(y, mean, variance, xt, gt, bt, s, eps)
+				denseClose(t, "mean", mean.Float32s(), wantMean, 1e-5, 1e-4)
+				denseClose(t, "var", variance.Float32s(), wantVar, 1e-5, 1e-4)
+				denseClose(t, "y", y.Float32s(), wantY, 1e-5, 1e-4)
+
+				yi := denseTensor(B, shape, garbage)
+				B.BatchNormInference(yi, xt, gt, bt, denseTensor(B, vec, rMean), denseTensor(B, vec, rVar), s, eps)
+				denseClose(t, "y(inference)", yi.Float32s(), wantYInf, 1e-5, 1e-4)
+
+				for _, train := range []bool{true, false} {
+					// Training backward uses the batch statistics the
+					// forward returned; eval uses the running ones.
+					mt, vt := mean, variance
+					m64, v64 := denseF64(mean.Float32s()), denseF64(variance.Float32s())
+					if !train {
+						mt, vt = denseTensor(B, vec, rMean), denseTensor(B, vec, rVar)
+						m64, v64 = denseF64(rMean), denseF64(rVar)
+					}
+					wdx, wdg, wdb := slowBatchNormBackward64(denseF64(dy), x64, g64, m64, v64, s, eps, train)
+					for _, want := range [][3]bool{{true, true, true}, {true, false, false}, {false, true, true}, {false, false, true}} {
+						var dx, dg, db *tensor.Tensor
+						if want[0] {
+							dx = denseTensor(B, shape, dx0)
+						}
+						if want[1] {
+							dg = denseTensor(B, vec, dg0)
+						}
+						if want[2] {
+							db = denseTensor(B, vec, db0)
+						}
+						B.BatchNormBackward(dx, dg, db, dyt, xt, gt, mt, vt, s, eps, train)
+						tag := fmt.Sprintf("train=%v,grads=%v", train, want)
+						if dx != nil {
+							denseClose(t, tag+" dx", dx.Float32s(), denseAdd(dx0, wdx), 1e-4, 1e-3)
+						}
+						if dg != nil {
+							denseClose(t, tag+" dgamma", dg.Float32s(), denseAdd(dg0, wdg), 1e-4, 1e-3)
+						}
+						if db != nil {
+							denseClose(t, tag+" dbeta", db.Float32s(), denseAdd(db0, wdb), 1e-4, 1e-3)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestBatchNormPanics checks size mismatches and missing required tensors.
+func TestBatchNormPanics(t *testing.T) {
+	s := tensor.ChanShape{N: 2, C: 3, HW: 4}
+	for _, be := range backends() {
+		B := be.BE
+		x, v := B.Empty(tensor.Float32, tensor.Shape{2, 3, 4}), B.Empty(tensor.Float32, tensor.Shape{3})
+		w := B.Empty(tensor.Float32, tensor.Shape{4})
+		if !densePanics(func() { B.BatchNormForward(x, v, v, x, w, v, s, 1e-5) }) {
+			t.Errorf("%s: forward with a [4] gamma for C=3 did not panic", be.Name)
+		}
+		if !densePanics(func() { B.BatchNormInference(x, x, v, v, v, nil, s, 1e-5) }) {
+			t.Errorf("%s: inference without variance did not panic", be.Name)
+		}
+		if !densePanics(func() { B.BatchNormBackward(x, nil, nil, x.Reshape(2, 12), x, v, v, w, s, 1e-5, true) }) {
+			t.Errorf("%s: backward with a [4] variance did not panic", be.Name)
+		}
+	}
+}
+
+// BenchmarkBatchNorm times training forward and backward (all gradients) at
+// the encoder's activation shapes, batch 256. GB/s counts the compulsory
+// traffic: forward reads x and writes y (8 bytes per element), backward
+// reads x and dy and updates dx (16 bytes per element); the kernels make
+// extra passes (two for the statistics), so this is a lower bound.
+func BenchmarkBatchNorm(b *testing.B) {
+	shapes := []tensor.ChanShape{
+		{N: 256, C: 64, HW: 32 * 32},
+		{N: 256, C: 128, HW: 16 * 16},
+		{N: 256, C: 256, HW: 8 * 8},
+		{N: 256, C: 512, HW: 4 * 4},
+	}
+	for _, be := range backends() {
+		for _, dir := range []string{"fwd", "bwd"} {
+			for _, s := range shapes {
+				b.Run(fmt.Sprintf("backend=%s/dir=%s/shape=%d,%d,%d", be.Name, dir, s.N, s.C, s.HW), func(b *testing.B) {
+					B := be.BE
+					shape, vec := tensor.Shape{s.N, s.C, s.HW}, tensor.Shape{s.C}
+					n := s.N * s.C * s.HW
+					x := denseTensor(B, shape, denseRand(1, n, -1, 1))
+					y := denseTensor(B, shape, denseRand(2, n, -1, 1))
+					dx := B.Empty(tensor.Float32, shape)
+					gamma, beta := denseTensor(B, vec, denseRand(3, s.C, 0.5, 1.5)), B.Empty(tensor.Float32, vec)
+					mean, variance := B.Empty(tensor.Float32, vec), B.Empty(tensor.Float32, vec)
+					dg, db := B.Empty(tensor.Float32, vec), B.Empty(tensor.Float32, vec)
+					B.BatchNormForward(dx, mean, variance, x, gamma, beta, s, 1e-5)
+					bytes := 8.0
+					if dir == "bwd" {
+						bytes = 16
+					}
+					b.ReportAllocs()
+					for b.Loop() {
+						if dir == "fwd" {
+							B.BatchNormForward(y, mean, variance, x, gamma, beta, s, 1e-5)
+						} else {
+							B.BatchNormBackward(dx, dg, db, y, x, gamma, mean, variance, s, 1e-5, true)
+						}
+					}
+					b.ReportMetric(bytes*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+				})
+			}
+		}
+	}
+}

@@ -1,0 +1,302 @@
+package kernels_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+
+	"twostage/tensor"
+)
+
+// slowConv2D64 is the textbook 7-loop cross-correlation in float64:
+//
+//	y[n,k,oh,ow] = Σ_{c,r,q} x[n, c, oh·st−pad+r, ow·st−pad+q]·w[k,c,r,q]
+//
+// with x read as 0 outside the image. x [N,C,H,W], w [K,C,R,S], y [N,K,OH,OW].
+func slowConv2D64(x, w []float64, s tensor.ConvShape) []float64 {
+	y := make([]float64, s.N*s.K*s.OH*s.OW)
+	for n := 0; n < s.N; n++ {
+		for k := 0; k < s.K; k++ {
+			for oh := 0; oh < s.OH; oh++ {
+				for ow := 0; ow < s.OW; ow++ {
+					var acc float64
+					for c := 0; c < s.C; c++ {
+						for r := 0; r < s.R; r++ {
+							for q := 0; q < s.S; q++ {
+								ih, iw := oh*s.Stride-s.Pad+r, ow*s.Stride-s.Pad+q
+								if ih < 0 || ih >= s.H || iw < 0 || iw >= s.W {
+									continue
+								}
+								acc += x[((n*s.C+c)*s.H+ih)*s.W+iw] * w[((k*s.C+c)*s.R+r)*s.S+q]
+							}
+						}
+					}
+					y[((n*s.K+k)*s.OH+oh)*s.OW+ow] = acc
+				}
+			}
+		}
+	}
+	return y
+}
+
+// slowConv2DBackwardData64 is ∂(Σ dy·y)/∂x for slowConv2D64: every product
+// x[n,c,ih,iw]·w[k,c,r,q] of the forward sum sends dy[n,k,oh,ow]·w[k,c,r,q]
+// back to x[n,c,ih,iw]. It returns dx [N,C,H,W].
+func slowConv2DBackwardData64(dy, w []float64, s tensor.ConvShape) []float64 {
+	dx := make([]float64, s.N*s.C*s.H*s.W)
+	for n := 0; n < s.N; n++ {
+		for k := 0; k < s.K; k++ {
+			for oh := 0; oh < s.OH; oh++ {
+				for ow := 0; ow < s.OW; ow++ {
+					g := dy[((n*s.K+k)*s.OH+oh)*s.OW+ow]
+					for c := 0; c < s.C; c++ {
+						for r := 0; r < s.R; r++ {
+							for q := 0; q < s.S; q++ {
+								ih, iw := oh*s.Stride-s.Pad+r, ow*s.Stride-s.Pad+q
+								if ih < 0 || ih >= s.H || iw < 0 || iw >= s.W {
+									continue
+								}
+								dx[((n*s.C+c)*s.H+ih)*s.W+iw] += g * w[((k*s.C+c)*s.R+r)*s.S+q]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return dx
+}
+
+// slowConv2DBackwardFilter64 is ∂(Σ dy·y)/∂w for slowConv2D64:
+// dw[k,c,r,q] = Σ_{n,oh,ow} dy[n,k,oh,ow]·x[n,c,ih,iw]. It returns dw [K,C,R,S].
+func slowConv2DBackwardFilter64(dy, x []float64, s tensor.ConvShape) []float64 {
+	dw := make([]float64, s.K*s.C*s.R*s.S)
+	for n := 0; n < s.N; n++ {
+		for k := 0; k < s.K; k++ {
+			for oh := 0; oh < s.OH; oh++ {
+				for ow := 0; ow < s.OW; ow++ {
+					g := dy[((n*s.K+k)*s.OH+oh)*s.OW+ow]
+					for c := 0; c < s.C; c++ {
+						for r := 0; r < s.R; r++ {
+							for q := 0; q < s.S; q++ {
+								ih, iw := oh*s.Stride-s.Pad+r, ow*s.Stride-s.Pad+q
+								if ih < 0 || ih >= s.H || iw < 0 || iw >= s.W {
+									continue
+								}
+								dw[((k*s.C+c)*s.R+r)*s.S+q] += g * x[((n*s.C+c)*s.H+ih)*s.W+iw]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return dw
+}
+
+// convCase builds a ConvShape from x [n,c,h,h] and w [k,c,r,q].
+func convCase(n, c, h, k, r, q, stride, pad int) tensor.ConvShape {
+	return tensor.ConvShapeOf(tensor.Shape{n, c, h, h}, tensor.Shape{k, c, r, q}, stride, pad)
+}
+
+func convName(s tensor.ConvShape) string {
+	return fmt.Sprintf("N%d_C%d_H%dx%d_K%d_R%dx%d_s%d_p%d", s.N, s.C, s.H, s.W, s.K, s.R, s.S, s.Stride, s.Pad)
+}
+
+// TestConv2DReferenceGradients checks the float64 backward references
+// against central finite differences of L(x, w) = Σ g·conv(x, w) for a fixed
+// random g. L is linear in x and in w, so the central difference is exact but
+// for rounding and the tolerance can be tight.
+func TestConv2DReferenceGradients(t *testing.T) {
+	for _, s := range []tensor.ConvShape{
+		convCase(2, 2, 5, 3, 3, 3, 2, 1),
+		convCase(1, 3, 4, 2, 3, 1, 1, 1),
+		convCase(2, 2, 3, 2, 1, 1, 2, 0),
+	} {
+		t.Run(convName(s), func(t *testing.T) {
+			x := denseF64(denseRand(1, s.N*s.C*s.H*s.W, -1, 1))
+			w := denseF64(denseRand(2, s.K*s.C*s.R*s.S, -1, 1))
+			g := denseF64(denseRand(3, s.N*s.K*s.OH*s.OW, -1, 1))
+			loss := func(x, w []float64) float64 {
+				var l float64
+				for i, v := range slowConv2D64(x, w, s) {
+					l += g[i] * v
+				}
+				return l
+			}
+			set := &fd.Settings{Formula: fd.Central, Step: 1e-3}
+			dx := fd.Gradient(nil, func(v []float64) float64 { return loss(v, w) }, x, set)
+			dw := fd.Gradient(nil, func(v []float64) float64 { return loss(x, v) }, w, set)
+			denseClose64(t, "dx", slowConv2DBackwardData64(g, w, s), dx, 1e-9, 1e-6)
+			denseClose64(t, "dw", slowConv2DBackwardFilter64(g, x, s), dw, 1e-9, 1e-6)
+		})
+	}
+}
+
+// convCases are the shapes every backend is checked on: odd sizes (C=3, K=5,
+// 7×7 images, stride 2, pad 0/1, kernels 1 and 3, non-square kernels,
+// windows that see only padding), batches that make several image groups,
+// and the encoder's ResNet18 shapes at batch 2.
+func convCases() []tensor.ConvShape {
+	return []tensor.ConvShape{
+		convCase(1, 3, 7, 5, 3, 3, 1, 1),
+		convCase(3, 3, 7, 5, 3, 3, 2, 0),
+		convCase(3, 3, 7, 5, 3, 3, 2, 1),
+		convCase(1, 3, 7, 5, 1, 1, 1, 0), // pointwise: no im2col
+		convCase(3, 3, 7, 5, 1, 1, 2, 0),
+		convCase(3, 3, 7, 5, 5, 5, 1, 2),
+		convCase(2, 3, 7, 5, 3, 1, 1, 1), // R ≠ S
+		convCase(2, 3, 2, 4, 3, 3, 2, 1), // some windows see only padding
+		convCase(2, 2, 1, 3, 3, 3, 1, 1), // 1×1 image, 3×3 kernel
+		convCase(5, 3, 4, 5, 3, 3, 1, 1), // 16 output pixels: groups of images
+		convCase(7, 3, 4, 5, 1, 1, 1, 0), // pointwise in groups
+		// ResNet18 (CIFAR) at batch 2: stem (RGB and Sobel), the 3×3 convs
+		// of each stage, their stride-2 entries and the 1×1 shortcuts.
+		convCase(2, 3, 32, 64, 3, 3, 1, 1),
+		convCase(2, 2, 32, 64, 3, 3, 1, 1),
+		convCase(2, 64, 32, 64, 3, 3, 1, 1),
+		convCase(2, 64, 32, 128, 3, 3, 2, 1),
+		convCase(2, 128, 16, 128, 3, 3, 1, 1),
+		convCase(2, 128, 16, 256, 3, 3, 2, 1),
+		convCase(2, 256, 8, 256, 3, 3, 1, 1),
+		convCase(2, 256, 8, 512, 3, 3, 2, 1),
+		convCase(4, 512, 4, 512, 3, 3, 1, 1),
+		convCase(2, 64, 32, 128, 1, 1, 2, 0),
+		convCase(2, 128, 16, 256, 1, 1, 2, 0),
+		convCase(2, 256, 8, 512, 1, 1, 2, 0),
+	}
+}
+
+// TestConv2D compares the three conv passes of every backend (plus CPUs with
+// 1 and 3 threads, which split the batch differently) with the float64
+// references. The backward passes start from random dx, dw to check +=.
+func TestConv2D(t *testing.T) {
+	for ci, s := range convCases() {
+		seed := uint64(10 * ci)
+		x := denseRand(seed+1, s.N*s.C*s.H*s.W, -1, 1)
+		w := denseRand(seed+2, s.K*s.C*s.R*s.S, -1, 1)
+		dy := denseRand(seed+3, s.N*s.K*s.OH*s.OW, -1, 1)
+		dx0 := denseRand(seed+4, len(x), -1, 1)
+		dw0 := denseRand(seed+5, len(w), -1, 1)
+		x64, w64, dy64 := denseF64(x), denseF64(w), denseF64(dy)
+		wantY := slowConv2D64(x64, w64, s)
+		wantDx := denseAdd(dx0, slowConv2DBackwardData64(dy64, w64, s))
+		wantDw := denseAdd(dw0, slowConv2DBackwardFilter64(dy64, x64, s))
+		// Outputs are sums of L products of values in [−1, 1] (L = C·R·S
+		// forward, at most K·R·S for dx, N·OH·OW for dw), of typical size
+		// √L; atol scales by √L to stay the same fraction of that scale.
+		sq := func(l int) float64 { return math.Sqrt(float64(l)) }
+		for _, be := range denseThreaded() {
+			t.Run(fmt.Sprintf("backend=%s/shape=%s", be.Name, convName(s)), func(t *testing.T) {
+				xt := denseTensor(be.BE, s.XShape(), x)
+				wt := denseTensor(be.BE, s.WShape(), w)
+				dyt := denseTensor(be.BE, s.YShape(), dy)
+				y := denseTensor(be.BE, s.YShape(), denseRand(99, len(dy), -1e3, 1e3)) // garbage to overwrite
+				be.BE.Conv2DForward(y, xt, wt, s)
+				denseClose(t, "y", y.Float32s(), wantY, 1e-5*sq(s.C*s.R*s.S), 1e-4)
+				dxt := denseTensor(be.BE, s.XShape(), dx0)
+				be.BE.Conv2DBackwardData(dxt, dyt, wt, s)
+				denseClose(t, "dx", dxt.Float32s(), wantDx, 1e-4*sq(s.K*s.R*s.S), 1e-3)
+				dwt := denseTensor(be.BE, s.WShape(), dw0)
+				be.BE.Conv2DBackwardFilter(dwt, dyt, xt, s)
+				denseClose(t, "dw", dwt.Float32s(), wantDw, 1e-4*sq(s.N*s.OH*s.OW), 1e-3)
+			})
+		}
+	}
+}
+
+// TestConv2DBackwardFilterDeterministic runs the batch-reducing pass twice
+// per backend and requires identical bits (fixed chunks, fixed order).
+func TestConv2DBackwardFilterDeterministic(t *testing.T) {
+	s := convCase(9, 16, 8, 8, 3, 3, 1, 1)
+	x := denseRand(1, s.N*s.C*s.H*s.W, -1, 1)
+	dy := denseRand(2, s.N*s.K*s.OH*s.OW, -1, 1)
+	for _, be := range denseThreaded() {
+		var first []float32
+		for run := 0; run < 3; run++ {
+			dw := denseTensor(be.BE, s.WShape(), make([]float32, s.K*s.C*s.R*s.S))
+			be.BE.Conv2DBackwardFilter(dw, denseTensor(be.BE, s.YShape(), dy), denseTensor(be.BE, s.XShape(), x), s)
+			got := dw.Float32s()
+			if first == nil {
+				first = got
+				continue
+			}
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(first[i]) {
+					t.Fatalf("%s: run %d: dw[%d] = %v, first run gave %v", be.Name, run, i, got[i], first[i])
+				}
+			}
+		}
+	}
+}
+
+// TestConv2DPanics checks that a ConvShape that does not fit the tensors panics.
+func TestConv2DPanics(t *testing.T) {
+	s := convCase(2, 3, 7, 5, 3, 3, 1, 1)
+	for _, be := range backends() {
+		x := be.BE.Empty(tensor.Float32, s.XShape())
+		w := be.BE.Empty(tensor.Float32, s.WShape())
+		y := be.BE.Empty(tensor.Float32, s.YShape())
+		bad := s
+		bad.Stride = 2 // OH, OW no longer match
+		if !densePanics(func() { be.BE.Conv2DForward(y, x, w, bad) }) {
+			t.Errorf("%s: forward with an inconsistent ConvShape did not panic", be.Name)
+		}
+		if !densePanics(func() { be.BE.Conv2DBackwardData(y, y, w, s) }) {
+			t.Errorf("%s: backward data with a wrong dx shape did not panic", be.Name)
+		}
+		if !densePanics(func() { be.BE.Conv2DBackwardFilter(x, y, x, s) }) {
+			t.Errorf("%s: backward filter with a wrong dw shape did not panic", be.Name)
+		}
+	}
+}
+
+// resnetConvs are the encoder's conv layers at batch 256 (CIFAR 32×32).
+var resnetConvs = []struct {
+	name string
+	s    tensor.ConvShape
+}{
+	{"stem_c3_k64_h32", convCase(256, 3, 32, 64, 3, 3, 1, 1)},
+	{"c64_k64_h32", convCase(256, 64, 32, 64, 3, 3, 1, 1)},
+	{"c64_k128_h32_s2", convCase(256, 64, 32, 128, 3, 3, 2, 1)},
+	{"c128_k128_h16", convCase(256, 128, 16, 128, 3, 3, 1, 1)},
+	{"c128_k256_h16_s2", convCase(256, 128, 16, 256, 3, 3, 2, 1)},
+	{"c256_k256_h8", convCase(256, 256, 8, 256, 3, 3, 1, 1)},
+	{"c256_k512_h8_s2", convCase(256, 256, 8, 512, 3, 3, 2, 1)},
+	{"c512_k512_h4", convCase(256, 512, 4, 512, 3, 3, 1, 1)},
+	{"1x1_c64_k128_h32_s2", convCase(256, 64, 32, 128, 1, 1, 2, 0)},
+	{"1x1_c128_k256_h16_s2", convCase(256, 128, 16, 256, 1, 1, 2, 0)},
+	{"1x1_c256_k512_h8_s2", convCase(256, 256, 8, 512, 1, 1, 2, 0)},
+}
+
+// BenchmarkConv2D times each pass at the encoder's real shapes; every pass
+// does the forward's FLOPs (2·N·K·OH·OW·C·R·S). Select with e.g.
+// -bench 'Conv2D/backend=cpu$/dir=fwd/shape=c64_k64' -benchtime=1x.
+func BenchmarkConv2D(b *testing.B) {
+	for _, be := range backends() {
+		for _, dir := range []string{"fwd", "bwd_data", "bwd_filter"} {
+			for _, cs := range resnetConvs {
+				b.Run(fmt.Sprintf("backend=%s/dir=%s/shape=%s", be.Name, dir, cs.name), func(b *testing.B) {
+					s := cs.s
+					x := denseTensor(be.BE, s.XShape(), denseRand(1, s.N*s.C*s.H*s.W, -1, 1))
+					w := denseTensor(be.BE, s.WShape(), denseRand(2, s.K*s.C*s.R*s.S, -1, 1))
+					y := denseTensor(be.BE, s.YShape(), denseRand(3, s.N*s.K*s.OH*s.OW, -1, 1))
+					b.ReportAllocs()
+					for b.Loop() {
+						switch dir {
+						case "fwd":
+							be.BE.Conv2DForward(y, x, w, s)
+						case "bwd_data":
+							be.BE.Conv2DBackwardData(x, y, w, s)
+						case "bwd_filter":
+							be.BE.Conv2DBackwardFilter(w, y, x, s)
+						}
+					}
+					b.ReportMetric(s.FLOPs()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}

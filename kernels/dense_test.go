@@ -1,0 +1,118 @@
+package kernels_test
+
+// Helpers shared by the dense-kernel tests (gemm, conv2d, pool, bias,
+// batchnorm): seeded inputs, float32 <-> float64 conversion and the
+// atol + rtol·|want| comparison. The names carry a "dense" prefix so they
+// cannot collide with the other kernel tests of this package.
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"twostage/kernels"
+	"twostage/tensor"
+)
+
+// denseRand returns n values uniform in [lo, hi) from a PCG stream seeded by
+// seed, so every test input is reproducible.
+func denseRand(seed uint64, n int, lo, hi float64) []float32 {
+	r := rand.New(rand.NewPCG(seed, 1))
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(lo + (hi-lo)*r.Float64())
+	}
+	return v
+}
+
+// denseF64 widens float32 data for the float64 references.
+func denseF64(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// denseTensor uploads a copy of data to be with shape s.
+func denseTensor(be tensor.Backend, s tensor.Shape, data []float32) *tensor.Tensor {
+	return tensor.FromFloat32(be, s, append([]float32(nil), data...))
+}
+
+// denseClose fails t unless |got[i] − want[i]| ≤ atol + rtol·|want[i]| for
+// every i; it reports the first five mismatches and the count (as llm.c's
+// validate_result does).
+func denseClose(t *testing.T, what string, got []float32, want []float64, atol, rtol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: length %d, want %d", what, len(got), len(want))
+	}
+	bad := 0
+	for i, w := range want {
+		g := float64(got[i])
+		if math.Abs(g-w) <= atol+rtol*math.Abs(w) {
+			continue
+		}
+		if bad < 5 {
+			t.Errorf("%s[%d] = %.7g, want %.7g (diff %.3g, tol %.3g)", what, i, g, w, math.Abs(g-w), atol+rtol*math.Abs(w))
+		}
+		bad++
+	}
+	if bad > 0 {
+		t.Errorf("%s: %d of %d values out of tolerance", what, bad, len(want))
+	}
+}
+
+// denseClose64 is denseClose for two float64 slices (the finite-difference
+// checks of the references).
+func denseClose64(t *testing.T, what string, got, want []float64, atol, rtol float64) {
+	t.Helper()
+	bad := 0
+	for i, w := range want {
+		if math.Abs(got[i]-w) <= atol+rtol*math.Abs(w) {
+			continue
+		}
+		if bad < 5 {
+			t.Errorf("%s[%d] = %.10g, want %.10g", what, i, got[i], w)
+		}
+		bad++
+	}
+	if bad > 0 {
+		t.Errorf("%s: %d of %d values out of tolerance", what, bad, len(want))
+	}
+}
+
+// denseAdd returns base + delta elementwise: the expected value of a +=
+// kernel whose output started at base.
+func denseAdd(base []float32, delta []float64) []float64 {
+	out := make([]float64, len(base))
+	for i := range base {
+		out[i] = float64(base[i]) + delta[i]
+	}
+	return out
+}
+
+// denseThreaded adds CPU backends with fixed thread counts to backends(), for
+// the kernels whose work split (image groups, reduction chunks) depends on
+// the thread count.
+func denseThreaded() []struct {
+	Name string
+	BE   tensor.Backend
+} {
+	out := backends()
+	for _, n := range []int{1, 3} {
+		out = append(out, struct {
+			Name string
+			BE   tensor.Backend
+		}{fmt.Sprintf("cpu-threads%d", n), &kernels.CPU{Threads: n}})
+	}
+	return out
+}
+
+// densePanics reports whether f panics.
+func densePanics(f func()) (panicked bool) {
+	defer func() { panicked = recover() != nil }()
+	f()
+	return false
+}
