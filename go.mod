@@ -4,7 +4,6 @@ go 1.26.8
 
 require (
 	github.com/klauspost/cpuid/v2 v2.4.2
-	golang.org/x/sys v0.41.0
 	gonum.org/v1/gonum v0.17.0
 	gorgonia.org/cu v0.9.6
 )
@@ -12,4 +11,5 @@ require (
 require (
 	github.com/google/uuid v1.1.1 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
+	golang.org/x/sys v0.41.0 // indirect
 )

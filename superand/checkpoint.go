@@ -1,0 +1,125 @@
+package superand
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"twostage/nn"
+)
+
+// Kind is the checkpoint kind of stage 1.
+const Kind = "superand"
+
+// Checkpoint captures the whole training state: model weights and BN
+// statistics, optimiser buffers, memory bank, anchors and neighbours, the
+// counters and the config (its seed drives every random draw to come, since
+// the loader's randomness is a pure function of seed, epoch and index).
+func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
+	ck := nn.NewCheckpoint(Kind)
+	ck.PutModule("", t.Model)
+	ck.PutSGD(t.Opt, t.names)
+	ck.PutTensor("memory.bank", t.Mem.Bank)
+	ck.PutInts("ans.position", t.NB.Position)
+	k := 0
+	var flat []int64
+	for _, n := range t.NB.Neighbours {
+		k = len(n)
+		flat = append(flat, n...)
+	}
+	ck.PutInts("ans.neighbours", flat)
+	cfg, err := json.Marshal(t.Cfg)
+	if err != nil {
+		return nil, err
+	}
+	ck.Meta["config"] = string(cfg)
+	ck.Meta["round"] = strconv.Itoa(t.Round)
+	ck.Meta["epoch"] = strconv.Itoa(t.Epoch)
+	ck.Meta["ans_size"] = strconv.Itoa(k)
+	ck.Meta["best_knn"] = strconv.FormatFloat(t.BestKNN, 'g', -1, 64)
+	ck.Meta["last_knn"] = strconv.FormatFloat(t.LastKNN, 'g', -1, 64)
+	ck.Meta["train_images"] = strconv.Itoa(t.Train.N)
+	ck.Meta["image_channels"] = strconv.Itoa(t.Train.C)
+	ck.Meta["image_size"] = strconv.Itoa(min(t.Train.H, t.Train.W))
+	return ck, nil
+}
+
+// ConfigOf returns the config saved in a stage-1 checkpoint.
+func ConfigOf(ck *nn.Checkpoint) (Config, error) {
+	var c Config
+	if ck.Kind() != Kind {
+		return c, fmt.Errorf("%s: a %q checkpoint, not a stage-1 (%s) one", ck.Path, ck.Kind(), Kind)
+	}
+	if err := json.Unmarshal([]byte(ck.Meta["config"]), &c); err != nil {
+		return c, fmt.Errorf("%s: config metadata: %w", ck.Path, err)
+	}
+	return c, nil
+}
+
+// Restore loads a checkpoint made by Checkpoint into t (built with the same
+// architecture and training set size). Errors name the file and tensor.
+func (t *Trainer) Restore(ck *nn.Checkpoint) error {
+	if ck.Kind() != Kind {
+		return fmt.Errorf("%s: a %q checkpoint, not a stage-1 (%s) one", ck.Path, ck.Kind(), Kind)
+	}
+	if err := ck.GetModule("", t.Model, true); err != nil {
+		return err
+	}
+	if err := ck.GetSGD(t.Opt, t.names); err != nil {
+		return err
+	}
+	if err := ck.GetTensor("memory.bank", t.Mem.Bank); err != nil {
+		return fmt.Errorf("%w (HINT: the same --dataset and --train_subset as the saved run are needed)", err)
+	}
+	pos, err := ck.Ints("ans.position")
+	if err != nil {
+		return err
+	}
+	if len(pos) != t.Train.N {
+		return fmt.Errorf("%s: ans.position has %d entries for %d training images", ck.Path, len(pos), t.Train.N)
+	}
+	flat, err := ck.Ints("ans.neighbours")
+	if err != nil {
+		return err
+	}
+	ints := map[string]int{}
+	for _, k := range []string{"round", "epoch", "ans_size"} {
+		v, err := strconv.Atoi(ck.Meta[k])
+		if err != nil {
+			return fmt.Errorf("%s: metadata %s=%q: %w", ck.Path, k, ck.Meta[k], err)
+		}
+		ints[k] = v
+	}
+	nb := &Neighbourhoods{Position: pos}
+	k := ints["ans_size"]
+	anchors := 0
+	for _, p := range pos {
+		if p >= 0 {
+			anchors++
+		}
+	}
+	if k*anchors != len(flat) {
+		return fmt.Errorf("%s: ans.neighbours has %d entries for %d anchors × %d", ck.Path, len(flat), anchors, k)
+	}
+	for a := 0; a < anchors; a++ {
+		nb.Neighbours = append(nb.Neighbours, flat[a*k:(a+1)*k])
+	}
+	for _, v := range flat {
+		if v < 0 || int(v) >= t.Train.N {
+			return fmt.Errorf("%s: ans.neighbours holds index %d outside [0,%d)", ck.Path, v, t.Train.N)
+		}
+	}
+	t.NB = nb
+	t.Round, t.Epoch = ints["round"], ints["epoch"]
+	for _, k := range []struct {
+		key string
+		dst *float64
+	}{{"best_knn", &t.BestKNN}, {"last_knn", &t.LastKNN}} {
+		v, err := strconv.ParseFloat(ck.Meta[k.key], 64)
+		if err != nil {
+			return fmt.Errorf("%s: metadata %s=%q: %w", ck.Path, k.key, ck.Meta[k.key], err)
+		}
+		*k.dst = v
+	}
+	return nil
+}

@@ -1,0 +1,172 @@
+package superand
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+// Config holds every setting of a stage-1 run. Field comments give the
+// source of each default; flag names are the reference's (main.py of the
+// Super-AND code) where it has them.
+type Config struct {
+	Dataset    string  // --dataset: cifar10, cifar100, cifar20, stl10, fashion-mnist, mnist, folder
+	DataDir    string  // --data_dir: "" = the data set's default place
+	Download   bool    // --download: fetch the data set if it is missing
+	Subset     int     // --train_subset: first N training images (0 = all)
+	Device     string  // --device: cpu or cuda
+	Workers    int     // --workers: data loader goroutines (0 = GOMAXPROCS)
+	Threads    int     // --threads: compute threads of the CPU backend (0 = GOMAXPROCS)
+	Width      int     // --width: base width of the ResNet18 towers (paper: 64)
+	LowDim     int     // --low_dim: embedding size (reference: 128)
+	NPCT       float64 // --npc_t: NPC temperature (reference: 0.1)
+	NPCM       float64 // --npc_m: memory momentum (reference: 0.5)
+	ANsRate    float64 // --ANs_select_rate: anchors added per round (reference: 0.25)
+	ANsSize    int     // --ANs_size: neighbours per anchor (reference: 1)
+	LR         float64 // --lr: base learning rate (reference: 0.03)
+	Momentum   float64 // --momentum (reference: 0.9, Nesterov)
+	WD         float64 // --weight_decay (reference: 5e-4)
+	Epochs     int     // --epochs: per round (reference: 200)
+	Rounds     int     // --rounds (reference: 5)
+	BatchT     float64 // --batch_t: temperature of the augmentation loss (reference: 0.1)
+	BatchM     float64 // --batch_m: negM of the augmentation loss (reference: 1)
+	BatchSize  int     // --batch_size: images per batch, two views each (reference: 128)
+	DecayStart int     // --lr_decay_start: epoch of the first ×0.1 step's origin (reference: 80)
+	DecayEvery int     // --lr_decay_every: epochs per ×0.1 (reference: 40; first drop at 120)
+	UEEvery    int     // --ue_every: UE weight = 0.2·(epoch div this) (reference: 80)
+	EvalEvery  int     // --eval_every: kNN evaluation every N epochs (and the last)
+	KNNK       int     // --knn_k: neighbours of the weighted kNN (reference: 200)
+	KNNSigma   float64 // --knn_sigma: kNN temperature (reference: 0.1)
+	ModelDir   string  // --model_dir: checkpoints, metrics.jsonl, plots
+	Resume     string  // --resume: checkpoint path (a bare name is looked up in model_dir)
+	TestOnly   bool    // --test_only: evaluate the resumed checkpoint and exit
+	Seed       uint64  // --seed (reference: 1567010775)
+	Preset     string  // --preset: paper or cpu
+}
+
+// DefaultConfig returns the paper's settings (the "paper" preset).
+func DefaultConfig() Config {
+	return Config{
+		Dataset: "cifar10", Device: "cpu", Width: 64, LowDim: 128, NPCT: 0.1, NPCM: 0.5,
+		ANsRate: 0.25, ANsSize: 1, LR: 0.03, Momentum: 0.9, WD: 5e-4, Epochs: 200, Rounds: 5,
+		BatchT: 0.1, BatchM: 1, BatchSize: 128, DecayStart: 80, DecayEvery: 40, UEEvery: 80,
+		EvalEvery: 1, KNNK: 200, KNNSigma: 0.1, ModelDir: "checkpoint", Seed: 1567010775, Preset: "paper",
+	}
+}
+
+// Presets are named bundles of settings; flags given explicitly override
+// them. "cpu" is sized to give a useful embedding of Fashion-MNIST in
+// minutes on two cores.
+var Presets = map[string]map[string]string{
+	"paper": {},
+	"cpu": {
+		"dataset": "fashion-mnist", "width": "8", "train_subset": "10000", "rounds": "2", "epochs": "6",
+		"lr_decay_start": "5", "lr_decay_every": "2", "ue_every": "3", "eval_every": "1",
+	},
+}
+
+// RegisterFlags binds the config to flags of fs.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Dataset, "dataset", c.Dataset, "data set: cifar10, cifar100, cifar20, stl10, fashion-mnist, mnist, folder")
+	fs.StringVar(&c.DataDir, "data_dir", c.DataDir, "data directory (default: the data set's usual place)")
+	fs.BoolVar(&c.Download, "download", c.Download, "download the data set if it is missing")
+	fs.IntVar(&c.Subset, "train_subset", c.Subset, "use the first N training images (0 = all)")
+	fs.StringVar(&c.Device, "device", c.Device, "compute device: cpu or cuda")
+	fs.IntVar(&c.Workers, "workers", c.Workers, "data loader goroutines (0 = all cores)")
+	fs.IntVar(&c.Threads, "threads", c.Threads, "compute threads (0 = all cores)")
+	fs.IntVar(&c.Width, "width", c.Width, "base width of the ResNet18 towers")
+	fs.IntVar(&c.LowDim, "low_dim", c.LowDim, "embedding size")
+	fs.Float64Var(&c.NPCT, "npc_t", c.NPCT, "temperature of the non-parametric classifier")
+	fs.Float64Var(&c.NPCM, "npc_m", c.NPCM, "momentum of the memory bank update")
+	fs.Float64Var(&c.ANsRate, "ANs_select_rate", c.ANsRate, "fraction of images made anchors per round")
+	fs.IntVar(&c.ANsSize, "ANs_size", c.ANsSize, "neighbours per anchor")
+	fs.Float64Var(&c.LR, "lr", c.LR, "base learning rate")
+	fs.Float64Var(&c.Momentum, "momentum", c.Momentum, "SGD momentum (Nesterov)")
+	fs.Float64Var(&c.WD, "weight_decay", c.WD, "weight decay")
+	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "epochs per round")
+	fs.IntVar(&c.Rounds, "rounds", c.Rounds, "rounds of anchor discovery")
+	fs.Float64Var(&c.BatchT, "batch_t", c.BatchT, "temperature of the augmentation loss")
+	fs.Float64Var(&c.BatchM, "batch_m", c.BatchM, "negative weight (negM) of the augmentation loss")
+	fs.IntVar(&c.BatchSize, "batch_size", c.BatchSize, "images per batch (two views each)")
+	fs.IntVar(&c.DecayStart, "lr_decay_start", c.DecayStart, "learning rate schedule: decay origin epoch")
+	fs.IntVar(&c.DecayEvery, "lr_decay_every", c.DecayEvery, "learning rate schedule: epochs per ×0.1")
+	fs.IntVar(&c.UEEvery, "ue_every", c.UEEvery, "UE loss weight = 0.2·(epoch div ue_every)")
+	fs.IntVar(&c.EvalEvery, "eval_every", c.EvalEvery, "kNN evaluation every N epochs")
+	fs.IntVar(&c.KNNK, "knn_k", c.KNNK, "neighbours of the weighted kNN evaluation")
+	fs.Float64Var(&c.KNNSigma, "knn_sigma", c.KNNSigma, "temperature of the weighted kNN evaluation")
+	fs.StringVar(&c.ModelDir, "model_dir", c.ModelDir, "directory for checkpoints, metrics.jsonl and plots")
+	fs.StringVar(&c.Resume, "resume", c.Resume, "checkpoint to resume from (a bare name is looked up in model_dir)")
+	fs.BoolVar(&c.TestOnly, "test_only", c.TestOnly, "evaluate the resumed checkpoint and exit")
+	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed")
+	fs.StringVar(&c.Preset, "preset", c.Preset, "settings bundle: paper or cpu (explicit flags override it)")
+}
+
+// ApplyPreset sets the preset's values on every flag of fs that was not
+// given on the command line. Call it after fs.Parse.
+func ApplyPreset(fs *flag.FlagSet, name string, presets map[string]map[string]string) error {
+	p, ok := presets[name]
+	if !ok {
+		var names []string
+		for k := range presets {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		return fmt.Errorf("--preset %q: unknown preset (have %s)", name, strings.Join(names, ", "))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for k, v := range p {
+		if set[k] {
+			continue
+		}
+		if err := fs.Set(k, v); err != nil {
+			return fmt.Errorf("preset %s: %s=%s: %w", name, k, v, err)
+		}
+	}
+	return nil
+}
+
+// Validate rejects settings that cannot run, naming the flag and value.
+func (c *Config) Validate() error {
+	checks := []struct {
+		bad  bool
+		flag string
+		val  any
+		why  string
+	}{
+		{c.Width < 1, "width", c.Width, "must be at least 1"},
+		{c.LowDim < 1, "low_dim", c.LowDim, "must be at least 1"},
+		{c.BatchSize < 2, "batch_size", c.BatchSize, "must be at least 2"},
+		{c.Epochs < 0, "epochs", c.Epochs, "must not be negative"},
+		{c.Rounds < 1, "rounds", c.Rounds, "must be at least 1"},
+		{!(c.NPCT > 0), "npc_t", c.NPCT, "must be positive"},
+		{!(c.BatchT > 0), "batch_t", c.BatchT, "must be positive"},
+		{!(c.NPCM >= 0 && c.NPCM <= 1), "npc_m", c.NPCM, "must be in [0,1]"},
+		{!(c.LR > 0), "lr", c.LR, "must be positive"},
+		{!(c.ANsRate >= 0 && c.ANsRate <= 1), "ANs_select_rate", c.ANsRate, "must be in [0,1]"},
+		{c.ANsSize < 1, "ANs_size", c.ANsSize, "must be at least 1"},
+		{c.DecayEvery < 1, "lr_decay_every", c.DecayEvery, "must be at least 1"},
+		{c.UEEvery < 1, "ue_every", c.UEEvery, "must be at least 1"},
+		{c.EvalEvery < 1, "eval_every", c.EvalEvery, "must be at least 1"},
+		{c.KNNK < 1, "knn_k", c.KNNK, "must be at least 1"},
+		{c.Subset < 0, "train_subset", c.Subset, "must not be negative"},
+		{c.Device != "cpu" && c.Device != "cuda", "device", c.Device, "must be cpu or cuda"},
+	}
+	for _, k := range checks {
+		if k.bad {
+			return fmt.Errorf("--%s %v: %s", k.flag, k.val, k.why)
+		}
+	}
+	return nil
+}
+
+// Print writes the full parameter table (llm.c style).
+func (c *Config) Print(w io.Writer, fs *flag.FlagSet) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "+ parameter\tvalue")
+	fs.VisitAll(func(f *flag.Flag) { fmt.Fprintf(tw, "| %s\t%s\n", f.Name, f.Value) })
+	tw.Flush()
+}

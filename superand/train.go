@@ -1,0 +1,247 @@
+package superand
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"twostage/autograd"
+	"twostage/data"
+	"twostage/metrics"
+	"twostage/nn"
+	"twostage/tensor"
+)
+
+// Trainer runs stage 1. Its exported fields are the whole training state:
+// what a checkpoint saves and a resume restores.
+type Trainer struct {
+	Cfg   Config
+	BE    tensor.Backend
+	Model *nn.Encoder
+	Mem   *Memory
+	Opt   *nn.SGD
+	NB    *Neighbourhoods
+
+	Round, Epoch int     // the next epoch to run: epoch Epoch of round Round
+	BestKNN      float64 // best kNN top-1 so far (−1 before any evaluation)
+	LastKNN      float64
+
+	Train, Test *data.Dataset
+	loader      *data.Loader
+	names       []string // parameter state names, in Opt.Params order
+}
+
+// EpochStats summarises one epoch.
+type EpochStats struct {
+	Round, Epoch int
+	LR, UEWeight float64
+	Loss         float64 // mean total loss over the batches
+	Batches      int
+	Images       int
+	Seconds      float64
+}
+
+// NewTrainer builds the model, memory bank and optimiser for the training
+// set train (test may be nil: no kNN evaluation), drawing initial weights
+// from the seed.
+func NewTrainer(be tensor.Backend, cfg Config, train, test *data.Dataset) *Trainer {
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
+	size := min(train.H, train.W)
+	model := nn.NewEncoder(be, rng, nn.EncoderConfig{Width: cfg.Width, LowDim: cfg.LowDim, InChannels: train.C, ImageSize: size})
+	t := &Trainer{
+		Cfg: cfg, BE: be, Model: model,
+		Mem:     NewMemory(be, rng, train.N, cfg.LowDim, float32(cfg.NPCT), float32(cfg.NPCM)),
+		Opt:     nn.NewSGD(nn.Params(model), float32(cfg.LR), float32(cfg.Momentum), float32(cfg.WD), true),
+		NB:      NoNeighbourhoods(train.N),
+		BestKNN: -1, LastKNN: -1,
+		Train: train, Test: test,
+		names: nn.ParamNames(model),
+	}
+	aug := data.DefaultAugment(train)
+	t.loader = data.NewLoader(train, data.LoaderConfig{
+		BatchSize: cfg.BatchSize, Workers: cfg.Workers, Prefetch: 2, Seed: cfg.Seed,
+		TwoViews: true, Shuffle: true, DropLast: true, Aug: aug,
+	})
+	return t
+}
+
+// Schedule is the learning-rate schedule of every round.
+func (t *Trainer) Schedule() nn.Schedule {
+	return nn.Schedule{Base: t.Cfg.LR, DecayStart: t.Cfg.DecayStart, DecayEvery: t.Cfg.DecayEvery}
+}
+
+// UEWeight is w(t) = 0.2·(epoch div ue_every), restarting each round.
+func (t *Trainer) UEWeight(epoch int) float64 { return 0.2 * float64(epoch/t.Cfg.UEEvery) }
+
+// Done reports whether every round and epoch has run.
+func (t *Trainer) Done() bool { return t.Round >= t.Cfg.Rounds }
+
+// NaNError reports a non-finite loss; the caller keeps its last checkpoint.
+type NaNError struct {
+	Round, Epoch, Batch int
+	Loss                float64
+}
+
+func (e *NaNError) Error() string {
+	return fmt.Sprintf("loss is %v at round %d, epoch %d, batch %d; stopping without saving (the last good checkpoint is kept). HINT: lower --lr",
+		e.Loss, e.Round, e.Epoch, e.Batch)
+}
+
+// Discover runs anchor-neighbourhood discovery for the current round (a
+// no-op in round 0) and returns the anchor/neighbour label consistency
+// (−1 when labels are unknown). The reference does this at the start of
+// every round r > 0.
+func (t *Trainer) Discover() (anchors int, consistency float64) {
+	if t.Round == 0 {
+		t.NB = NoNeighbourhoods(t.Train.N)
+		return 0, -1
+	}
+	d := Discover(t.Mem, t.Round, t.Cfg.ANsRate, t.Cfg.ANsSize, 1000)
+	t.NB = d.Neighbourhoods
+	same, total := 0, 0
+	for a, i := range d.Anchors {
+		la := t.Train.Labels[i]
+		for _, n := range d.Neighbours[a] {
+			if la >= 0 && t.Train.Labels[n] >= 0 {
+				total++
+				if la == t.Train.Labels[n] {
+					same++
+				}
+			}
+		}
+	}
+	if total == 0 {
+		return len(d.Anchors), -1
+	}
+	return len(d.Anchors), float64(same) / float64(total)
+}
+
+// Step trains on one batch of two views and updates the memory bank. It
+// returns the loss value.
+func (t *Trainer) Step(b *data.Batch, ueW float32) (float64, error) {
+	be := t.BE
+	c, s := t.Train.C, t.loader.Size()
+	per := c * s * s
+	x := be.Empty(tensor.Float32, tensor.Shape{2 * b.N, c, s, s})
+	host := make([]float32, 2*b.N*per)
+	copy(host, b.View1[:b.N*per])
+	copy(host[b.N*per:], b.View2[:b.N*per])
+	be.Upload(x, host)
+	y := make([]int64, b.N)
+	for i, v := range b.Index[:b.N] {
+		y[i] = int64(v)
+	}
+	f := t.Model.Forward(autograd.Const(x), true)
+	logits := t.Mem.Logits(f)
+	loss := SandLoss(logits, y, t.NB, float32(t.Cfg.BatchM), float32(t.Cfg.BatchT))
+	if ueW > 0 {
+		loss = autograd.Add(loss, autograd.Scale(UELoss(logits, y), ueW))
+	}
+	v := float64(loss.Val.Item())
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return v, &NaNError{Round: t.Round, Epoch: t.Epoch, Loss: v}
+	}
+	t.Opt.ZeroGrad()
+	loss.Backward()
+	t.Opt.Step()
+	yt := tensor.FromInt64(be, tensor.Shape{b.N}, y)
+	t.Mem.Update(f.Val, yt)
+	return v, be.Err()
+}
+
+// RunEpoch trains one epoch (epoch t.Epoch of round t.Round) and advances
+// the counters (to the next round after the last epoch; the caller then
+// runs Discover). progress, if not nil, is called after every batch. A
+// cancelled ctx stops between batches with ctx.Err(), leaving the counters
+// unchanged (the epoch is rerun on resume).
+func (t *Trainer) RunEpoch(ctx context.Context, progress func(batch, batches int, loss float64)) (EpochStats, error) {
+	st := EpochStats{Round: t.Round, Epoch: t.Epoch, LR: t.Schedule().At(t.Epoch), UEWeight: t.UEWeight(t.Epoch)}
+	t.Opt.LR = float32(st.LR)
+	start := time.Now()
+	nb := t.loader.Batches()
+	// The loader's epoch index runs over all rounds so every epoch of the
+	// run sees its own shuffle and augmentations.
+	global := t.Round*t.Cfg.Epochs + t.Epoch
+	sum := 0.0
+	for b := range t.loader.Epoch(global) {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		loss, err := t.Step(b, float32(st.UEWeight))
+		if err != nil {
+			if ne, ok := err.(*NaNError); ok {
+				ne.Batch = st.Batches
+			}
+			return st, err
+		}
+		sum += loss
+		st.Batches++
+		st.Images += b.N
+		if progress != nil {
+			progress(st.Batches, nb, sum/float64(st.Batches))
+		}
+	}
+	st.Loss = sum / math.Max(1, float64(st.Batches))
+	st.Seconds = time.Since(start).Seconds()
+	t.Epoch++
+	if t.Epoch >= t.Cfg.Epochs {
+		t.Epoch = 0
+		t.Round++
+	}
+	return st, nil
+}
+
+// Embed returns the L2-normalised embeddings [N, LowDim] of ds with the test
+// transform, in order (the model in evaluation mode).
+func (t *Trainer) Embed(ds *data.Dataset) []float32 {
+	return EmbedDataset(t.BE, t.Model, ds, min(t.Train.H, t.Train.W), 100)
+}
+
+// EmbedDataset embeds every image of ds with model in evaluation mode.
+func EmbedDataset(be tensor.Backend, model *nn.Encoder, ds *data.Dataset, size, batch int) []float32 {
+	d := model.Cfg.LowDim
+	out := make([]float32, 0, ds.N*d)
+	autograd.NoGrad(func() {
+		for b := range data.EvalBatches(ds, batch, size) {
+			x := tensor.FromFloat32(be, tensor.Shape{b.N, ds.C, size, size}, b.View1[:b.N*ds.C*size*size])
+			f := model.Forward(autograd.Const(x), false)
+			out = append(out, f.Val.Float32s()...)
+			be.Release(x)
+		}
+	})
+	return out
+}
+
+// KNN evaluates the weighted kNN top-1 accuracy of the test set against the
+// memory bank (K, σ from the config), as the reference's kNN: the bank rows
+// of labelled training images vote with weight exp(sim/σ).
+func (t *Trainer) KNN() float64 {
+	if t.Test == nil {
+		return -1
+	}
+	feats := t.Embed(t.Test)
+	bank := t.Mem.Bank.Float32s()
+	d := t.Cfg.LowDim
+	var rows []float32
+	var labels []int
+	classes := 0
+	for i, l := range t.Train.Labels {
+		if l < 0 {
+			continue
+		}
+		rows = append(rows, bank[i*d:(i+1)*d]...)
+		labels = append(labels, l)
+		classes = max(classes, l+1)
+	}
+	if len(labels) == 0 {
+		return -1
+	}
+	acc := metrics.KNNAccuracy(rows, labels, feats, t.Test.Labels, d, min(t.Cfg.KNNK, len(labels)), t.Cfg.KNNSigma, classes)
+	t.LastKNN = acc
+	if acc > t.BestKNN {
+		t.BestKNN = acc
+	}
+	return acc
+}
