@@ -1,0 +1,317 @@
+package sgemm
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Cache blocking for Zen 3 (32 KiB L1d, 512 KiB L2 per core, shared L3):
+//   - kc: one packed B micro-panel (≤ kc×nr×4 B = 20 KiB) stays in L1 while
+//     the ir loop streams A micro-panels (≤ kc×mr×4 B = 7.5 KiB) past it;
+//     k is cut into near-equal blocks of at most kc;
+//   - mc: the packed A block (≤ mc×kc×4 B = 180 KiB) stays in L2;
+//   - nc: the packed B block (≤ kc×nc×4 B = 5 MiB) per goroutine lives in L3.
+//
+// mc is a multiple of mr and nc of nr, so only the last block of a
+// dimension has ragged micro-panels.
+const (
+	kc = 320
+	mc = 144
+	nc = 4080
+)
+
+// minParallelFlops is the work (2·m·n·k) below which Sgemm stays on the
+// calling goroutine: handing a task to a worker costs a few microseconds.
+const minParallelFlops = 1 << 21
+
+// Config selects how Sgemm runs. The zero value uses runtime.GOMAXPROCS(0)
+// goroutines and the AVX2/FMA kernel where the CPU has it.
+type Config struct {
+	// Threads caps the goroutines one call uses; 0 means GOMAXPROCS.
+	Threads int
+	// NoSIMD forces the portable Go micro-kernel (the reference path).
+	NoSIMD bool
+}
+
+// Sgemm computes, for row-major matrices,
+//
+//	C = alpha * op(A) * op(B) + beta * C
+//
+// where op(A) is m×k (A is m×k with row stride lda, or k×m when tA), op(B)
+// is k×n (B is k×n with row stride ldb, or n×k when tB) and C is m×n with
+// row stride ldc. When beta == 0, C is not read, so NaNs in it are
+// overwritten. Elements of c outside the m×n submatrix are not touched. It
+// panics with a constant "sgemm: ..." message on bad dimensions, leading
+// dimensions or slice lengths. It runs with the zero Config.
+func Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	Config{}.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Sgemm is the package-level Sgemm run with cfg's thread count and kernel.
+// Every element of C is computed by one goroutine in an order fixed by the
+// kc blocking alone, so the result is the same for every cfg.Threads.
+func (cfg Config) Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m < 0 {
+		panic("sgemm: m < 0")
+	}
+	if n < 0 {
+		panic("sgemm: n < 0")
+	}
+	if k < 0 {
+		panic("sgemm: k < 0")
+	}
+	// Rows of A (and B) as stored: k wide, or m (n) wide when transposed.
+	if (!tA && lda < max(1, k)) || (tA && lda < max(1, m)) {
+		panic("sgemm: bad leading dimension of A")
+	}
+	if (!tB && ldb < max(1, n)) || (tB && ldb < max(1, k)) {
+		panic("sgemm: bad leading dimension of B")
+	}
+	if ldc < max(1, n) {
+		panic("sgemm: bad leading dimension of C")
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	// Slice lengths: the last stored row needs only its used width.
+	if k > 0 {
+		if (!tA && len(a) < (m-1)*lda+k) || (tA && len(a) < (k-1)*lda+m) {
+			panic("sgemm: insufficient length of a")
+		}
+		if (!tB && len(b) < (k-1)*ldb+n) || (tB && len(b) < (n-1)*ldb+k) {
+			panic("sgemm: insufficient length of b")
+		}
+	}
+	if len(c) < (m-1)*ldc+n {
+		panic("sgemm: insufficient length of c")
+	}
+	if alpha == 0 || k == 0 {
+		scale(m, n, beta, c, ldc)
+		return
+	}
+
+	g := gemm{
+		tA: tA, tB: tB, k: k,
+		alpha: alpha, beta: beta,
+		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+		simd: useAVX2 && !cfg.NoSIMD,
+	}
+	threads := cfg.Threads
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	if 2*float64(m)*float64(n)*float64(k) < minParallelFlops {
+		threads = 1
+	}
+	tm, tn := grid(threads, m, n)
+	if tm*tn == 1 {
+		g.run(0, m, 0, n)
+		return
+	}
+	// Rectangle (u, v) of a tm×tn grid: row and column ranges aligned to
+	// whole micro-panels, near-equal in micro-panels.
+	done := donePool.Get().(chan struct{})
+	ensureWorkers(tm*tn - 1)
+	mb, nb := (m+mr-1)/mr, (n+nr-1)/nr
+	for q := 1; q < tm*tn; q++ {
+		u, v := q/tn, q%tn
+		tasks <- task{g: g,
+			i0: min(m, u*mb/tm*mr), i1: min(m, (u+1)*mb/tm*mr),
+			j0: min(n, v*nb/tn*nr), j1: min(n, (v+1)*nb/tn*nr),
+			done: done}
+	}
+	g.run(0, min(m, mb/tm*mr), 0, min(n, nb/tn*nr))
+	for q := 1; q < tm*tn; q++ {
+		<-done
+	}
+	donePool.Put(done)
+}
+
+// grid splits t goroutines into a tm×tn grid over C's rows and columns. It
+// prefers splitting n: each goroutine packs the B columns it uses, so a
+// column split packs B once in total while A (small for the conv shapes) is
+// packed by every goroutine. A split side keeps at least 4 micro-panels per
+// goroutine (2 for rows, whose panels are smaller in work only by kc).
+func grid(t, m, n int) (tm, tn int) {
+	for tn = t; tn >= 1; tn-- {
+		if t%tn != 0 {
+			continue
+		}
+		tm = t / tn
+		if (tn == 1 || n >= 4*nr*tn) && (tm == 1 || m >= 2*mr*tm) {
+			return tm, tn
+		}
+	}
+	return 1, 1
+}
+
+// scale does C = beta * C on the m×n submatrix, writing zeros (not reading
+// C) when beta == 0.
+func scale(m, n int, beta float32, c []float32, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+// gemm carries one call's operands; run computes a rectangle of C.
+type gemm struct {
+	tA, tB      bool
+	k           int
+	alpha, beta float32
+	a, b, c     []float32
+	lda         int
+	ldb         int
+	ldc         int
+	simd        bool
+}
+
+// workspace holds one goroutine's packed blocks and the scratch tile for
+// ragged edges. Buffers grow on demand and are reused through wsPool.
+type workspace struct {
+	a    []float32 // packed A block, ≤ mc×kc
+	b    []float32 // packed B block, ≤ kc×nc (rounded up to nr)
+	tile [mr * nr]float32
+}
+
+var wsPool = sync.Pool{New: func() any { return new(workspace) }}
+
+// grow returns s resliced to n elements, reallocating only when too short.
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// run computes rows [i0, i1) × columns [j0, j1) of C with the five-loop
+// blocking described in the package doc. i0 and j0 are multiples of mr and
+// nr, or the whole range starts at 0.
+func (g *gemm) run(i0, i1, j0, j1 int) {
+	if i0 >= i1 || j0 >= j1 {
+		return
+	}
+	ws := wsPool.Get().(*workspace)
+	defer wsPool.Put(ws)
+	// k splits into the fewest blocks of at most kc, of near-equal size:
+	// k = 576 gives 2×288 rather than 256+256+64, whose short last block
+	// would pay a full pass over C for little work.
+	nk := (g.k + kc - 1) / kc
+	kcs := (g.k + nk - 1) / nk
+	ws.a = grow(ws.a, kcs*((min(mc, i1-i0)+mr-1)/mr*mr))
+	ws.b = grow(ws.b, kcs*((min(nc, j1-j0)+nr-1)/nr*nr))
+
+	for jc := j0; jc < j1; jc += nc {
+		ncb := min(nc, j1-jc)
+		for pc := 0; pc < g.k; pc += kcs {
+			kcb := min(kcs, g.k-pc)
+			// The first k block applies beta; later ones add to C.
+			beta := g.beta
+			if pc > 0 {
+				beta = 1
+			}
+			// A stored B is packed as a whole block, reading its rows
+			// front to back. A transposed B is packed a micro-panel at a
+			// time by the first row block, just before the panel's first
+			// use, while it is hot in L1 (its rows are contiguous in k, so
+			// per-panel reads stream too); later row blocks reuse it.
+			if !g.tB {
+				packB(ws.b, g.b, g.ldb, g.tB, pc, kcb, jc, ncb, g.simd)
+			}
+			for ic := i0; ic < i1; ic += mc {
+				mcb := min(mc, i1-ic)
+				packA(ws.a, g.a, g.lda, g.tA, ic, mcb, pc, kcb, g.simd)
+				g.macro(ws, pc, kcb, ic, mcb, jc, ncb, beta, g.tB && ic == i0)
+			}
+		}
+	}
+}
+
+// macro runs the micro-kernel over the mcb×ncb block of C at (ic, jc) from
+// the packed blocks in ws (k rows pc..pc+kcb): jr over B micro-panels (each
+// stays in L1), ir over A micro-panels. With pack set it first packs each B
+// micro-panel into its slot. Full tiles are written in place; ragged ones go
+// through ws.tile and are merged here.
+func (g *gemm) macro(ws *workspace, pc, kcb, ic, mcb, jc, ncb int, beta float32, pack bool) {
+	alpha, c, ldc := g.alpha, g.c, g.ldc
+	for jr := 0; jr < ncb; jr += nr {
+		bp := ws.b[jr*kcb : (jr+nr)*kcb]
+		cols := min(nr, ncb-jr)
+		if pack {
+			packB(bp, g.b, g.ldb, g.tB, pc, kcb, jc+jr, cols, g.simd)
+		}
+		for ir := 0; ir < mcb; ir += mr {
+			ap := ws.a[ir*kcb : (ir+mr)*kcb]
+			rows := min(mr, mcb-ir)
+			off := (ic+ir)*ldc + jc + jr
+			if rows == mr && cols == nr {
+				g.kernel(kcb, ap, bp, c[off:off+(mr-1)*ldc+nr], ldc, alpha, beta)
+				continue
+			}
+			t := ws.tile[:]
+			g.kernel(kcb, ap, bp, t, nr, 1, 0)
+			for i := range rows {
+				ci := c[off+i*ldc : off+i*ldc+cols]
+				ti := t[i*nr : i*nr+cols]
+				if beta == 0 {
+					for j, v := range ti {
+						ci[j] = alpha * v
+					}
+				} else {
+					for j, v := range ti {
+						ci[j] = alpha*v + beta*ci[j]
+					}
+				}
+			}
+		}
+	}
+}
+
+// kernel computes one mr×nr tile: c = alpha*(a-panel · b-panel) + beta*c.
+func (g *gemm) kernel(k int, a, b, c []float32, ldc int, alpha, beta float32) {
+	if g.simd {
+		kernelAVX2(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
+		return
+	}
+	kernelGo(k, a, b, c, ldc, alpha, beta)
+}
+
+// A small pool of long-lived worker goroutines runs the rectangles other
+// than the caller's own, so a steady stream of calls allocates nothing.
+type task struct {
+	g              gemm
+	i0, i1, j0, j1 int
+	done           chan<- struct{}
+}
+
+var (
+	tasks     = make(chan task)
+	workersMu sync.Mutex
+	nWorkers  int
+	// donePool recycles completion channels; each is drained by its
+	// caller before it is put back.
+	donePool = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+)
+
+// ensureWorkers starts workers until at least n exist.
+func ensureWorkers(n int) {
+	workersMu.Lock()
+	for ; nWorkers < n; nWorkers++ {
+		go func() {
+			for t := range tasks {
+				t.g.run(t.i0, t.i1, t.j0, t.j1)
+				t.done <- struct{}{}
+			}
+		}()
+	}
+	workersMu.Unlock()
+}

@@ -1,0 +1,58 @@
+//go:build !noasm
+
+package sgemm
+
+import "github.com/klauspost/cpuid/v2"
+
+// useAVX2 selects kernelAVX2; it needs both AVX2 (256-bit loads and
+// broadcasts) and FMA3 (VFMADD231PS).
+var useAVX2 = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
+
+// kernelAVX2 computes one mr×nr (6×16) tile of C from a packed A panel a
+// (a[p*6+i] = op(A)[i, p]) and a packed B panel b (b[p*16+j] = op(B)[p, j]),
+// k ≥ 1, writing the tile at c with row stride ldc (in elements):
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s = fma(a[p*6+i], b[p*16+j], s)
+//			}
+//			if beta == 0 { // ±0 by bit pattern: C is not read
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = fma(alpha, s, beta*c[i*ldc+j])
+//			}
+//		}
+//	}
+//
+// All 6 rows × 16 columns of the tile must lie inside C's backing array.
+//
+//go:noescape
+func kernelAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// pack6 interleaves six rows of a row-major matrix (row stride ld) into a
+// packed A panel, k ≥ 0; it needs no AVX but runs only beside kernelAVX2
+// so that the NoSIMD path tests the Go packing:
+//
+//	for p := 0; p < k; p++ {
+//		for i := 0; i < 6; i++ {
+//			dst[p*6+i] = src[i*ld+p]
+//		}
+//	}
+//
+//go:noescape
+func pack6(k int, src *float32, ld int, dst *float32)
+
+// transpose8 transposes the 8×(k&^7) block of 8 rows at src (row stride
+// ld) into dst with row stride stride, 8×8 blocks at a time in registers;
+// the k%8 tail columns are the caller's:
+//
+//	for p := 0; p < k&^7; p++ {
+//		for i := 0; i < 8; i++ {
+//			dst[p*stride+i] = src[i*ld+p]
+//		}
+//	}
+//
+//go:noescape
+func transpose8(k int, src *float32, ld int, dst *float32, stride int)

@@ -1,0 +1,262 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// Register use in kernelAVX2:
+//	Y0..Y11  accumulators: row i of the 6×16 tile is Y(2i) (columns 0..7) and
+//	         Y(2i+1) (columns 8..15)
+//	Y12, Y13 one row of the packed B panel (16 floats)
+//	Y14, Y15 broadcasts of A (alternating, so two rows' FMAs can overlap)
+//	AX       packed A cursor (advances 24 bytes per k step)
+//	BX       packed B cursor (advances 64 bytes per k step)
+//	CX       k steps left; R9 unrolled groups of 4 left
+//	DI       C row pointer; DX ldc in bytes
+
+// STEP does one k step: acc[i][0:16] += a[ao/4 + i] * b[bo/4 : bo/4+16].
+#define STEP(ao, bo) \
+	VMOVUPS      bo(BX), Y12      \
+	VMOVUPS      bo+32(BX), Y13   \
+	VBROADCASTSS ao(AX), Y14      \
+	VFMADD231PS  Y12, Y14, Y0     \
+	VFMADD231PS  Y13, Y14, Y1     \
+	VBROADCASTSS ao+4(AX), Y15    \
+	VFMADD231PS  Y12, Y15, Y2     \
+	VFMADD231PS  Y13, Y15, Y3     \
+	VBROADCASTSS ao+8(AX), Y14    \
+	VFMADD231PS  Y12, Y14, Y4     \
+	VFMADD231PS  Y13, Y14, Y5     \
+	VBROADCASTSS ao+12(AX), Y15   \
+	VFMADD231PS  Y12, Y15, Y6     \
+	VFMADD231PS  Y13, Y15, Y7     \
+	VBROADCASTSS ao+16(AX), Y14   \
+	VFMADD231PS  Y12, Y14, Y8     \
+	VFMADD231PS  Y13, Y14, Y9     \
+	VBROADCASTSS ao+20(AX), Y15   \
+	VFMADD231PS  Y12, Y15, Y10    \
+	VFMADD231PS  Y13, Y15, Y11
+
+// STOREBETA0 writes row (lo, hi) of the tile as alpha*acc, never reading C.
+#define STOREBETA0(lo, hi) \
+	VMULPS  Y14, lo, lo      \
+	VMULPS  Y14, hi, hi      \
+	VMOVUPS lo, (DI)         \
+	VMOVUPS hi, 32(DI)       \
+	ADDQ    DX, DI
+
+// STOREBETA writes row (lo, hi) of the tile as alpha*acc + beta*C.
+#define STOREBETA(lo, hi) \
+	VMULPS      (DI), Y15, Y12   \
+	VMULPS      32(DI), Y15, Y13 \
+	VFMADD231PS Y14, lo, Y12     \
+	VFMADD231PS Y14, hi, Y13     \
+	VMOVUPS     Y12, (DI)        \
+	VMOVUPS     Y13, 32(DI)      \
+	ADDQ        DX, DI
+
+// func kernelAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32)
+TEXT ·kernelAVX2(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+16(FP), BX
+	MOVQ c+24(FP), DI
+	MOVQ ldc+32(FP), DX
+	SHLQ $2, DX
+
+	// Pull the C tile toward L1 while the k loop runs: each 64-byte row may
+	// straddle two cache lines, so touch its first and last byte.
+	MOVQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 63(R8)
+	ADDQ       DX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 63(R8)
+	ADDQ       DX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 63(R8)
+	ADDQ       DX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 63(R8)
+	ADDQ       DX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 63(R8)
+	ADDQ       DX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 63(R8)
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	MOVQ CX, R9
+	SHRQ $2, R9
+	JZ   tail
+
+loop4:
+	STEP(0, 0)
+	STEP(24, 64)
+	STEP(48, 128)
+	STEP(72, 192)
+	ADDQ $96, AX
+	ADDQ $256, BX
+	DECQ R9
+	JNZ  loop4
+
+tail:
+	ANDQ $3, CX
+	JZ   store
+
+loop1:
+	STEP(0, 0)
+	ADDQ $24, AX
+	ADDQ $64, BX
+	DECQ CX
+	JNZ  loop1
+
+store:
+	VBROADCASTSS alpha+40(FP), Y14
+	VBROADCASTSS beta+44(FP), Y15
+
+	// beta == ±0 (bit pattern without the sign is 0): C must not be read.
+	MOVL beta+44(FP), R10
+	SHLL $1, R10
+	JNZ  withbeta
+
+	STOREBETA0(Y0, Y1)
+	STOREBETA0(Y2, Y3)
+	STOREBETA0(Y4, Y5)
+	STOREBETA0(Y6, Y7)
+	STOREBETA0(Y8, Y9)
+	STOREBETA0(Y10, Y11)
+	VZEROUPPER
+	RET
+
+withbeta:
+	STOREBETA(Y0, Y1)
+	STOREBETA(Y2, Y3)
+	STOREBETA(Y4, Y5)
+	STOREBETA(Y6, Y7)
+	STOREBETA(Y8, Y9)
+	STOREBETA(Y10, Y11)
+	VZEROUPPER
+	RET
+
+// func pack6(k int, src *float32, ld int, dst *float32)
+TEXT ·pack6(SB), NOSPLIT, $0-32
+	MOVQ  k+0(FP), CX
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	SHLQ  $2, DX
+	MOVQ  dst+24(FP), DI
+	LEAQ  (SI)(DX*2), R8 // row 2
+	LEAQ  (R8)(DX*2), R9 // row 4
+	TESTQ CX, CX
+	JZ    pack6done
+
+pack6loop:
+	MOVL (SI), AX
+	MOVL (SI)(DX*1), BX
+	MOVL (R8), R10
+	MOVL (R8)(DX*1), R11
+	MOVL (R9), R12
+	MOVL (R9)(DX*1), R13
+	MOVL AX, (DI)
+	MOVL BX, 4(DI)
+	MOVL R10, 8(DI)
+	MOVL R11, 12(DI)
+	MOVL R12, 16(DI)
+	MOVL R13, 20(DI)
+	ADDQ $4, SI
+	ADDQ $4, R8
+	ADDQ $4, R9
+	ADDQ $24, DI
+	DECQ CX
+	JNZ  pack6loop
+
+pack6done:
+	RET
+
+// func transpose8(k int, src *float32, ld int, dst *float32, stride int)
+TEXT ·transpose8(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	SHRQ $3, CX
+	JZ   t8done
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	SHLQ $2, DX
+	MOVQ dst+24(FP), DI
+	MOVQ stride+32(FP), BX
+	SHLQ $2, BX
+	LEAQ (DX)(DX*2), R8  // 3 rows of src
+	LEAQ (BX)(BX*2), R9  // 3 rows of dst
+	LEAQ (SI)(DX*4), R10 // src row 4
+
+t8loop:
+	// Rows a..h of an 8×8 block: Y0..Y7.
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(DX*1), Y1
+	VMOVUPS (SI)(DX*2), Y2
+	VMOVUPS (SI)(R8*1), Y3
+	VMOVUPS (R10), Y4
+	VMOVUPS (R10)(DX*1), Y5
+	VMOVUPS (R10)(DX*2), Y6
+	VMOVUPS (R10)(R8*1), Y7
+
+	// Interleave pairs: Y8 = a0 b0 a1 b1 | a4 b4 a5 b5, Y9 = a2 b2 a3 b3 | …
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+
+	// Quads: Y0 = a0 b0 c0 d0 | a4 b4 c4 d4, Y1 = a1 b1 c1 d1 | a5 …, …
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xEE, Y15, Y13, Y7
+
+	// Columns: Y8+c = column c of the block (a_c … h_c).
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+
+	MOVQ    DI, R11
+	VMOVUPS Y8, (R11)
+	VMOVUPS Y9, (R11)(BX*1)
+	VMOVUPS Y10, (R11)(BX*2)
+	VMOVUPS Y11, (R11)(R9*1)
+	LEAQ    (R11)(BX*4), R11
+	VMOVUPS Y12, (R11)
+	VMOVUPS Y13, (R11)(BX*1)
+	VMOVUPS Y14, (R11)(BX*2)
+	VMOVUPS Y15, (R11)(R9*1)
+
+	ADDQ $32, SI
+	ADDQ $32, R10
+	LEAQ (DI)(BX*8), DI
+	DECQ CX
+	JNZ  t8loop
+	VZEROUPPER
+
+t8done:
+	RET
