@@ -97,3 +97,17 @@ func (e *Encoder) Forward(x *autograd.Var, train bool) *autograd.Var {
 	f := autograd.Concat(1, e.Image.Forward(x, train), e.Sobel.Forward(e.Sob.Forward(x), train))
 	return autograd.L2Normalize(e.Linear.Forward(f), 1)
 }
+
+// Embed returns the evaluation-mode embeddings [n, LowDim] of n images
+// given on the host as normalised [n, C, S, S] float32, with no graph
+// recorded.
+func (e *Encoder) Embed(be tensor.Backend, x []float32, n, size int) []float32 {
+	var out []float32
+	autograd.NoGrad(func() {
+		xt := tensor.FromFloat32(be, tensor.Shape{n, e.Cfg.InChannels, size, size}, x[:n*e.Cfg.InChannels*size*size])
+		f := e.Forward(autograd.Const(xt), false)
+		out = f.Val.Float32s()
+		be.Release(xt)
+	})
+	return out
+}

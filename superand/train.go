@@ -201,16 +201,10 @@ func (t *Trainer) Embed(ds *data.Dataset) []float32 {
 
 // EmbedDataset embeds every image of ds with model in evaluation mode.
 func EmbedDataset(be tensor.Backend, model *nn.Encoder, ds *data.Dataset, size, batch int) []float32 {
-	d := model.Cfg.LowDim
-	out := make([]float32, 0, ds.N*d)
-	autograd.NoGrad(func() {
-		for b := range data.EvalBatches(ds, batch, size) {
-			x := tensor.FromFloat32(be, tensor.Shape{b.N, ds.C, size, size}, b.View1[:b.N*ds.C*size*size])
-			f := model.Forward(autograd.Const(x), false)
-			out = append(out, f.Val.Float32s()...)
-			be.Release(x)
-		}
-	})
+	out := make([]float32, 0, ds.N*model.Cfg.LowDim)
+	for b := range data.EvalBatches(ds, batch, size) {
+		out = append(out, model.Embed(be, b.View1, b.N, size)...)
+	}
 	return out
 }
 

@@ -1,0 +1,85 @@
+package stage2
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"twostage/nn"
+)
+
+// Kind is the checkpoint kind of stage 2.
+const Kind = "stage2"
+
+// Checkpoint captures the training state: encoder weights and BN
+// statistics, optimiser buffers, the fixed heads, the epoch and the config.
+func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
+	ck := nn.NewCheckpoint(Kind)
+	ck.PutModule("", t.Model)
+	ck.PutSGD(t.Opt, t.names)
+	for _, e := range t.Heads.State("") {
+		ck.PutTensor(e.Name, e.Buffer)
+	}
+	cfg, err := json.Marshal(t.Cfg)
+	if err != nil {
+		return nil, err
+	}
+	ck.Meta["config"] = string(cfg)
+	ck.Meta["epoch"] = strconv.Itoa(t.Epoch)
+	ck.Meta["classes"] = strconv.Itoa(t.Classes)
+	ck.Meta["best_loss"] = strconv.FormatFloat(t.BestLoss, 'g', -1, 64)
+	return ck, nil
+}
+
+// FromStage1 loads the encoder (weights and BN statistics) of a stage-1
+// checkpoint: the start of stage 2. The optimiser starts fresh, as the
+// reference builds a new SGD for stage 2.
+func (t *Trainer) FromStage1(ck *nn.Checkpoint) error {
+	if ck.Kind() != "superand" {
+		return fmt.Errorf("%s: a %q checkpoint; stage 2 starts from a stage-1 (superand) checkpoint", ck.Path, ck.Kind())
+	}
+	return ck.GetModule("", t.Model, true)
+}
+
+// Restore continues a stage-2 run from its checkpoint.
+func (t *Trainer) Restore(ck *nn.Checkpoint) error {
+	if ck.Kind() != Kind {
+		return fmt.Errorf("%s: a %q checkpoint, not a stage-2 one", ck.Path, ck.Kind())
+	}
+	if err := ck.GetModule("", t.Model, true); err != nil {
+		return err
+	}
+	if err := ck.GetSGD(t.Opt, t.names); err != nil {
+		return err
+	}
+	for _, e := range t.Heads.State("") {
+		if err := ck.GetTensor(e.Name, e.Buffer); err != nil {
+			return fmt.Errorf("%w (HINT: the same --heads and class count as the saved run are needed)", err)
+		}
+	}
+	t.Heads.Normalise()
+	ep, err := strconv.Atoi(ck.Meta["epoch"])
+	if err != nil {
+		return fmt.Errorf("%s: metadata epoch=%q: %w", ck.Path, ck.Meta["epoch"], err)
+	}
+	bl, err := strconv.ParseFloat(ck.Meta["best_loss"], 64)
+	if err != nil {
+		return fmt.Errorf("%s: metadata best_loss=%q: %w", ck.Path, ck.Meta["best_loss"], err)
+	}
+	t.Epoch, t.BestLoss = ep, bl
+	return nil
+}
+
+// ArchOf reads width, low_dim and the data set of any checkpoint of this
+// project (stage 1 or 2), so a run can adopt them.
+func ArchOf(ck *nn.Checkpoint) (width, lowDim int, dataset string, subset int, err error) {
+	var c struct {
+		Width, LowDim int
+		Dataset       string
+		Subset        int
+	}
+	if err := json.Unmarshal([]byte(ck.Meta["config"]), &c); err != nil {
+		return 0, 0, "", 0, fmt.Errorf("%s: config metadata: %w", ck.Path, err)
+	}
+	return c.Width, c.LowDim, c.Dataset, c.Subset, nil
+}

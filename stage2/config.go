@@ -1,0 +1,122 @@
+package stage2
+
+import (
+	"flag"
+	"fmt"
+)
+
+// Config holds every setting of a stage-2 run; flag names follow the
+// reference where it has them.
+type Config struct {
+	Dataset    string  // --dataset
+	DataDir    string  // --data_dir
+	Download   bool    // --download
+	Subset     int     // --train_subset: first N training images (0 = all)
+	Device     string  // --device: cpu or cuda
+	Workers    int     // --workers
+	Threads    int     // --threads
+	LowDim     int     // --low_dim (must match the stage-1 checkpoint)
+	Width      int     // --width (must match the stage-1 checkpoint)
+	Heads      int     // --heads: normalised-FC heads (paper: 5)
+	TauC       float64 // --tau_c: head temperature τc (paper: 0.1)
+	CPWeight   float64 // --cp_weight: λ of the consistency-preserving loss (paper: 1)
+	BatchT     float64 // --batch_t: temperature of the consistency-preserving loss (0.1)
+	BatchM     float64 // --batch_m: its negM (1)
+	LR         float64 // --lr (paper: 0.01)
+	Momentum   float64 // --momentum (0.9, Nesterov)
+	WD         float64 // --weight_decay (5e-4)
+	Epochs     int     // --epochs (paper: 300)
+	BatchSize  int     // --batch_size (128, two views each)
+	DecayStart int     // --lr_decay_start (80)
+	DecayEvery int     // --lr_decay_every (40)
+	EvalEvery  int     // --eval_every
+	Assign     string  // --assign: heads (the method) or kmeans (the sequential baseline)
+	KMeansRuns int     // --kmeans_restarts
+	ModelDir   string  // --model_dir
+	Resume     string  // --resume: a stage-1 checkpoint (start) or a stage-2 one (continue)
+	TestOnly   bool    // --test_only
+	Seed       uint64  // --seed
+	Preset     string  // --preset: paper or cpu
+}
+
+// DefaultConfig returns the paper's settings.
+func DefaultConfig() Config {
+	return Config{
+		Dataset: "cifar10", Device: "cpu", LowDim: 128, Width: 64, Heads: 5, TauC: 0.1, CPWeight: 1,
+		BatchT: 0.1, BatchM: 1, LR: 0.01, Momentum: 0.9, WD: 5e-4, Epochs: 300, BatchSize: 128,
+		DecayStart: 80, DecayEvery: 40, EvalEvery: 1, Assign: "heads", KMeansRuns: 10,
+		ModelDir: "checkpoint", Seed: 1567010775, Preset: "paper",
+	}
+}
+
+// Presets mirror stage 1's: "cpu" finishes in minutes on two cores.
+var Presets = map[string]map[string]string{
+	"paper": {},
+	"cpu": {
+		"dataset": "fashion-mnist", "width": "8", "train_subset": "10000", "epochs": "4",
+		"lr_decay_start": "3", "lr_decay_every": "1",
+	},
+}
+
+// RegisterFlags binds the config to flags of fs.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Dataset, "dataset", c.Dataset, "data set: cifar10, cifar100, cifar20, stl10, fashion-mnist, mnist, folder")
+	fs.StringVar(&c.DataDir, "data_dir", c.DataDir, "data directory (default: the data set's usual place)")
+	fs.BoolVar(&c.Download, "download", c.Download, "download the data set if it is missing")
+	fs.IntVar(&c.Subset, "train_subset", c.Subset, "use the first N training images (0 = all)")
+	fs.StringVar(&c.Device, "device", c.Device, "compute device: cpu or cuda")
+	fs.IntVar(&c.Workers, "workers", c.Workers, "data loader goroutines (0 = all cores)")
+	fs.IntVar(&c.Threads, "threads", c.Threads, "compute threads (0 = all cores)")
+	fs.IntVar(&c.LowDim, "low_dim", c.LowDim, "embedding size (as in stage 1)")
+	fs.IntVar(&c.Width, "width", c.Width, "base width of the towers (as in stage 1)")
+	fs.IntVar(&c.Heads, "heads", c.Heads, "normalised-FC heads")
+	fs.Float64Var(&c.TauC, "tau_c", c.TauC, "temperature of the heads")
+	fs.Float64Var(&c.CPWeight, "cp_weight", c.CPWeight, "weight λ of the consistency-preserving loss")
+	fs.Float64Var(&c.BatchT, "batch_t", c.BatchT, "temperature of the consistency-preserving loss")
+	fs.Float64Var(&c.BatchM, "batch_m", c.BatchM, "negative weight of the consistency-preserving loss")
+	fs.Float64Var(&c.LR, "lr", c.LR, "base learning rate")
+	fs.Float64Var(&c.Momentum, "momentum", c.Momentum, "SGD momentum (Nesterov)")
+	fs.Float64Var(&c.WD, "weight_decay", c.WD, "weight decay")
+	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "epochs")
+	fs.IntVar(&c.BatchSize, "batch_size", c.BatchSize, "images per batch (two views each)")
+	fs.IntVar(&c.DecayStart, "lr_decay_start", c.DecayStart, "learning rate schedule: decay origin epoch")
+	fs.IntVar(&c.DecayEvery, "lr_decay_every", c.DecayEvery, "learning rate schedule: epochs per ×0.1")
+	fs.IntVar(&c.EvalEvery, "eval_every", c.EvalEvery, "evaluation every N epochs")
+	fs.StringVar(&c.Assign, "assign", c.Assign, "class assignment: heads (the method) or kmeans (baseline on the stage-1 embedding)")
+	fs.IntVar(&c.KMeansRuns, "kmeans_restarts", c.KMeansRuns, "k-means restarts (with --assign kmeans)")
+	fs.StringVar(&c.ModelDir, "model_dir", c.ModelDir, "directory for checkpoints, metrics.jsonl, plots and predictions")
+	fs.StringVar(&c.Resume, "resume", c.Resume, "stage-1 checkpoint to start from, or stage-2 checkpoint to continue")
+	fs.BoolVar(&c.TestOnly, "test_only", c.TestOnly, "evaluate the resumed checkpoint and exit")
+	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed")
+	fs.StringVar(&c.Preset, "preset", c.Preset, "settings bundle: paper or cpu (explicit flags override it)")
+}
+
+// Validate rejects settings that cannot run, naming the flag and value.
+func (c *Config) Validate() error {
+	checks := []struct {
+		bad  bool
+		flag string
+		val  any
+		why  string
+	}{
+		{c.Heads < 1, "heads", c.Heads, "must be at least 1"},
+		{!(c.TauC > 0), "tau_c", c.TauC, "must be positive"},
+		{!(c.CPWeight >= 0), "cp_weight", c.CPWeight, "must not be negative"},
+		{!(c.BatchT > 0), "batch_t", c.BatchT, "must be positive"},
+		{!(c.LR > 0), "lr", c.LR, "must be positive"},
+		{c.Epochs < 0, "epochs", c.Epochs, "must not be negative"},
+		{c.BatchSize < 2, "batch_size", c.BatchSize, "must be at least 2"},
+		{c.DecayEvery < 1, "lr_decay_every", c.DecayEvery, "must be at least 1"},
+		{c.EvalEvery < 1, "eval_every", c.EvalEvery, "must be at least 1"},
+		{c.Assign != "heads" && c.Assign != "kmeans", "assign", c.Assign, "must be heads or kmeans"},
+		{c.KMeansRuns < 1, "kmeans_restarts", c.KMeansRuns, "must be at least 1"},
+		{c.Subset < 0, "train_subset", c.Subset, "must not be negative"},
+		{c.Device != "cpu" && c.Device != "cuda", "device", c.Device, "must be cpu or cuda"},
+	}
+	for _, k := range checks {
+		if k.bad {
+			return fmt.Errorf("--%s %v: %s", k.flag, k.val, k.why)
+		}
+	}
+	return nil
+}

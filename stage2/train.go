@@ -1,0 +1,170 @@
+package stage2
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"twostage/autograd"
+	"twostage/data"
+	"twostage/nn"
+	"twostage/tensor"
+)
+
+// Trainer runs stage 2. Its exported fields are the whole training state.
+type Trainer struct {
+	Cfg     Config
+	BE      tensor.Backend
+	Model   *nn.Encoder
+	Heads   *Heads
+	Opt     *nn.SGD
+	Classes int
+
+	Epoch    int     // the next epoch to run
+	BestLoss float64 // lowest epoch loss so far (+Inf before any)
+
+	Train, Test *data.Dataset
+	loader      *data.Loader
+	names       []string
+}
+
+// EpochStats summarises one epoch.
+type EpochStats struct {
+	Epoch    int
+	LR       float64
+	Loss     float64   // mean total loss (λ·CP + mean IIC over heads)
+	CP       float64   // mean consistency-preserving loss
+	HeadLoss []float64 // mean IIC loss of each head
+	Batches  int
+	Images   int
+	Seconds  float64
+}
+
+// NewTrainer builds the encoder (weights come from a checkpoint next), the
+// fixed heads drawn from the seed, and the optimiser over the encoder only.
+func NewTrainer(be tensor.Backend, cfg Config, classes int, train, test *data.Dataset) *Trainer {
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x57a9e2))
+	size := min(train.H, train.W)
+	model := nn.NewEncoder(be, rng, nn.EncoderConfig{Width: cfg.Width, LowDim: cfg.LowDim, InChannels: train.C, ImageSize: size})
+	t := &Trainer{
+		Cfg: cfg, BE: be, Model: model, Classes: classes,
+		Heads:    NewHeads(be, rng, cfg.Heads, cfg.LowDim, classes, float32(cfg.TauC)),
+		Opt:      nn.NewSGD(nn.Params(model), float32(cfg.LR), float32(cfg.Momentum), float32(cfg.WD), true),
+		BestLoss: math.Inf(1),
+		Train:    train, Test: test,
+		names: nn.ParamNames(model),
+	}
+	t.loader = data.NewLoader(train, data.LoaderConfig{
+		BatchSize: cfg.BatchSize, Workers: cfg.Workers, Prefetch: 2, Seed: cfg.Seed ^ 0x2,
+		TwoViews: true, Shuffle: true, DropLast: true, Aug: data.DefaultAugment(train),
+	})
+	return t
+}
+
+// Schedule is the learning-rate schedule (the stage-1 formula).
+func (t *Trainer) Schedule() nn.Schedule {
+	return nn.Schedule{Base: t.Cfg.LR, DecayStart: t.Cfg.DecayStart, DecayEvery: t.Cfg.DecayEvery}
+}
+
+// Done reports whether every epoch has run.
+func (t *Trainer) Done() bool { return t.Epoch >= t.Cfg.Epochs }
+
+// NaNError reports a non-finite loss.
+type NaNError struct {
+	Epoch, Batch int
+	Loss         float64
+}
+
+func (e *NaNError) Error() string {
+	return fmt.Sprintf("loss is %v at epoch %d, batch %d; stopping without saving (the last good checkpoint is kept). HINT: lower --lr",
+		e.Loss, e.Epoch, e.Batch)
+}
+
+// Step trains on one batch and returns the total loss, the CP loss and the
+// IIC loss of each head.
+func (t *Trainer) Step(b *data.Batch) (loss, cp float64, heads []float64, err error) {
+	be := t.BE
+	c, s := t.Train.C, t.loader.Size()
+	per := c * s * s
+	host := make([]float32, 2*b.N*per)
+	copy(host, b.View1[:b.N*per])
+	copy(host[b.N*per:], b.View2[:b.N*per])
+	x := tensor.FromFloat32(be, tensor.Shape{2 * b.N, c, s, s}, host)
+	f := t.Model.Forward(autograd.Const(x), true)
+	cpl := nn.AugLoss(f, float32(t.Cfg.BatchM), float32(t.Cfg.BatchT))
+	var mi *autograd.Var
+	heads = make([]float64, len(t.Heads.W))
+	for h := range t.Heads.W {
+		z := t.Heads.Probs(f, h)
+		l := IICLoss(autograd.Narrow(z, 0, 0, b.N), autograd.Narrow(z, 0, b.N, b.N))
+		heads[h] = float64(l.Val.Item())
+		if mi == nil {
+			mi = l
+		} else {
+			mi = autograd.Add(mi, l)
+		}
+	}
+	total := autograd.Add(autograd.Scale(cpl, float32(t.Cfg.CPWeight)), autograd.Scale(mi, 1/float32(len(heads))))
+	loss, cp = float64(total.Val.Item()), float64(cpl.Val.Item())
+	if !isFinite(loss) {
+		return loss, cp, heads, &NaNError{Epoch: t.Epoch, Loss: loss}
+	}
+	t.Opt.ZeroGrad()
+	total.Backward()
+	t.Opt.Step()
+	return loss, cp, heads, be.Err()
+}
+
+// RunEpoch trains epoch t.Epoch and advances it. A cancelled ctx stops
+// between batches, leaving the counter unchanged.
+func (t *Trainer) RunEpoch(ctx context.Context, progress func(batch, batches int, loss float64)) (EpochStats, error) {
+	st := EpochStats{Epoch: t.Epoch, LR: t.Schedule().At(t.Epoch), HeadLoss: make([]float64, len(t.Heads.W))}
+	t.Opt.LR = float32(st.LR)
+	start := time.Now()
+	nb := t.loader.Batches()
+	sum := 0.0
+	for b := range t.loader.Epoch(t.Epoch) {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		loss, cp, heads, err := t.Step(b)
+		if err != nil {
+			if ne, ok := err.(*NaNError); ok {
+				ne.Batch = st.Batches
+			}
+			return st, err
+		}
+		sum += loss
+		st.CP += cp
+		for h, l := range heads {
+			st.HeadLoss[h] += l
+		}
+		st.Batches++
+		st.Images += b.N
+		if progress != nil {
+			progress(st.Batches, nb, sum/float64(st.Batches))
+		}
+	}
+	n := math.Max(1, float64(st.Batches))
+	st.Loss, st.CP = sum/n, st.CP/n
+	for h := range st.HeadLoss {
+		st.HeadLoss[h] /= n
+	}
+	st.Seconds = time.Since(start).Seconds()
+	t.Epoch++
+	return st, nil
+}
+
+// BestHead is the head with the lowest mean training loss (the method's
+// answer; the first one on ties).
+func BestHead(headLoss []float64) int {
+	best := 0
+	for h, l := range headLoss {
+		if l < headLoss[best] {
+			best = h
+		}
+	}
+	return best
+}
