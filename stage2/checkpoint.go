@@ -26,6 +26,12 @@ func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	}
 	ck.Meta["config"] = string(cfg)
 	ck.Meta["epoch"] = strconv.Itoa(t.Epoch)
+	ck.Meta["batch"] = strconv.Itoa(t.Batch)
+	partial, err := json.Marshal(t.Partial)
+	if err != nil {
+		return nil, err
+	}
+	ck.Meta["partial"] = string(partial)
 	ck.Meta["classes"] = strconv.Itoa(t.Classes)
 	ck.Meta["best_loss"] = strconv.FormatFloat(t.BestLoss, 'g', -1, 64)
 	return ck, nil
@@ -66,7 +72,18 @@ func (t *Trainer) Restore(ck *nn.Checkpoint) error {
 	if err != nil {
 		return fmt.Errorf("%s: metadata best_loss=%q: %w", ck.Path, ck.Meta["best_loss"], err)
 	}
-	t.Epoch, t.BestLoss = ep, bl
+	b, err := strconv.Atoi(ck.Meta["batch"])
+	if err != nil {
+		return fmt.Errorf("%s: metadata batch=%q: %w", ck.Path, ck.Meta["batch"], err)
+	}
+	var partial EpochStats
+	if err := json.Unmarshal([]byte(ck.Meta["partial"]), &partial); err != nil {
+		return fmt.Errorf("%s: metadata partial: %w", ck.Path, err)
+	}
+	if b > 0 && len(partial.HeadLoss) != len(t.Heads.W) {
+		return fmt.Errorf("%s: metadata partial has %d head losses for %d heads", ck.Path, len(partial.HeadLoss), len(t.Heads.W))
+	}
+	t.Epoch, t.BestLoss, t.Batch, t.Partial = ep, bl, b, partial
 	return nil
 }
 

@@ -23,6 +23,8 @@ type Trainer struct {
 	Classes int
 
 	Epoch    int     // the next epoch to run
+	Batch    int     // batches of that epoch already done (an interrupted epoch resumes here)
+	Partial  EpochStats // sums over those batches
 	BestLoss float64 // lowest epoch loss so far (+Inf before any)
 
 	Train, Test *data.Dataset
@@ -118,43 +120,57 @@ func (t *Trainer) Step(b *data.Batch) (loss, cp float64, heads []float64, err er
 }
 
 // RunEpoch trains epoch t.Epoch and advances it. A cancelled ctx stops
-// between batches, leaving the counter unchanged.
+// between batches with ctx.Err(); t.Batch and t.Partial then record how far
+// the epoch got, so a checkpoint taken now resumes exactly there.
 func (t *Trainer) RunEpoch(ctx context.Context, progress func(batch, batches int, loss float64)) (EpochStats, error) {
-	st := EpochStats{Epoch: t.Epoch, LR: t.Schedule().At(t.Epoch), HeadLoss: make([]float64, len(t.Heads.W))}
+	st := &t.Partial
+	if t.Batch == 0 {
+		*st = EpochStats{HeadLoss: make([]float64, len(t.Heads.W))}
+	}
+	st.Epoch, st.LR = t.Epoch, t.Schedule().At(t.Epoch)
 	t.Opt.LR = float32(st.LR)
 	start := time.Now()
 	nb := t.loader.Batches()
-	sum := 0.0
+	seen := 0
 	for b := range t.loader.Epoch(t.Epoch) {
+		if seen < t.Batch { // done before an interruption
+			seen++
+			continue
+		}
+		seen++
 		if err := ctx.Err(); err != nil {
-			return st, err
+			return *st, err
 		}
 		loss, cp, heads, err := t.Step(b)
 		if err != nil {
 			if ne, ok := err.(*NaNError); ok {
-				ne.Batch = st.Batches
+				ne.Batch = t.Batch
 			}
-			return st, err
+			return *st, err
 		}
-		sum += loss
+		st.Loss += loss
 		st.CP += cp
 		for h, l := range heads {
 			st.HeadLoss[h] += l
 		}
-		st.Batches++
+		t.Batch++
 		st.Images += b.N
 		if progress != nil {
-			progress(st.Batches, nb, sum/float64(st.Batches))
+			progress(t.Batch, nb, st.Loss/float64(t.Batch))
 		}
 	}
-	n := math.Max(1, float64(st.Batches))
-	st.Loss, st.CP = sum/n, st.CP/n
-	for h := range st.HeadLoss {
-		st.HeadLoss[h] /= n
+	out := *st
+	out.HeadLoss = append([]float64(nil), st.HeadLoss...)
+	out.Batches = t.Batch
+	n := math.Max(1, float64(t.Batch))
+	out.Loss, out.CP = out.Loss/n, out.CP/n
+	for h := range out.HeadLoss {
+		out.HeadLoss[h] /= n
 	}
-	st.Seconds = time.Since(start).Seconds()
+	out.Seconds = time.Since(start).Seconds()
+	t.Batch, t.Partial = 0, EpochStats{}
 	t.Epoch++
-	return st, nil
+	return out, nil
 }
 
 // BestHead is the head with the lowest mean training loss (the method's

@@ -35,6 +35,8 @@ func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	ck.Meta["config"] = string(cfg)
 	ck.Meta["round"] = strconv.Itoa(t.Round)
 	ck.Meta["epoch"] = strconv.Itoa(t.Epoch)
+	ck.Meta["batch"] = strconv.Itoa(t.Batch)
+	ck.Meta["loss_sum"] = strconv.FormatFloat(t.LossSum, 'g', -1, 64)
 	ck.Meta["ans_size"] = strconv.Itoa(k)
 	ck.Meta["best_knn"] = strconv.FormatFloat(t.BestKNN, 'g', -1, 64)
 	ck.Meta["last_knn"] = strconv.FormatFloat(t.LastKNN, 'g', -1, 64)
@@ -83,7 +85,7 @@ func (t *Trainer) Restore(ck *nn.Checkpoint) error {
 		return err
 	}
 	ints := map[string]int{}
-	for _, k := range []string{"round", "epoch", "ans_size"} {
+	for _, k := range []string{"round", "epoch", "batch", "ans_size"} {
 		v, err := strconv.Atoi(ck.Meta[k])
 		if err != nil {
 			return fmt.Errorf("%s: metadata %s=%q: %w", ck.Path, k, ck.Meta[k], err)
@@ -110,11 +112,11 @@ func (t *Trainer) Restore(ck *nn.Checkpoint) error {
 		}
 	}
 	t.NB = nb
-	t.Round, t.Epoch = ints["round"], ints["epoch"]
+	t.Round, t.Epoch, t.Batch = ints["round"], ints["epoch"], ints["batch"]
 	for _, k := range []struct {
 		key string
 		dst *float64
-	}{{"best_knn", &t.BestKNN}, {"last_knn", &t.LastKNN}} {
+	}{{"best_knn", &t.BestKNN}, {"last_knn", &t.LastKNN}, {"loss_sum", &t.LossSum}} {
 		v, err := strconv.ParseFloat(ck.Meta[k.key], 64)
 		if err != nil {
 			return fmt.Errorf("%s: metadata %s=%q: %w", ck.Path, k.key, ck.Meta[k.key], err)

@@ -25,6 +25,8 @@ type Trainer struct {
 	NB    *Neighbourhoods
 
 	Round, Epoch int     // the next epoch to run: epoch Epoch of round Round
+	Batch        int     // batches of that epoch already done (an interrupted epoch resumes here)
+	LossSum      float64 // sum of the losses of those batches
 	BestKNN      float64 // best kNN top-1 so far (−1 before any evaluation)
 	LastKNN      float64
 
@@ -154,8 +156,10 @@ func (t *Trainer) Step(b *data.Batch, ueW float32) (float64, error) {
 // RunEpoch trains one epoch (epoch t.Epoch of round t.Round) and advances
 // the counters (to the next round after the last epoch; the caller then
 // runs Discover). progress, if not nil, is called after every batch. A
-// cancelled ctx stops between batches with ctx.Err(), leaving the counters
-// unchanged (the epoch is rerun on resume).
+// cancelled ctx stops between batches with ctx.Err(); t.Batch and t.LossSum
+// then record how far the epoch got, so a checkpoint taken now resumes
+// exactly there (the loader replays the same batches, and the done ones are
+// skipped).
 func (t *Trainer) RunEpoch(ctx context.Context, progress func(batch, batches int, loss float64)) (EpochStats, error) {
 	st := EpochStats{Round: t.Round, Epoch: t.Epoch, LR: t.Schedule().At(t.Epoch), UEWeight: t.UEWeight(t.Epoch)}
 	t.Opt.LR = float32(st.LR)
@@ -164,27 +168,34 @@ func (t *Trainer) RunEpoch(ctx context.Context, progress func(batch, batches int
 	// The loader's epoch index runs over all rounds so every epoch of the
 	// run sees its own shuffle and augmentations.
 	global := t.Round*t.Cfg.Epochs + t.Epoch
-	sum := 0.0
+	seen := 0
 	for b := range t.loader.Epoch(global) {
+		if seen < t.Batch { // done before an interruption
+			seen++
+			continue
+		}
+		seen++
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
 		loss, err := t.Step(b, float32(st.UEWeight))
 		if err != nil {
 			if ne, ok := err.(*NaNError); ok {
-				ne.Batch = st.Batches
+				ne.Batch = t.Batch
 			}
 			return st, err
 		}
-		sum += loss
-		st.Batches++
+		t.LossSum += loss
+		t.Batch++
 		st.Images += b.N
 		if progress != nil {
-			progress(st.Batches, nb, sum/float64(st.Batches))
+			progress(t.Batch, nb, t.LossSum/float64(t.Batch))
 		}
 	}
-	st.Loss = sum / math.Max(1, float64(st.Batches))
+	st.Batches = t.Batch
+	st.Loss = t.LossSum / math.Max(1, float64(t.Batch))
 	st.Seconds = time.Since(start).Seconds()
+	t.Batch, t.LossSum = 0, 0
 	t.Epoch++
 	if t.Epoch >= t.Cfg.Epochs {
 		t.Epoch = 0
