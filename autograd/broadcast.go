@@ -11,20 +11,20 @@ func BroadcastScalar(x *Var, s tensor.Shape) *Var {
 	return Reshape(flat, s...)
 }
 
-// Transpose2D returns xᵀ of a 2-D x [M,N], computed as xᵀ·I_M with the
-// backend's GEMM. That is exact (each output is one product by 1 plus
-// zeros) and cheap for the small matrices it serves, such as IIC's k×k joint
-// distribution; it is not meant for large tensors.
+// Transpose2D returns xᵀ of a 2-D x [M,N] (a copy). Values move, they are
+// not multiplied, so NaN and infinities stay where they belong; the
+// gradient flows back through the same permutation.
 func Transpose2D(x *Var) *Var {
 	if x.Val.Rank() != 2 {
 		panic("autograd: Transpose2D needs a 2-D tensor")
 	}
-	be := x.Backend()
-	n := x.Shape()[0]
-	eye := make([]float32, n*n)
-	for i := 0; i < n; i++ {
-		eye[i*n+i] = 1
+	m, n := x.Shape()[0], x.Shape()[1]
+	perm := make([]int64, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			perm[j*m+i] = int64(i*n + j) // out[j,i] = x[i,j]
+		}
 	}
-	id := Const(tensor.FromFloat32(be, tensor.Shape{n, n}, eye))
-	return MatMul(x, id, true, false)
+	idx := tensor.FromInt64(x.Backend(), tensor.Shape{m * n}, perm)
+	return Reshape(IndexSelect(Reshape(x, m*n, 1), idx), n, m)
 }

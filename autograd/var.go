@@ -13,6 +13,7 @@ type Var struct {
 
 	grad         *tensor.Tensor // same shape as Val, allocated on first use
 	requiresGrad bool
+	freed        bool // an op output whose graph a backward pass released
 	parents      []*Var
 	backward     func() // adds this node's gradient into its parents'
 }
@@ -46,9 +47,7 @@ func (v *Var) Backend() tensor.Backend { return v.Val.Backend() }
 // Grad returns the gradient tensor, allocating zeros on first use.
 func (v *Var) Grad() *tensor.Tensor {
 	if v.grad == nil {
-		be := v.Val.Backend()
-		v.grad = be.Empty(tensor.Float32, v.Val.Shape())
-		be.Fill(v.grad, 0)
+		v.grad = v.Val.Backend().Zeros(tensor.Float32, v.Val.Shape())
 	}
 	return v.grad
 }
@@ -132,6 +131,11 @@ func (v *Var) BackwardWith(g *tensor.Tensor) {
 		return
 	}
 	order := topo(v)
+	for _, n := range order {
+		if n.freed {
+			panic("autograd: backward through a graph that an earlier backward pass released (recompute the forward)")
+		}
+	}
 	be := v.Val.Backend()
 	be.Axpy(1, g, v.Grad())
 	for i := len(order) - 1; i >= 0; i-- {
@@ -145,6 +149,7 @@ func (v *Var) BackwardWith(g *tensor.Tensor) {
 		if n.backward != nil {
 			n.backward, n.parents = nil, nil
 			n.grad = nil
+			n.freed = true
 		}
 	}
 }

@@ -323,9 +323,17 @@ func TestGraphReleasedAfterBackward(t *testing.T) {
 	if h.HasGrad() || l.HasGrad() {
 		t.Errorf("intermediate gradients kept after Backward: h %v, l %v", h.HasGrad(), l.HasGrad())
 	}
-	l.Backward()
-	l.BackwardWith(vec(tensor.Shape{}, 5))
-	equal(t, "dx after two more passes over the released graph", x.Grad(), 2, -4, 6)
+	// A second pass over the released graph is an error, as in PyTorch
+	// (it would otherwise see h as a leaf and silently give nothing to x).
+	func() {
+		defer func() {
+			if r := recover(); r == nil {
+				t.Error("second Backward over a released graph did not panic")
+			}
+		}()
+		autograd.SumAll(autograd.Scale(h, 2)).Backward()
+	}()
+	equal(t, "dx unchanged by the refused pass", x.Grad(), 2, -4, 6)
 	equal(t, "h (values survive the release)", h.Val, 1, 4, 9)
 }
 

@@ -33,6 +33,11 @@ type Backend struct {
 	mods map[string]cu.Module   // by kernels/<file>.ptx name
 	fns  map[string]cu.Function // by kernel name
 
+	// Step scope (BeginScope/EndScope): the storages allocated in it.
+	scopeMu sync.Mutex
+	scoped  bool
+	inScope []*tensor.Tensor
+
 	// The sticky error: the first failure, kept until Close.
 	errMu sync.Mutex
 	err   error

@@ -150,7 +150,7 @@ func (b *Backend) Empty(dt tensor.DType, s tensor.Shape) *tensor.Tensor {
 		st.ptr, st.block, err = b.mem.alloc(int64(n) * int64(dt.Size()))
 		b.setErr("Empty", err)
 	})
-	return tensor.New(b, st, s)
+	return b.track(tensor.New(b, st, s))
 }
 
 // Release returns t's block to the allocator's cache. t and every tensor

@@ -89,7 +89,7 @@ func (c *CPU) Conv2DForward(y, x, w *tensor.Tensor, s tensor.ConvShape) {
 					im2col(col, ohw, xn, s)
 					b = col
 				}
-				c.gemm(false, false, s.K, ohw, crs, 1, ws, crs, b, ohw, 0, yn, ohw)
+				c.gemmInner(false, false, s.K, ohw, crs, 1, ws, crs, b, ohw, 0, yn, ohw)
 				continue
 			}
 			// out [K, cnt·OH·OW] = W · [col(x[n0]) … col(x[n0+cnt−1])],
@@ -98,7 +98,7 @@ func (c *CPU) Conv2DForward(y, x, w *tensor.Tensor, s tensor.ConvShape) {
 			for j := 0; j < cnt; j++ {
 				im2col(col[j*ohw:], ld, xs[(n0+j)*s.C*hw:], s)
 			}
-			c.gemm(false, false, s.K, ld, crs, 1, ws, crs, col, ld, 0, out, ld)
+			c.gemmInner(false, false, s.K, ld, crs, 1, ws, crs, col, ld, 0, out, ld)
 			for j := 0; j < cnt; j++ {
 				yn := ys[(n0+j)*s.K*ohw:]
 				for k := 0; k < s.K; k++ {
@@ -140,10 +140,10 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape) {
 				dxn, dyn := dxs[n0*s.C*hw:(n0+1)*s.C*hw], dys[n0*s.K*ohw:(n0+1)*s.K*ohw]
 				if pointwise(s) {
 					// dx[n] [C, H·W] += Wᵀ · dy[n]: the GEMM accumulates.
-					c.gemm(true, false, s.C, ohw, s.K, 1, ws, crs, dyn, ohw, 1, dxn, ohw)
+					c.gemmInner(true, false, s.C, ohw, s.K, 1, ws, crs, dyn, ohw, 1, dxn, ohw)
 					continue
 				}
-				c.gemm(true, false, crs, ohw, s.K, 1, ws, crs, dyn, ohw, 0, dcol, ohw)
+				c.gemmInner(true, false, crs, ohw, s.K, 1, ws, crs, dyn, ohw, 0, dcol, ohw)
 				col2im(dxn, dcol, ohw, s)
 				continue
 			}
@@ -155,7 +155,7 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape) {
 					copy(dyg[k*ld+j*ohw:k*ld+(j+1)*ohw], dyn[k*ohw:])
 				}
 			}
-			c.gemm(true, false, crs, ld, s.K, 1, ws, crs, dyg, ld, 0, dcol, ld)
+			c.gemmInner(true, false, crs, ld, s.K, 1, ws, crs, dyg, ld, 0, dcol, ld)
 			for j := 0; j < cnt; j++ {
 				col2im(dxs[(n0+j)*s.C*hw:(n0+j+1)*s.C*hw], dcol[j*ohw:], ld, s)
 			}
@@ -222,7 +222,7 @@ func (c *CPU) Conv2DBackwardFilter(dw, dy, x *tensor.Tensor, s tensor.ConvShape)
 					}
 				}
 				// P_t [K, C·R·S] (+)= A · Bᵀ, a reduction over the group's pixels.
-				c.gemm(false, true, s.K, crs, ld, 1, a, ld, b, ld, beta, partial[t], crs)
+				c.gemmInner(false, true, s.K, crs, ld, 1, a, ld, b, ld, beta, partial[t], crs)
 				beta = 1
 			}
 			scratch.put(col)

@@ -4,6 +4,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 
+	sgemmpkg "twostage/kernels/sgemm"
 	"twostage/tensor"
 )
 
@@ -20,7 +21,18 @@ import (
 // It is a variable so that a faster kernel (the AVX2/FMA SGEMM of package
 // twostage/kernels/sgemm) can be plugged in at one place; CPU.NoSIMD keeps
 // using gonumSgemm through CPU.gemm.
-var sgemm = gonumSgemm
+var sgemm = func(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	fast.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// fast is the AVX2/FMA SGEMM (package kernels/sgemm) on all cores; it falls
+// back to its portable Go micro-kernel on processors without AVX2/FMA.
+var fast = sgemmpkg.Config{}
+
+// serial is the same SGEMM on the calling goroutine only, for calls made
+// from inside an already parallel loop (the convolutions split the batch
+// over the cores, and small-M GEMMs gain little from a second thread).
+var serial = sgemmpkg.Config{Threads: 1}
 
 // gonumSgemm is sgemm through gonum's pure-Go BLAS (blas32.Implementation(),
 // by default gonum.org/v1/gonum/blas/gonum). Its Sgemm computes 64×64 blocks
@@ -50,6 +62,15 @@ func (c *CPU) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int
 		return
 	}
 	sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc)
+}
+
+// gemmInner is gemm for calls inside a parallelFor body: one goroutine.
+func (c *CPU) gemmInner(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, cc []float32, ldc int) {
+	if c.NoSIMD {
+		gonumSgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc)
+		return
+	}
+	serial.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc)
 }
 
 // Gemm: c [M,N] = alpha·op(a)·op(b) + beta·c, where op(a) [M,K] is a or aᵀ

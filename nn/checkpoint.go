@@ -197,7 +197,7 @@ func isTrainingState(name string) bool {
 // o.Params order).
 func (c *Checkpoint) PutSGD(o *SGD, names []string) {
 	for i, b := range o.Buf {
-		if b != nil {
+		if o.Started[i] {
 			c.PutTensor("optim.momentum_buffer."+names[i], b)
 		}
 	}
@@ -209,14 +209,14 @@ func (c *Checkpoint) GetSGD(o *SGD, names []string) error {
 	for i, p := range o.Params {
 		name := "optim.momentum_buffer." + names[i]
 		if _, ok := c.Tensors[name]; !ok {
-			o.Buf[i] = nil
+			o.Started[i] = false
+			p.Backend().Fill(o.Buf[i], 0)
 			continue
 		}
-		b := p.Backend().Empty(tensor.Float32, p.Shape())
-		if err := c.GetTensor(name, b); err != nil {
+		if err := c.GetTensor(name, o.Buf[i]); err != nil {
 			return err
 		}
-		o.Buf[i] = b
+		o.Started[i] = true
 	}
 	return nil
 }

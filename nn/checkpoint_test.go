@@ -66,8 +66,14 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		}
 	}
 	for i := range opt.Buf {
-		if (opt.Buf[i] == nil) != (optB.Buf[i] == nil) {
+		if opt.Started[i] != optB.Started[i] {
 			t.Fatalf("buffer %d presence differs", i)
+		}
+		va, vb := opt.Buf[i].Float32s(), optB.Buf[i].Float32s()
+		for j := range va {
+			if va[j] != vb[j] {
+				t.Fatalf("buffer %d[%d]: %v != %v", i, j, va[j], vb[j])
+			}
 		}
 	}
 }

@@ -100,14 +100,14 @@ func (e *Encoder) Forward(x *autograd.Var, train bool) *autograd.Var {
 
 // Embed returns the evaluation-mode embeddings [n, LowDim] of n images
 // given on the host as normalised [n, C, S, S] float32, with no graph
-// recorded.
+// recorded, in a backend scope (call it outside any other scope).
 func (e *Encoder) Embed(be tensor.Backend, x []float32, n, size int) []float32 {
 	var out []float32
+	be.BeginScope()
+	defer be.EndScope()
 	autograd.NoGrad(func() {
 		xt := tensor.FromFloat32(be, tensor.Shape{n, e.Cfg.InChannels, size, size}, x[:n*e.Cfg.InChannels*size*size])
-		f := e.Forward(autograd.Const(xt), false)
-		out = f.Val.Float32s()
-		be.Release(xt)
+		out = e.Forward(autograd.Const(xt), false).Val.Float32s()
 	})
 	return out
 }

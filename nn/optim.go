@@ -21,15 +21,22 @@ type SGD struct {
 	WeightDecay float32
 	Nesterov    bool
 
-	// Buf holds the momentum buffers, one per parameter (nil until the
-	// parameter's first step, as PyTorch's optimizer state).
-	Buf []*tensor.Tensor
+	// Buf holds the momentum buffers, one per parameter. They are
+	// allocated up front (so a step inside a backend scope allocates
+	// nothing that must outlive it) and start holding data at the
+	// parameter's first step (Started), as PyTorch's optimizer state.
+	Buf     []*tensor.Tensor
+	Started []bool
 }
 
 // NewSGD makes an optimiser over params.
 func NewSGD(params []*autograd.Var, lr, momentum, weightDecay float32, nesterov bool) *SGD {
-	return &SGD{Params: params, LR: lr, Momentum: momentum, WeightDecay: weightDecay, Nesterov: nesterov,
-		Buf: make([]*tensor.Tensor, len(params))}
+	o := &SGD{Params: params, LR: lr, Momentum: momentum, WeightDecay: weightDecay, Nesterov: nesterov,
+		Buf: make([]*tensor.Tensor, len(params)), Started: make([]bool, len(params))}
+	for i, p := range params {
+		o.Buf[i] = p.Backend().Zeros(tensor.Float32, p.Shape())
+	}
+	return o
 }
 
 // Step updates every parameter that has a gradient, as PyTorch skips
@@ -39,23 +46,22 @@ func (o *SGD) Step() {
 		if !p.HasGrad() {
 			continue
 		}
-		be := p.Backend()
-		first := o.Buf[i] == nil
-		if first && o.Momentum != 0 {
-			o.Buf[i] = be.Empty(tensor.Float32, p.Shape())
-		}
-		buf := o.Buf[i]
-		if buf == nil { // momentum 0: no buffer; SGDStep still needs one
-			buf = be.Empty(tensor.Float32, p.Shape())
-		}
-		be.SGDStep(p.Val, p.Grad(), buf, o.LR, o.Momentum, o.WeightDecay, o.Nesterov, first || o.Momentum == 0)
+		first := !o.Started[i]
+		p.Backend().SGDStep(p.Val, p.Grad(), o.Buf[i], o.LR, o.Momentum, o.WeightDecay, o.Nesterov, first || o.Momentum == 0)
+		o.Started[i] = true
 	}
 }
 
-// ZeroGrad zeroes every parameter's gradient.
+// ZeroGrad zeroes every parameter's gradient, allocating it if needed (so
+// that backward passes inside a backend scope add into gradients that
+// outlive the scope).
 func (o *SGD) ZeroGrad() {
 	for _, p := range o.Params {
-		p.ZeroGrad()
+		if p.HasGrad() {
+			p.ZeroGrad()
+		} else {
+			p.Grad()
+		}
 	}
 }
 

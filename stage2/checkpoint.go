@@ -32,6 +32,11 @@ func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 		return nil, err
 	}
 	ck.Meta["partial"] = string(partial)
+	last, err := json.Marshal(t.LastHeadLoss)
+	if err != nil {
+		return nil, err
+	}
+	ck.Meta["head_loss"] = string(last)
 	ck.Meta["classes"] = strconv.Itoa(t.Classes)
 	ck.Meta["best_loss"] = strconv.FormatFloat(t.BestLoss, 'g', -1, 64)
 	return ck, nil
@@ -83,8 +88,24 @@ func (t *Trainer) Restore(ck *nn.Checkpoint) error {
 	if b > 0 && len(partial.HeadLoss) != len(t.Heads.W) {
 		return fmt.Errorf("%s: metadata partial has %d head losses for %d heads", ck.Path, len(partial.HeadLoss), len(t.Heads.W))
 	}
-	t.Epoch, t.BestLoss, t.Batch, t.Partial = ep, bl, b, partial
+	var last []float64
+	if err := json.Unmarshal([]byte(ck.Meta["head_loss"]), &last); err != nil {
+		return fmt.Errorf("%s: metadata head_loss: %w", ck.Path, err)
+	}
+	t.Epoch, t.BestLoss, t.Batch, t.Partial, t.LastHeadLoss = ep, bl, b, partial, last
 	return nil
+}
+
+// ConfigOf returns the config saved in a stage-2 checkpoint.
+func ConfigOf(ck *nn.Checkpoint) (Config, error) {
+	var c Config
+	if ck.Kind() != Kind {
+		return c, fmt.Errorf("%s: a %q checkpoint, not a stage-2 one", ck.Path, ck.Kind())
+	}
+	if err := json.Unmarshal([]byte(ck.Meta["config"]), &c); err != nil {
+		return c, fmt.Errorf("%s: config metadata: %w", ck.Path, err)
+	}
+	return c, nil
 }
 
 // ArchOf reads width, low_dim and the data set of any checkpoint of this

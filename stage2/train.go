@@ -22,10 +22,13 @@ type Trainer struct {
 	Opt     *nn.SGD
 	Classes int
 
-	Epoch    int     // the next epoch to run
-	Batch    int     // batches of that epoch already done (an interrupted epoch resumes here)
+	Epoch    int        // the next epoch to run
+	Batch    int        // batches of that epoch already done (an interrupted epoch resumes here)
 	Partial  EpochStats // sums over those batches
-	BestLoss float64 // lowest epoch loss so far (+Inf before any)
+	BestLoss float64    // lowest epoch loss so far (+Inf before any)
+	// LastHeadLoss is each head's mean loss in the last full epoch: it
+	// picks the answer's head (nil before the first epoch).
+	LastHeadLoss []float64
 
 	Train, Test *data.Dataset
 	loader      *data.Loader
@@ -88,6 +91,9 @@ func (e *NaNError) Error() string {
 // IIC loss of each head.
 func (t *Trainer) Step(b *data.Batch) (loss, cp float64, heads []float64, err error) {
 	be := t.BE
+	t.Opt.ZeroGrad() // gradients outlive the step: allocate them outside the scope
+	be.BeginScope()  // every tensor of the step is recycled at its end
+	defer be.EndScope()
 	c, s := t.Train.C, t.loader.Size()
 	per := c * s * s
 	host := make([]float32, 2*b.N*per)
@@ -113,7 +119,6 @@ func (t *Trainer) Step(b *data.Batch) (loss, cp float64, heads []float64, err er
 	if !isFinite(loss) {
 		return loss, cp, heads, &NaNError{Epoch: t.Epoch, Loss: loss}
 	}
-	t.Opt.ZeroGrad()
 	total.Backward()
 	t.Opt.Step()
 	return loss, cp, heads, be.Err()
@@ -169,6 +174,8 @@ func (t *Trainer) RunEpoch(ctx context.Context, progress func(batch, batches int
 	}
 	out.Seconds = time.Since(start).Seconds()
 	t.Batch, t.Partial = 0, EpochStats{}
+	t.LastHeadLoss = out.HeadLoss
+	t.BestLoss = math.Min(t.BestLoss, out.Loss)
 	t.Epoch++
 	return out, nil
 }

@@ -30,6 +30,7 @@ func Discover(mem *Memory, round int, selectRate float64, ansSize, block int) *D
 	ent := make([]float32, m)
 	autograd.NoGrad(func() {
 		for s := 0; s < m; s += block {
+			be.BeginScope()
 			n := min(block, m-s)
 			rows := bankRows(bank, s, n)
 			logits := be.Empty(tensor.Float32, tensor.Shape{n, m})
@@ -45,9 +46,7 @@ func Discover(mem *Memory, round int, selectRate float64, ansSize, block int) *D
 			e := be.Empty(tensor.Float32, tensor.Shape{n})
 			be.Sum(e, lp, ds, false)
 			copy(ent[s:], e.Float32s())
-			for _, t := range []*tensor.Tensor{rows, logits, p, lp, e} {
-				be.Release(t)
-			}
+			be.EndScope()
 		}
 	})
 	for i := range ent {
@@ -83,6 +82,7 @@ func Discover(mem *Memory, round int, selectRate float64, ansSize, block int) *D
 	}
 	autograd.NoGrad(func() {
 		for s := 0; s < nA; s += block {
+			be.BeginScope()
 			n := min(block, nA-s)
 			idx := tensor.FromInt64(be, tensor.Shape{n}, d.Anchors[s:s+n])
 			rows := be.Empty(tensor.Float32, tensor.Shape{n, bank.Dim(1)})
@@ -102,9 +102,7 @@ func Discover(mem *Memory, round int, selectRate float64, ansSize, block int) *D
 			for r := 0; r < n; r++ {
 				d.Neighbours[s+r] = h[r*ansSize : (r+1)*ansSize]
 			}
-			for _, t := range []*tensor.Tensor{idx, rows, sims, cols, self} {
-				be.Release(t)
-			}
+			be.EndScope()
 		}
 	})
 	return d

@@ -124,6 +124,9 @@ func (t *Trainer) Discover() (anchors int, consistency float64) {
 // returns the loss value.
 func (t *Trainer) Step(b *data.Batch, ueW float32) (float64, error) {
 	be := t.BE
+	t.Opt.ZeroGrad() // gradients outlive the step: allocate them outside the scope
+	be.BeginScope()  // every tensor of the step is recycled at its end
+	defer be.EndScope()
 	c, s := t.Train.C, t.loader.Size()
 	per := c * s * s
 	x := be.Empty(tensor.Float32, tensor.Shape{2 * b.N, c, s, s})
@@ -145,7 +148,6 @@ func (t *Trainer) Step(b *data.Batch, ueW float32) (float64, error) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return v, &NaNError{Round: t.Round, Epoch: t.Epoch, Loss: v}
 	}
-	t.Opt.ZeroGrad()
 	loss.Backward()
 	t.Opt.Step()
 	yt := tensor.FromInt64(be, tensor.Shape{b.N}, y)

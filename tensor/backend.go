@@ -52,6 +52,19 @@ type Backend interface {
 	// Empty allocates a tensor whose contents are undefined. Device backends
 	// serve it from a caching allocator, so it is cheap in the hot path.
 	Empty(dt DType, s Shape) *Tensor
+	// Zeros allocates a tensor filled with zeros.
+	Zeros(dt DType, s Shape) *Tensor
+	// BeginScope opens a step scope: every tensor allocated from now until
+	// EndScope is handed back to the allocator by EndScope, so a training
+	// step that allocates the same shapes every time reuses the same
+	// buffers and allocates nothing in steady state. Tensors allocated in
+	// the scope must not be used after EndScope (the CPU backend panics if
+	// they are); state that outlives a step (parameters, their gradients,
+	// optimiser buffers, running statistics, the memory bank) is allocated
+	// outside. Scopes do not nest.
+	BeginScope()
+	// EndScope closes the scope opened by BeginScope.
+	EndScope()
 	// Release hands t's storage back to the allocator. t (and every view of
 	// it) must not be used afterwards. Optional: unreleased storage is
 	// reclaimed by the garbage collector (CPU) or at Close (device).
