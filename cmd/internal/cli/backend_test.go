@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"twostage/cuda"
+	"twostage/kernels"
+)
+
+func TestOpenBackendCPU(t *testing.T) {
+	be, closeFn, err := OpenBackend("cpu", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeFn()
+	cpu, ok := be.(*kernels.CPU)
+	if !ok || cpu.Threads != 3 || be.Name() != "cpu" {
+		t.Fatalf("OpenBackend(cpu, 3) = %T %+v (name %q), want *kernels.CPU with Threads 3", be, be, be.Name())
+	}
+}
+
+// In a default build cuda.Open is the stub: "cuda" must fail with an error
+// that wraps ErrNotBuilt and tells how to rebuild. In a -tags cuda build on a
+// GPU machine it must open the device.
+func TestOpenBackendCUDA(t *testing.T) {
+	for _, dev := range []string{"cuda", "cuda:0"} {
+		db, direct := cuda.Open(0) // what this build and machine can do
+		if direct == nil {
+			db.Close()
+		}
+		be, closeFn, err := OpenBackend(dev, 0)
+		switch {
+		case errors.Is(direct, cuda.ErrNotBuilt):
+			if !errors.Is(err, cuda.ErrNotBuilt) {
+				t.Fatalf("OpenBackend(%q) error = %v, want one wrapping cuda.ErrNotBuilt", dev, err)
+			}
+			for _, want := range []string{"-tags cuda", "without CUDA support", "HINT:"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("OpenBackend(%q) error %q lacks %q", dev, err, want)
+				}
+			}
+			if be != nil || closeFn != nil {
+				t.Errorf("OpenBackend(%q) returned a backend with its error", dev)
+			}
+		case direct == nil:
+			if err != nil || !strings.HasPrefix(be.Name(), "cuda") {
+				t.Fatalf("OpenBackend(%q) = %v, %v on a machine where cuda.Open works", dev, be, err)
+			}
+			closeFn()
+		default:
+			if err == nil || !errors.Is(err, direct) && !strings.Contains(err.Error(), direct.Error()) {
+				t.Fatalf("OpenBackend(%q) error = %v, want it to carry %v", dev, err, direct)
+			}
+		}
+	}
+}
+
+func TestOpenBackendBadNames(t *testing.T) {
+	for _, c := range []struct {
+		device  string
+		threads int
+		want    string
+	}{
+		{"tpu", 0, `"tpu"`},
+		{"", 0, `""`},
+		{"CPU ", 0, `"CPU "`},
+		{"cuda:x", 0, `"cuda:x"`},
+		{"cuda:-1", 0, `"cuda:-1"`},
+		{"cpu", -2, "--threads -2"},
+	} {
+		_, _, err := OpenBackend(c.device, c.threads)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("OpenBackend(%q, %d) error = %v, want one naming %s", c.device, c.threads, err, c.want)
+		}
+	}
+}
