@@ -11,6 +11,7 @@
 //	raster.go     the drawing primitives both plots share (text, lines, PNG)
 //	signals.go    WithSignals: Ctrl-C cancels a context, twice exits now
 //	exit.go       Fatal/Check/Must, FinalJSON, ResolveCheckpoint
+//	flags.go      ApplyPreset, PrintFlags (the parameter table)
 //
 // Conventions of the commands: human-readable progress goes to standard
 // error; standard output carries the parameter table and, as its very last
