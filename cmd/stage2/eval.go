@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"twostage/cmd/internal/cli"
+	"twostage/nn"
+	"twostage/stage2"
+)
+
+// evaluateAll scores every head on the training images (test transform,
+// as the reference) and the test split, picks the head with the lowest
+// training loss, writes the outputs for it and returns the result object.
+func evaluateAll(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, *stage2.Eval, *stage2.Eval) {
+	trainEv, testEv := tr.Evaluate(tr.Train), tr.Evaluate(tr.Test)
+	head := 0
+	if tr.LastHeadLoss != nil {
+		head = stage2.BestHead(tr.LastHeadLoss)
+	}
+	heads := []map[string]any{}
+	for h, s := range trainEv.Scores {
+		e := map[string]any{"acc": s.Acc, "nmi": s.NMI, "ari": s.ARI, "test_acc": testEv.Scores[h].Acc}
+		if tr.LastHeadLoss != nil {
+			e["loss"] = tr.LastHeadLoss[h]
+		}
+		heads = append(heads, e)
+	}
+	s := trainEv.Scores[head]
+	if err := writeOutputs(cfg, tr, head, trainEv, testEv); err != nil {
+		fmt.Fprintf(os.Stderr, "warning: outputs: %v\n", err)
+	}
+	return map[string]any{"stage": 2, "dataset": cfg.Dataset, "head": head, "acc": s.Acc, "nmi": s.NMI, "ari": s.ARI,
+		"test_acc": testEv.Scores[head].Acc, "test_nmi": testEv.Scores[head].NMI, "test_ari": testEv.Scores[head].ARI, "heads": heads,
+	}, trainEv, testEv
+}
+
+// writeOutputs writes the chosen head's predictions (CSV, train and test),
+// its confusion matrix (PNG) and the embeddings (safetensors).
+func writeOutputs(cfg stage2.Config, tr *stage2.Trainer, head int, trainEv, testEv *stage2.Eval) error {
+	dir := cfg.ModelDir
+	for _, x := range []struct {
+		name string
+		ev   *stage2.Eval
+	}{{"train", trainEv}, {"test", testEv}} {
+		s := x.ev.Scores[head]
+		if err := stage2.WritePredictions(filepath.Join(dir, "predictions_"+x.name+".csv"), x.ev.Preds[head], s.Mapping, x.ev.Labels); err != nil {
+			return err
+		}
+	}
+	s := trainEv.Scores[head]
+	if s.Mapping != nil {
+		m := stage2.Confusion(trainEv.Preds[head], s.Mapping, trainEv.Labels, tr.Classes)
+		names := tr.Train.Classes
+		cols := make([]string, len(names))
+		for i, n := range names {
+			cols[i] = "→" + n
+		}
+		if err := cli.PlotConfusion(filepath.Join(dir, "confusion.png"), m, names, cols,
+			fmt.Sprintf("head %d: true class (rows) vs mapped cluster (columns), acc %.3f", head, s.Acc)); err != nil {
+			return err
+		}
+	}
+	ck := nn.NewCheckpoint("embeddings")
+	for _, x := range []struct {
+		name string
+		ev   *stage2.Eval
+	}{{"train", trainEv}, {"test", testEv}} {
+		ck.PutFloats(x.name+".embeddings", x.ev.Embeddings)
+		t := ck.Tensors[x.name+".embeddings"]
+		t.Shape = []int{len(x.ev.Embeddings) / cfg.LowDim, cfg.LowDim}
+		ck.Tensors[x.name+".embeddings"] = t
+		ck.PutInts(x.name+".labels", toInt64(x.ev.Labels))
+		ck.PutInts(x.name+".clusters", toInt64(x.ev.Preds[head]))
+	}
+	ck.Meta["head"] = fmt.Sprint(head)
+	return ck.Save(filepath.Join(dir, "embeddings.safetensors"))
+}
+
+func toInt64(v []int) []int64 {
+	out := make([]int64, len(v))
+	for i, x := range v {
+		out[i] = int64(x)
+	}
+	return out
+}
+
+// kmeansBaseline clusters the stage-1 embeddings of the training images
+// with k-means (the paper's sequential baseline) and scores it.
+func kmeansBaseline(cfg stage2.Config, tr *stage2.Trainer) map[string]any {
+	ev := tr.Evaluate(tr.Train)
+	pred := stage2.KMeansAssign(ev.Embeddings, tr.Train.N, cfg.LowDim, tr.Classes, cfg.KMeansRuns, cfg.Seed)
+	s := stage2.Score(pred, tr.Train.Labels, tr.Classes)
+	if err := stage2.WritePredictions(filepath.Join(cfg.ModelDir, "predictions_kmeans.csv"), pred, s.Mapping, tr.Train.Labels); err != nil {
+		fmt.Fprintf(os.Stderr, "warning: %v\n", err)
+	}
+	return map[string]any{"stage": 2, "assign": "kmeans", "dataset": cfg.Dataset, "acc": s.Acc, "nmi": s.NMI, "ari": s.ARI}
+}

@@ -1,0 +1,103 @@
+// Command stage2 runs stage 2 of the two-stage classifier: the stage-1
+// encoder fine-tuned under fixed normalised-FC heads with the IIC and
+// consistency-preserving losses, scored by Hungarian accuracy, NMI and ARI.
+// It writes per-image predictions, a confusion matrix, a loss/accuracy plot
+// and the embeddings to --model_dir, and ends its standard output with one
+// JSON line of results.
+//
+//	go run ./cmd/stage2 --preset cpu --resume checkpoint/superand.safetensors
+//	go run ./cmd/stage2 --assign kmeans --resume ...   # the sequential baseline
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"twostage/cmd/internal/cli"
+	"twostage/nn"
+	"twostage/stage2"
+)
+
+func main() {
+	start := time.Now()
+	cfg, ck := parseFlags(os.Args[1:])
+	cli.Check(cfg.Validate())
+	be, closeBE, err := cli.OpenBackend(cfg.Device, cfg.Threads)
+	cli.Check(err)
+	defer closeBE()
+	train, test, err := cli.LoadData(cfg.Dataset, cfg.DataDir, cfg.Download, cfg.Subset, false)
+	cli.Check(err)
+	classes := len(train.Classes)
+	fmt.Fprintf(os.Stderr, "data: %s, %d training images, %d test images, %d classes\n", cfg.Dataset, train.N, test.N, classes)
+
+	tr := stage2.NewTrainer(be, cfg, classes, train, test)
+	switch ck.Kind() {
+	case stage2.Kind:
+		cli.Check(tr.Restore(ck))
+		fmt.Fprintf(os.Stderr, "resumed stage 2 from %s at epoch %d, batch %d\n", ck.Path, tr.Epoch, tr.Batch)
+	default:
+		cli.Check(tr.FromStage1(ck))
+		fmt.Fprintf(os.Stderr, "stage-1 encoder from %s\n", ck.Path)
+	}
+	cli.Check(os.MkdirAll(cfg.ModelDir, 0o755))
+	var res map[string]any
+	switch {
+	case cfg.Assign == "kmeans":
+		res = kmeansBaseline(cfg, tr)
+	case cfg.TestOnly:
+		res, _, _ = evaluateAll(cfg, tr)
+	default:
+		res, err = train2(cfg, tr)
+		cli.Check(err)
+	}
+	res["seconds"] = time.Since(start).Seconds()
+	cli.Check(cli.FinalJSON(os.Stdout, res))
+}
+
+// parseFlags reads the command line. --resume is required: a stage-1
+// checkpoint starts stage 2 (its width, embedding size and data set are
+// adopted unless given now), a stage-2 checkpoint continues that run.
+func parseFlags(args []string) (stage2.Config, *nn.Checkpoint) {
+	cfg := stage2.DefaultConfig()
+	fs := flag.NewFlagSet("stage2", flag.ExitOnError)
+	cfg.RegisterFlags(fs)
+	cli.Check(fs.Parse(args))
+	if fs.NArg() > 0 {
+		cli.Fatal(fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0)))
+	}
+	if cfg.Resume == "" {
+		cli.Fatal(fmt.Errorf("--resume is required: stage 2 starts from a stage-1 checkpoint. HINT: run go run ./cmd/superand first, then --resume %s/superand.safetensors", cfg.ModelDir))
+	}
+	ck := cli.Must(nn.LoadCheckpoint(cli.ResolveCheckpoint(cfg.Resume, cfg.ModelDir)))
+	if ck.Kind() == stage2.Kind {
+		saved := cli.Must(stage2.ConfigOf(ck))
+		fs = flag.NewFlagSet("stage2", flag.ExitOnError)
+		saved.RegisterFlags(fs)
+		cli.Check(fs.Parse(args))
+		cfg = saved
+	} else {
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		cli.Check(cli.ApplyPreset(fs, cfg.Preset, stage2.Presets))
+		// The encoder's shape and the data come from the stage-1 run unless
+		// given now (a mismatch then fails to load, naming the tensor).
+		width, lowDim, dataset, subset, err := stage2.ArchOf(ck)
+		cli.Check(err)
+		for _, f := range []struct {
+			name string
+			dst  *int
+			v    int
+		}{{"width", &cfg.Width, width}, {"low_dim", &cfg.LowDim, lowDim}, {"train_subset", &cfg.Subset, subset}} {
+			if !given[f.name] {
+				*f.dst = f.v
+			}
+		}
+		if !given["dataset"] {
+			cfg.Dataset = dataset
+		}
+	}
+	cli.PrintFlags(os.Stdout, fs)
+	return cfg, ck
+}
