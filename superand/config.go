@@ -3,10 +3,6 @@ package superand
 import (
 	"flag"
 	"fmt"
-	"io"
-	"sort"
-	"strings"
-	"text/tabwriter"
 )
 
 // Config holds every setting of a stage-1 run. Field comments give the
@@ -104,31 +100,6 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Preset, "preset", c.Preset, "settings bundle: paper or cpu (explicit flags override it)")
 }
 
-// ApplyPreset sets the preset's values on every flag of fs that was not
-// given on the command line. Call it after fs.Parse.
-func ApplyPreset(fs *flag.FlagSet, name string, presets map[string]map[string]string) error {
-	p, ok := presets[name]
-	if !ok {
-		var names []string
-		for k := range presets {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		return fmt.Errorf("--preset %q: unknown preset (have %s)", name, strings.Join(names, ", "))
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	for k, v := range p {
-		if set[k] {
-			continue
-		}
-		if err := fs.Set(k, v); err != nil {
-			return fmt.Errorf("preset %s: %s=%s: %w", name, k, v, err)
-		}
-	}
-	return nil
-}
-
 // Validate rejects settings that cannot run, naming the flag and value.
 func (c *Config) Validate() error {
 	checks := []struct {
@@ -161,12 +132,4 @@ func (c *Config) Validate() error {
 		}
 	}
 	return nil
-}
-
-// Print writes the full parameter table (llm.c style).
-func (c *Config) Print(w io.Writer, fs *flag.FlagSet) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "+ parameter\tvalue")
-	fs.VisitAll(func(f *flag.Flag) { fmt.Fprintf(tw, "| %s\t%s\n", f.Name, f.Value) })
-	tw.Flush()
 }
