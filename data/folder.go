@@ -28,6 +28,11 @@ import (
 //
 // Mean and Std are computed over the loaded pixels.
 
+// maxImagePixels bounds the size a header may announce (64 Mpixel), so a
+// corrupt or hostile file cannot make the decoder allocate gigabytes. The
+// fuzz test lowers it.
+var maxImagePixels = 1 << 26
+
 // isImage reports whether name has a decodable image extension.
 func isImage(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
@@ -130,9 +135,8 @@ func decodeImage(b []byte, name string) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data: %s: %w (HINT: only PNG and JPEG are read)", name, err)
 	}
-	const maxPixels = 1 << 26 // 64 Mpixel: refuse a header that would allocate gigabytes
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPixels {
-		return nil, fmt.Errorf("data: %s: image size %dx%d, want 1 to %d pixels", name, cfg.Width, cfg.Height, maxPixels)
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxImagePixels {
+		return nil, fmt.Errorf("data: %s: image size %dx%d, want 1 to %d pixels", name, cfg.Width, cfg.Height, maxImagePixels)
 	}
 	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {
