@@ -1,7 +1,5 @@
 package data
 
-import "math"
-
 // Colour adjustments with torchvision's semantics (transforms.functional on a
 // float tensor; torchvision 0.14, the version of the golden cases), on one
 // float32 image x [C,H,W] with values in [0,1], C = 1 or 3. Each exported
@@ -135,8 +133,12 @@ func hue(x []float32, c, hw int, f float32) {
 	r, g, b := x[:hw], x[hw:2*hw], x[2*hw:3*hw]
 	for i := range r {
 		hh, s, v := rgbToHSV(r[i], g[i], b[i])
-		hh += f
-		hh -= float32(math.Floor(float64(hh))) // Python's % 1.0: the result is in [0,1)
+		hh += f // in (-0.5, 1.5): Python's % 1.0 is one conditional step
+		if hh < 0 {
+			hh++
+		} else if hh >= 1 {
+			hh--
+		}
 		r[i], g[i], b[i] = hsvToRGB(hh, s, v)
 	}
 }
@@ -162,15 +164,15 @@ func rgbToHSV(r, g, b float32) (h, s, v float32) {
 	default:
 		h = 4 + gc - rc
 	}
-	h = h/6 + 1
-	h -= float32(math.Floor(float64(h))) // torch.fmod(h, 1) of a positive value
+	h = h/6 + 1            // in [5/6, 11/6]
+	h -= float32(int32(h)) // torch.fmod(h, 1): a positive value, so truncation is floor
 	return h, s, maxc
 }
 
 // hsvToRGB is torchvision's _hsv2rgb for one pixel.
 func hsvToRGB(h, s, v float32) (r, g, b float32) {
 	h6 := h * 6
-	fi := float32(math.Floor(float64(h6)))
+	fi := float32(int32(h6)) // h >= 0: truncation is floor
 	f := h6 - fi
 	i := int(fi) % 6
 	if i < 0 {

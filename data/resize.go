@@ -27,6 +27,7 @@ type resampleTaps struct {
 	k        int // weights stored per output (2*ceil(fs)+1)
 	start, n []int32
 	w        []float32
+	two      bool // every output has exactly 2 taps (padded with a 0 weight): the upscale fast path
 }
 
 // compute fills t for a resize of in samples to out samples.
@@ -64,6 +65,24 @@ func (t *resampleTaps) compute(in, out int) {
 				v /= sum
 			}
 			t.w[o*t.k+j-lo] = float32(v)
+		}
+	}
+	// Upscales have 1 or 2 taps per output; pad the single ones with a zero
+	// weight on the inner side so the loops below can assume 2.
+	t.two = in >= 2 && t.k >= 2
+	for o := 0; o < out && t.two; o++ {
+		switch t.n[o] {
+		case 1:
+			if int(t.start[o])+1 < in {
+				t.w[o*t.k+1] = 0
+			} else {
+				t.start[o]--
+				t.w[o*t.k+1], t.w[o*t.k] = t.w[o*t.k], 0
+			}
+			t.n[o] = 2
+		case 2:
+		default:
+			t.two = false
 		}
 	}
 }
@@ -108,6 +127,13 @@ func resizeCrop[T uint8 | float32](dst []float32, src []T, c, h, w, top, left, c
 		for y := 0; y < ch; y++ {
 			row := plane[(top+y)*w+left : (top+y)*w+left+cw]
 			out := tmp[y*ow : (y+1)*ow]
+			if tx.two {
+				for ox := range out {
+					s0, wo := int(tx.start[ox]), tx.w[ox*tx.k:ox*tx.k+2]
+					out[ox] = wo[0]*float32(row[s0]) + wo[1]*float32(row[s0+1])
+				}
+				continue
+			}
 			for ox := range out {
 				s0, n := int(tx.start[ox]), int(tx.n[ox])
 				wts := tx.w[ox*tx.k : ox*tx.k+n]
