@@ -84,6 +84,7 @@ func (f cifarFormat) check(size int, name string) error {
 func (f cifarFormat) decode(b []byte, name string, pix []uint8, labels []int) error {
 	rec := f.record()
 	for i := range labels {
+		// r = label byte(s), then R, G, B planes: the pixels are copied as is.
 		r := b[i*rec : (i+1)*rec]
 		l := int(r[f.labelAt])
 		if l >= f.classes {
@@ -108,6 +109,8 @@ func readCIFARFiles(files []string, f cifarFormat) (pix []uint8, labels []int, e
 		}
 		total += int(st.Size()) / f.record()
 	}
+	// One allocation for all files; each file is then read whole (30 MB) and
+	// its records copied into place.
 	pix, labels = make([]uint8, total*cifarPixels), make([]int, total)
 	at := 0
 	for _, p := range files {

@@ -57,6 +57,8 @@ func loadFolder(root, split string) (*Dataset, error) {
 		path  string
 		label int
 	}
+	// Collect (path, label) first: the image size is known only once the
+	// first file is decoded, and the pixels are allocated then.
 	var items []item
 	var classes []string
 	for _, e := range entries { // ReadDir sorts by name
@@ -131,6 +133,7 @@ func imageFiles(dir string) ([]string, error) {
 
 // decodeImage decodes a PNG or JPEG file's bytes; name is used in errors.
 func decodeImage(b []byte, name string) (image.Image, error) {
+	// The header first: its size is checked before the decoder allocates.
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("data: %s: %w (HINT: only PNG and JPEG are read)", name, err)
@@ -165,7 +168,7 @@ func toCHW(dst []uint8, img image.Image) {
 				dst[y*w+x], dst[hw+y*w+x], dst[2*hw+y*w+x] = row[4*x], row[4*x+1], row[4*x+2]
 			}
 		}
-	default:
+	default: // YCbCr (JPEG), RGBA, paletted, 16-bit...: the generic, slower path
 		for y := 0; y < h; y++ {
 			for x := 0; x < w; x++ {
 				c := color.NRGBAModel.Convert(img.At(r.Min.X+x, r.Min.Y+y)).(color.NRGBA)
@@ -183,6 +186,7 @@ func fit(dst []uint8, img image.Image, h, w int) {
 	ih, iw := r.Dy(), r.Dx()
 	src := make([]uint8, 3*ih*iw)
 	toCHW(src, img)
+	// Scale so both sides cover the target, then cut the centre.
 	s := max(float64(h)/float64(ih), float64(w)/float64(iw))
 	nh := max(h, int(math.Round(float64(ih)*s)))
 	nw := max(w, int(math.Round(float64(iw)*s)))

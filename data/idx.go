@@ -38,6 +38,9 @@ func parseIDX(b []byte, name string, ndims int) (dims []int, data []byte, err er
 	if len(b) < head {
 		return nil, nil, fmt.Errorf("data: %s: %d bytes, too short for an IDX header of %d dimensions (HINT: truncated file)", name, len(b), ndims)
 	}
+	// Multiply the sizes while checking against the bytes present, so a
+	// header announcing 2^32 × 2^32 × 2^32 bytes neither overflows nor makes
+	// the caller allocate for it.
 	data = b[head:]
 	dims = make([]int, ndims)
 	n := 1
@@ -77,6 +80,8 @@ func maybeGunzip(b []byte, name string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data: %s: %w", name, err)
 	}
+	// ReadAll grows with the data actually decompressed; the IDX header is
+	// only trusted after parseIDX has compared it with this length.
 	out, err := io.ReadAll(zr)
 	if err != nil {
 		return nil, fmt.Errorf("data: %s: gzip: %w (HINT: truncated download)", name, err)
@@ -95,6 +100,8 @@ func parseIDXPair(imgB, labB []byte, imgName, labName string, classes int) (*Dat
 	if err != nil {
 		return nil, err
 	}
+	// The pixels of an idx3 file are already N planes of H×W: the CHW layout
+	// with C = 1, used in place.
 	dims, pix, err := parseIDX(imgB, imgName, 3)
 	if err != nil {
 		return nil, err
@@ -123,6 +130,8 @@ func loadIDX(name, dir, split string) (*Dataset, error) {
 		return nil, err
 	}
 	prefix := map[string]string{"train": "train", "test": "t10k"}[split]
+	// read finds base.gz or base (the Debian package ships the .gz files,
+	// other mirrors the unpacked ones) and returns its bytes and path.
 	read := func(base string) ([]byte, string, error) {
 		p := filepath.Join(dir, base)
 		for _, q := range []string{p + ".gz", p} {

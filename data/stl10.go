@@ -37,6 +37,8 @@ func readSTLImages(r io.Reader, n int, name string, dst []uint8) error {
 	if len(dst) != n*stlPixels {
 		panic("data: readSTLImages: dst length is not n*27648")
 	}
+	// Read a chunk of images at a time rather than the whole file: the
+	// 2.7 GB unlabeled split then needs no second copy in memory.
 	const chunk = 64 // images per read: 1.7 MB
 	buf := make([]uint8, chunk*stlPixels)
 	for at := 0; at < n; {
@@ -98,7 +100,8 @@ func loadSTL10(dir, split string) (*Dataset, error) {
 	parts := map[string][]string{
 		"train": {"train"}, "test": {"test"}, "unlabeled": {"unlabeled"}, "train+unlabeled": {"train", "unlabeled"},
 	}[split]
-	// Sizes first, so the pixels are allocated once.
+	// Sizes first, so the pixels are allocated once: train+unlabeled is 2.9 GB
+	// and must not be built by appending.
 	counts := make([]int, len(parts))
 	total := 0
 	for i, p := range parts {
@@ -119,7 +122,7 @@ func loadSTL10(dir, split string) (*Dataset, error) {
 		if err := readSTLFile(path, counts[i], d.Pixels[at*stlPixels:(at+counts[i])*stlPixels]); err != nil {
 			return nil, err
 		}
-		if p == "unlabeled" {
+		if p == "unlabeled" { // no _y.bin: unknown labels
 			for range counts[i] {
 				d.Labels = append(d.Labels, -1)
 			}
