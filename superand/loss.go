@@ -84,14 +84,17 @@ func SandLoss(logits *autograd.Var, y []int64, nb *Neighbourhoods, negM, T float
 func UELoss(logits *autograd.Var, y []int64) *autograd.Var {
 	be := logits.Backend()
 	s := logits.Shape()
-	n, m := s[0], s[1]
+	n := s[0]
 	b := n / 2
-	h := make([]float32, n*m)
+	// mask[r, y_r mod B] = 1, built on the backend (no n×m host buffer).
+	cols := make([]int64, n)
+	ones := make([]float32, n)
 	for i, yi := range y {
-		h[i*m+int(yi)] = 1
-		h[(b+i)*m+int(yi)] = 1
+		cols[i], cols[b+i] = yi, yi
+		ones[i], ones[b+i] = 1, 1
 	}
-	mask := tensor.FromFloat32(be, s, h)
+	mask := be.Zeros(tensor.Float32, s)
+	be.ScatterAdd(mask, tensor.FromInt64(be, tensor.Shape{n, 1}, cols), tensor.FromFloat32(be, tensor.Shape{n, 1}, ones))
 	x := autograd.MaskedFill(logits, mask, -10)
 	ent := autograd.SumAll(autograd.Mul(autograd.Softmax(x, 1), autograd.LogSoftmax(x, 1)))
 	return autograd.Scale(ent, -1/float32(n))
