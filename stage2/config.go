@@ -99,6 +99,8 @@ func (c *Config) Validate() error {
 		val  any
 		why  string
 	}{
+		{c.Width < 1, "width", c.Width, "must be at least 1"},
+		{c.LowDim < 1, "low_dim", c.LowDim, "must be at least 1"},
 		{c.Heads < 1, "heads", c.Heads, "must be at least 1"},
 		{!(c.TauC > 0), "tau_c", c.TauC, "must be positive"},
 		{!(c.CPWeight >= 0), "cp_weight", c.CPWeight, "must not be negative"},

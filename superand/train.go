@@ -242,10 +242,20 @@ func (t *Trainer) KNN() float64 {
 		labels = append(labels, l)
 		classes = max(classes, l+1)
 	}
-	if len(labels) == 0 {
+	// Only labelled test images are scored: an unlabelled one would count
+	// as a miss (-1 is never predicted).
+	var queries []float32
+	var truth []int
+	for i, l := range t.Test.Labels {
+		if l >= 0 {
+			queries = append(queries, feats[i*d:(i+1)*d]...)
+			truth = append(truth, l)
+		}
+	}
+	if len(labels) == 0 || len(truth) == 0 {
 		return -1
 	}
-	acc := metrics.KNNAccuracy(rows, labels, feats, t.Test.Labels, d, min(t.Cfg.KNNK, len(labels)), t.Cfg.KNNSigma, classes)
+	acc := metrics.KNNAccuracy(rows, labels, queries, truth, d, min(t.Cfg.KNNK, len(labels)), t.Cfg.KNNSigma, classes)
 	t.LastKNN = acc
 	if acc > t.BestKNN {
 		t.BestKNN = acc

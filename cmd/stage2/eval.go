@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -21,9 +22,9 @@ func evaluateAll(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, *stage2
 	}
 	heads := []map[string]any{}
 	for h, s := range trainEv.Scores {
-		e := map[string]any{"acc": s.Acc, "nmi": s.NMI, "ari": s.ARI, "test_acc": testEv.Scores[h].Acc}
+		e := map[string]any{"acc": num(s.Acc), "nmi": num(s.NMI), "ari": num(s.ARI), "test_acc": num(testEv.Scores[h].Acc)}
 		if tr.LastHeadLoss != nil {
-			e["loss"] = tr.LastHeadLoss[h]
+			e["loss"] = num(tr.LastHeadLoss[h])
 		}
 		heads = append(heads, e)
 	}
@@ -31,8 +32,9 @@ func evaluateAll(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, *stage2
 	if err := writeOutputs(cfg, tr, head, trainEv, testEv); err != nil {
 		fmt.Fprintf(os.Stderr, "warning: outputs: %v\n", err)
 	}
-	return map[string]any{"stage": 2, "dataset": cfg.Dataset, "head": head, "acc": s.Acc, "nmi": s.NMI, "ari": s.ARI,
-		"test_acc": testEv.Scores[head].Acc, "test_nmi": testEv.Scores[head].NMI, "test_ari": testEv.Scores[head].ARI, "heads": heads,
+	t := testEv.Scores[head]
+	return map[string]any{"stage": 2, "dataset": cfg.Dataset, "head": head, "acc": num(s.Acc), "nmi": num(s.NMI), "ari": num(s.ARI),
+		"test_acc": num(t.Acc), "test_nmi": num(t.NMI), "test_ari": num(t.ARI), "heads": heads,
 	}, trainEv, testEv
 }
 
@@ -95,5 +97,15 @@ func kmeansBaseline(cfg stage2.Config, tr *stage2.Trainer) map[string]any {
 	if err := stage2.WritePredictions(filepath.Join(cfg.ModelDir, "predictions_kmeans.csv"), pred, s.Mapping, tr.Train.Labels); err != nil {
 		fmt.Fprintf(os.Stderr, "warning: %v\n", err)
 	}
-	return map[string]any{"stage": 2, "assign": "kmeans", "dataset": cfg.Dataset, "acc": s.Acc, "nmi": s.NMI, "ari": s.ARI}
+	return map[string]any{"stage": 2, "assign": "kmeans", "dataset": cfg.Dataset, "acc": num(s.Acc), "nmi": num(s.NMI), "ari": num(s.ARI)}
+}
+
+// num is x for the result object, or nil (JSON null) where x is NaN or
+// infinite: scores of images without labels are NaN, and JSON has no NaN,
+// so FinalJSON would refuse the whole result.
+func num(x float64) any {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return x
 }

@@ -30,6 +30,13 @@ func main() {
 	train, test, err := cli.LoadData(cfg.Dataset, cfg.DataDir, cfg.Download, cfg.Subset, false)
 	cli.Check(err)
 	classes := len(train.Classes)
+	if classes == 0 { // a flat folder: the heads need a number of clusters
+		cli.Fatal(fmt.Errorf("--dataset %s: the training images have no classes, so stage 2 has no number of clusters; "+
+			"HINT: put the images in one sub-folder per class (root/train/<class>/*.png)", cfg.Dataset))
+	}
+	if !cfg.TestOnly && cfg.Assign == "heads" && cfg.BatchSize > train.N { // DropLast would leave every epoch empty
+		cli.Fatal(fmt.Errorf("--batch_size %d: more than the %d training images; HINT: lower --batch_size", cfg.BatchSize, train.N))
+	}
 	fmt.Fprintf(os.Stderr, "data: %s, %d training images, %d test images, %d classes\n", cfg.Dataset, train.N, test.N, classes)
 
 	tr := stage2.NewTrainer(be, cfg, classes, train, test)
@@ -61,9 +68,9 @@ func main() {
 // adopted unless given now), a stage-2 checkpoint continues that run.
 func parseFlags(args []string) (stage2.Config, *nn.Checkpoint) {
 	cfg := stage2.DefaultConfig()
-	fs := flag.NewFlagSet("stage2", flag.ExitOnError)
+	fs := flag.NewFlagSet("stage2", flag.ContinueOnError)
 	cfg.RegisterFlags(fs)
-	cli.Check(fs.Parse(args))
+	cli.ParseFlags(fs, args)
 	if fs.NArg() > 0 {
 		cli.Fatal(fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0)))
 	}
@@ -73,9 +80,9 @@ func parseFlags(args []string) (stage2.Config, *nn.Checkpoint) {
 	ck := cli.Must(nn.LoadCheckpoint(cli.ResolveCheckpoint(cfg.Resume, cfg.ModelDir)))
 	if ck.Kind() == stage2.Kind {
 		saved := cli.Must(stage2.ConfigOf(ck))
-		fs = flag.NewFlagSet("stage2", flag.ExitOnError)
+		fs = flag.NewFlagSet("stage2", flag.ContinueOnError)
 		saved.RegisterFlags(fs)
-		cli.Check(fs.Parse(args))
+		cli.ParseFlags(fs, args)
 		cfg = saved
 	} else {
 		given := map[string]bool{}

@@ -30,6 +30,9 @@ func main() {
 	defer closeBE()
 	train, test, err := cli.LoadData(cfg.Dataset, cfg.DataDir, cfg.Download, cfg.Subset, true)
 	cli.Check(err)
+	if !cfg.TestOnly && cfg.BatchSize > train.N { // DropLast would leave every epoch empty
+		cli.Fatal(fmt.Errorf("--batch_size %d: more than the %d training images; HINT: lower --batch_size", cfg.BatchSize, train.N))
+	}
 	fmt.Fprintf(os.Stderr, "data: %s, %d training images (%d×%d×%d), %d test images\n",
 		cfg.Dataset, train.N, train.C, train.H, train.W, test.N)
 
@@ -56,9 +59,9 @@ func main() {
 // the base and only flags given now override it; otherwise the preset is.
 func parseFlags(args []string) (superand.Config, *nn.Checkpoint) {
 	cfg := superand.DefaultConfig()
-	fs := flag.NewFlagSet("superand", flag.ExitOnError)
+	fs := flag.NewFlagSet("superand", flag.ContinueOnError)
 	cfg.RegisterFlags(fs)
-	cli.Check(fs.Parse(args))
+	cli.ParseFlags(fs, args)
 	if fs.NArg() > 0 {
 		cli.Fatal(fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0)))
 	}
@@ -67,9 +70,9 @@ func parseFlags(args []string) (superand.Config, *nn.Checkpoint) {
 		path := cli.ResolveCheckpoint(cfg.Resume, cfg.ModelDir)
 		ck = cli.Must(nn.LoadCheckpoint(path))
 		saved := cli.Must(superand.ConfigOf(ck))
-		fs = flag.NewFlagSet("superand", flag.ExitOnError)
+		fs = flag.NewFlagSet("superand", flag.ContinueOnError)
 		saved.RegisterFlags(fs)
-		cli.Check(fs.Parse(args)) // flags given now win over the saved ones
+		cli.ParseFlags(fs, args) // flags given now win over the saved ones
 		cfg = saved
 	} else {
 		cli.Check(cli.ApplyPreset(fs, cfg.Preset, superand.Presets))

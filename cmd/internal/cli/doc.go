@@ -12,6 +12,7 @@
 //	signals.go    WithSignals: Ctrl-C cancels a context, twice exits now
 //	exit.go       Fatal/Check/Must, FinalJSON, ResolveCheckpoint
 //	flags.go      ApplyPreset, PrintFlags (the parameter table)
+//	parse.go      ParseFlags: -h prints the flags, a bad flag is one error line
 //
 // Conventions of the commands: human-readable progress goes to standard
 // error; standard output carries the parameter table and, as its very last
