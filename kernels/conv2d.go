@@ -69,6 +69,10 @@ func (c *CPU) Conv2DForward(y, x, w *tensor.Tensor, s tensor.ConvShape) {
 	xs, ws, ys := F32(x), F32(w), F32(y)
 	crs, ohw, hw := s.C*s.R*s.S, s.OH*s.OW, s.H*s.W
 	p := c.convPlan(s)
+	if c.useConvPadded(s, false) {
+		c.conv2DForwardPadded(ys, xs, ws, s, p)
+		return
+	}
 	parallelFor(c.threads(), p.ng, 1, func(lo, hi int) {
 		var col, out []float32 // per-goroutine scratch
 		if p.nb > 1 || !pointwise(s) {
@@ -124,6 +128,10 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape) {
 	dxs, dys, ws := F32(dx), F32(dy), F32(w)
 	crs, ohw, hw := s.C*s.R*s.S, s.OH*s.OW, s.H*s.W
 	p := c.convPlan(s)
+	if c.useConvPadded(s, true) {
+		c.conv2DBackwardDataPadded(dxs, dys, ws, s, p)
+		return
+	}
 	parallelFor(c.threads(), p.ng, 1, func(lo, hi int) {
 		var dcol, dyg []float32 // per-goroutine scratch
 		if p.nb > 1 || !pointwise(s) {
@@ -180,6 +188,10 @@ func (c *CPU) Conv2DBackwardFilter(dw, dy, x *tensor.Tensor, s tensor.ConvShape)
 	dws, dys, xs := F32(dw), F32(dy), F32(x)
 	crs, ohw, hw := s.C*s.R*s.S, s.OH*s.OW, s.H*s.W
 	p := c.convPlan(s)
+	if c.useConvPadded(s, false) {
+		c.conv2DBackwardFilterPadded(dws, dys, xs, s, p)
+		return
+	}
 	cb := chunks(c.threads(), p.ng, 1)
 	nch := len(cb) - 1
 	partial := make([][]float32, nch) // partial[0] is dw itself
@@ -189,16 +201,16 @@ func (c *CPU) Conv2DBackwardFilter(dw, dy, x *tensor.Tensor, s tensor.ConvShape)
 	}
 	parallelFor(nch, nch, 1, func(tlo, thi int) {
 		for t := tlo; t < thi; t++ {
+			beta := float32(1) // chunk 0 adds into dw
+			if t > 0 {
+				beta = 0 // a partial starts from its first group's product
+			}
 			var col, dyg []float32 // per-goroutine scratch
 			if p.nb > 1 || !pointwise(s) {
 				col = scratch.get(crs * p.nb * ohw)
 			}
 			if p.nb > 1 {
 				dyg = scratch.get(s.K * p.nb * ohw)
-			}
-			beta := float32(1) // chunk 0 adds into dw
-			if t > 0 {
-				beta = 0 // a partial starts from its first group's product
 			}
 			for g := cb[t]; g < cb[t+1]; g++ {
 				n0, cnt := p.images(g, s.N)
@@ -289,6 +301,16 @@ func im2col(col []float32, ld int, x []float32, s tensor.ConvShape) {
 						copy(dst[lo:hi], src[iw0:])
 						continue
 					}
+					if s.Stride == 2 {
+						// The stride-2 entries and shortcuts: one bounds
+						// check per row, then a plain gather.
+						d := dst[lo:hi]
+						sr := src[iw0 : iw0+2*len(d)-1]
+						for i := range d {
+							d[i] = sr[2*i]
+						}
+						continue
+					}
 					for ow, iw := lo, iw0; ow < hi; ow, iw = ow+1, iw+s.Stride {
 						dst[ow] = src[iw]
 					}
@@ -324,6 +346,13 @@ func col2im(dx, col []float32, ld int, s tensor.ConvShape) {
 						dst = dst[iw0 : iw0+len(src)]
 						for i, v := range src {
 							dst[i] += v
+						}
+						continue
+					}
+					if s.Stride == 2 {
+						d := dst[iw0 : iw0+2*len(src)-1]
+						for i, v := range src {
+							d[2*i] += v
 						}
 						continue
 					}

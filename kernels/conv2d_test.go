@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/diff/fd"
 
+	"twostage/kernels"
 	"twostage/tensor"
 )
 
@@ -152,6 +153,10 @@ func convCases() []tensor.ConvShape {
 		convCase(2, 2, 1, 3, 3, 3, 1, 1), // 1×1 image, 3×3 kernel
 		convCase(5, 3, 4, 5, 3, 3, 1, 1), // 16 output pixels: groups of images
 		convCase(7, 3, 4, 5, 1, 1, 1, 0), // pointwise in groups
+		convCase(2, 3, 6, 4, 3, 3, 1, 0), // unpadded 3×3: dx's grid has a 2-wide border
+		convCase(3, 2, 6, 4, 1, 3, 1, 0), // 1×3 kernel: border only left and right
+		convCase(2, 3, 5, 4, 3, 3, 1, 3), // pad > R−1: the padded path does not apply
+		convCase(9, 5, 3, 6, 3, 3, 1, 1), // 3×3 images: groups of unequal size
 		// ResNet18 (CIFAR) at batch 2: stem (RGB and Sobel), the 3×3 convs
 		// of each stage, their stride-2 entries and the 1×1 shortcuts.
 		convCase(2, 3, 32, 64, 3, 3, 1, 1),
@@ -189,20 +194,23 @@ func TestConv2D(t *testing.T) {
 		// √L; atol scales by √L to stay the same fraction of that scale.
 		sq := func(l int) float64 { return math.Sqrt(float64(l)) }
 		for _, be := range denseThreaded() {
-			t.Run(fmt.Sprintf("backend=%s/shape=%s", be.Name, convName(s)), func(t *testing.T) {
-				xt := denseTensor(be.BE, s.XShape(), x)
-				wt := denseTensor(be.BE, s.WShape(), w)
-				dyt := denseTensor(be.BE, s.YShape(), dy)
-				y := denseTensor(be.BE, s.YShape(), denseRand(99, len(dy), -1e3, 1e3)) // garbage to overwrite
-				be.BE.Conv2DForward(y, xt, wt, s)
-				denseClose(t, "y", y.Float32s(), wantY, 1e-5*sq(s.C*s.R*s.S), 1e-4)
-				dxt := denseTensor(be.BE, s.XShape(), dx0)
-				be.BE.Conv2DBackwardData(dxt, dyt, wt, s)
-				denseClose(t, "dx", dxt.Float32s(), wantDx, 1e-4*sq(s.K*s.R*s.S), 1e-3)
-				dwt := denseTensor(be.BE, s.WShape(), dw0)
-				be.BE.Conv2DBackwardFilter(dwt, dyt, xt, s)
-				denseClose(t, "dw", dwt.Float32s(), wantDw, 1e-4*sq(s.N*s.OH*s.OW), 1e-3)
-			})
+			for _, path := range []string{"padded", "im2col"} {
+				t.Run(fmt.Sprintf("backend=%s/path=%s/shape=%s", be.Name, path, convName(s)), func(t *testing.T) {
+					defer kernels.SetConvPadded(map[string]string{"padded": "always", "im2col": "never"}[path])()
+					xt := denseTensor(be.BE, s.XShape(), x)
+					wt := denseTensor(be.BE, s.WShape(), w)
+					dyt := denseTensor(be.BE, s.YShape(), dy)
+					y := denseTensor(be.BE, s.YShape(), denseRand(99, len(dy), -1e3, 1e3)) // garbage to overwrite
+					be.BE.Conv2DForward(y, xt, wt, s)
+					denseClose(t, "y", y.Float32s(), wantY, 1e-5*sq(s.C*s.R*s.S), 1e-4)
+					dxt := denseTensor(be.BE, s.XShape(), dx0)
+					be.BE.Conv2DBackwardData(dxt, dyt, wt, s)
+					denseClose(t, "dx", dxt.Float32s(), wantDx, 1e-4*sq(s.K*s.R*s.S), 1e-3)
+					dwt := denseTensor(be.BE, s.WShape(), dw0)
+					be.BE.Conv2DBackwardFilter(dwt, dyt, xt, s)
+					denseClose(t, "dw", dwt.Float32s(), wantDw, 1e-4*sq(s.N*s.OH*s.OW), 1e-3)
+				})
+			}
 		}
 	}
 }
@@ -253,23 +261,64 @@ func TestConv2DPanics(t *testing.T) {
 	}
 }
 
-// resnetConvs are the encoder's conv layers at batch 256 (CIFAR 32×32).
-var resnetConvs = []struct {
+// encoderConvs lists the distinct conv layers of one encoder tower at batch
+// 256: a stem from c0 channels at width w on size×size images, the stride-1
+// 3×3 convs of the four stages (widths w·(1,2,4,8)), their stride-2 entries
+// and the 1×1 stride-2 shortcuts. Names carry the prefix and the shape, e.g.
+// "w16_c16_k32_h28_s2".
+func encoderConvs(prefix string, c0, w, size int) []struct {
 	name string
 	s    tensor.ConvShape
-}{
-	{"stem_c3_k64_h32", convCase(256, 3, 32, 64, 3, 3, 1, 1)},
-	{"c64_k64_h32", convCase(256, 64, 32, 64, 3, 3, 1, 1)},
-	{"c64_k128_h32_s2", convCase(256, 64, 32, 128, 3, 3, 2, 1)},
-	{"c128_k128_h16", convCase(256, 128, 16, 128, 3, 3, 1, 1)},
-	{"c128_k256_h16_s2", convCase(256, 128, 16, 256, 3, 3, 2, 1)},
-	{"c256_k256_h8", convCase(256, 256, 8, 256, 3, 3, 1, 1)},
-	{"c256_k512_h8_s2", convCase(256, 256, 8, 512, 3, 3, 2, 1)},
-	{"c512_k512_h4", convCase(256, 512, 4, 512, 3, 3, 1, 1)},
-	{"1x1_c64_k128_h32_s2", convCase(256, 64, 32, 128, 1, 1, 2, 0)},
-	{"1x1_c128_k256_h16_s2", convCase(256, 128, 16, 256, 1, 1, 2, 0)},
-	{"1x1_c256_k512_h8_s2", convCase(256, 256, 8, 512, 1, 1, 2, 0)},
+} {
+	type named = struct {
+		name string
+		s    tensor.ConvShape
+	}
+	var out []named
+	add := func(c, h, k, r, st, pad int) {
+		name := fmt.Sprintf("%s_c%d_k%d_h%d", prefix, c, k, h)
+		if r == 1 {
+			name = fmt.Sprintf("%s_1x1_c%d_k%d_h%d", prefix, c, k, h)
+		}
+		if st == 2 {
+			name += "_s2"
+		}
+		out = append(out, named{name, convCase(256, c, h, k, r, r, st, pad)})
+	}
+	add(c0, size, w, 3, 1, 1) // stem
+	h := size
+	for li := range 4 {
+		cout := w << li
+		if li > 0 {
+			cin := cout / 2
+			add(cin, h, cout, 3, 2, 1) // stage entry
+			add(cin, h, cout, 1, 2, 0) // its shortcut
+			h = (h-1)/2 + 1
+		}
+		add(cout, h, cout, 3, 1, 1)
+	}
+	return out
 }
+
+// resnetConvs are the conv layers of the encoders at batch 256: the paper's
+// ResNet18 (width 64, CIFAR 32×32 RGB) and the cpu presets' narrow towers
+// (widths 8 and 16 on Fashion-MNIST's 28×28 grey images, whose Sobel tower
+// has a 2-channel stem).
+var resnetConvs = func() []struct {
+	name string
+	s    tensor.ConvShape
+} {
+	all := encoderConvs("w64", 3, 64, 32)
+	for _, w := range []int{8, 16} {
+		p := fmt.Sprintf("w%d", w)
+		all = append(all, encoderConvs(p, 1, w, 28)...)
+		all = append(all, struct {
+			name string
+			s    tensor.ConvShape
+		}{fmt.Sprintf("%s_c2_k%d_h28", p, w), convCase(256, 2, 28, w, 3, 3, 1, 1)})
+	}
+	return all
+}()
 
 // BenchmarkConv2D times each pass at the encoder's real shapes; every pass
 // does the forward's FLOPs (2·N·K·OH·OW·C·R·S). Select with e.g.
@@ -292,6 +341,41 @@ func BenchmarkConv2D(b *testing.B) {
 							be.BE.Conv2DBackwardData(x, y, w, s)
 						case "bwd_filter":
 							be.BE.Conv2DBackwardFilter(w, y, x, s)
+						}
+					}
+					b.ReportMetric(s.FLOPs()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkConv2DPath times the two stride-1 paths of the SIMD CPU backend,
+// the padded-width grid and im2col, on every stride-1 3×3 shape of
+// resnetConvs, to set the choice useConvPadded makes. Select with e.g.
+// -bench 'Conv2DPath/dir=fwd/shape=w16_' -benchtime=3x.
+func BenchmarkConv2DPath(b *testing.B) {
+	be := &kernels.CPU{}
+	for _, dir := range []string{"fwd", "bwd_data", "bwd_filter"} {
+		for _, cs := range resnetConvs {
+			s := cs.s
+			if s.Stride != 1 || s.R == 1 {
+				continue
+			}
+			for _, path := range []string{"padded", "im2col"} {
+				b.Run(fmt.Sprintf("dir=%s/shape=%s/path=%s", dir, cs.name, path), func(b *testing.B) {
+					defer kernels.SetConvPadded(map[string]string{"padded": "always", "im2col": "never"}[path])()
+					x := denseTensor(be, s.XShape(), denseRand(1, s.N*s.C*s.H*s.W, -1, 1))
+					w := denseTensor(be, s.WShape(), denseRand(2, s.K*s.C*s.R*s.S, -1, 1))
+					y := denseTensor(be, s.YShape(), denseRand(3, s.N*s.K*s.OH*s.OW, -1, 1))
+					for b.Loop() {
+						switch dir {
+						case "fwd":
+							be.Conv2DForward(y, x, w, s)
+						case "bwd_data":
+							be.Conv2DBackwardData(x, y, w, s)
+						case "bwd_filter":
+							be.Conv2DBackwardFilter(w, y, x, s)
 						}
 					}
 					b.ReportMetric(s.FLOPs()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")

@@ -28,6 +28,13 @@
 // runs when the CPU lacks AVX2/FMA, under the noasm build tag, or with
 // Config.NoSIMD.
 //
+// Config.SgemmRows is the same multiply with the stored rows of B given by
+// an offset table into one slice instead of a leading dimension (rows may
+// overlap): a convolution passes the windows of a zero-bordered image as
+// the rows of its im2col matrix, which is then never built (implicit GEMM).
+// Only packB differs; a transposed B whose eight rows of a transpose group
+// are not evenly spaced is packed by the Go loop.
+//
 // Parallelism splits C into one rectangle per goroutine (along n when it is
 // wide enough, else along m); each goroutine packs its own panels. Every
 // element of C is computed by one goroutine with a k order fixed by kc alone,

@@ -35,7 +35,8 @@ func packA(dst, a []float32, lda int, tA bool, i0, mc, p0, kc int, simd bool) {
 			// A column of op(A) is a contiguous run of a row of a.
 			for p := range kc {
 				s := (p0+p)*lda + i0 + q
-				*(*[mr]float32)(panel[p*mr:]) = *(*[mr]float32)(a[s : s+mr])
+				v := *(*[mr]float32)(a[s : s+mr]) // via a value: see packB
+				*(*[mr]float32)(panel[p*mr:]) = v
 			}
 		default:
 			// Ragged last panel: the rows there, then zeros below.
@@ -62,10 +63,14 @@ func packA(dst, a []float32, lda int, tA bool, i0, mc, p0, kc int, simd bool) {
 //
 //	dst[q*kc*nr + p*nr + j] = op(B)[p0+p, j0+q*nr+j]   (0 for columns past nc)
 //
-// where op(B)[p, j] = b[p*ldb+j], or b[j*ldb+p] when tB. The kernel reads
-// one nr-wide row of a panel per k step. With simd, whole panels of a
-// transposed B are built from 8×8 register transposes (transpose8).
-func packB(dst, b []float32, ldb int, tB bool, p0, kc, j0, nc int, simd bool) {
+// where op(B)[p, j] = b[row(p)+j], or b[row(j)+p] when tB, and stored row i
+// of b starts at row(i) = i*ldb, or boff[i] when boff is not nil
+// (SgemmRows). The kernel reads one nr-wide row of a panel per k step. With
+// simd, whole panels of a transposed B are built from 8×8 register
+// transposes (transpose8), which need eight rows at one stride: with boff,
+// a group of eight rows whose starts are not evenly spaced goes through the
+// Go loop.
+func packB(dst, b []float32, ldb int, boff []int, tB bool, p0, kc, j0, nc int, simd bool) {
 	full := nc / nr * nr // columns in whole panels
 	if !tB && full > 0 {
 		// Row order: each row of the block is read once, front to back,
@@ -74,9 +79,14 @@ func packB(dst, b []float32, ldb int, tB bool, p0, kc, j0, nc int, simd bool) {
 		// every panel, and ldb is often a power of two: the rows then
 		// share one L1/L2 set and evict each other between panels.)
 		for p := range kc {
-			row := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+full]
+			r := rowAt(ldb, boff, p0+p)
+			src := b[r+j0 : r+j0+full]
 			for q := 0; q < full; q += nr {
-				*(*[nr]float32)(dst[q*kc+p*nr:]) = *(*[nr]float32)(row[q:])
+				// Through a value: a direct array assignment between two
+				// slices that may alias compiles to a runtime.memmove call
+				// per 64 bytes; the copy-out-copy-in is four vector moves.
+				v := *(*[nr]float32)(src[q:])
+				*(*[nr]float32)(dst[q*kc+p*nr:]) = v
 			}
 		}
 	}
@@ -86,21 +96,24 @@ func packB(dst, b []float32, ldb int, tB bool, p0, kc, j0, nc int, simd bool) {
 			// Columns of op(B) are rows of b: read 8 of them side by side
 			// (each contiguous in p) and write 8-wide runs of a panel row.
 			for h := 0; h < nr; h += 8 {
-				base := (j0+q+h)*ldb + p0
+				var st [8]int // starts of the eight rows
+				for i := range st {
+					st[i] = rowAt(ldb, boff, j0+q+h+i) + p0
+				}
 				start := 0 // first column left to the Go loop
-				if simd {
-					_ = b[base : base+7*ldb+kc] // all eight rows lie inside b
-					transpose8(kc, &b[base], ldb, &panel[h], nr)
+				if d := st[1] - st[0]; simd && evenlySpaced(&st) {
+					_ = b[st[0] : st[7]+kc] // all eight rows lie inside b
+					transpose8(kc, &b[st[0]], d, &panel[h], nr)
 					start = kc &^ 7
 				}
-				r0 := b[base : base+kc]
-				r1 := b[base+ldb : base+ldb+kc]
-				r2 := b[base+2*ldb : base+2*ldb+kc]
-				r3 := b[base+3*ldb : base+3*ldb+kc]
-				r4 := b[base+4*ldb : base+4*ldb+kc]
-				r5 := b[base+5*ldb : base+5*ldb+kc]
-				r6 := b[base+6*ldb : base+6*ldb+kc]
-				r7 := b[base+7*ldb : base+7*ldb+kc]
+				r0 := b[st[0] : st[0]+kc]
+				r1 := b[st[1] : st[1]+kc]
+				r2 := b[st[2] : st[2]+kc]
+				r3 := b[st[3] : st[3]+kc]
+				r4 := b[st[4] : st[4]+kc]
+				r5 := b[st[5] : st[5]+kc]
+				r6 := b[st[6] : st[6]+kc]
+				r7 := b[st[7] : st[7]+kc]
 				for p := start; p < kc; p++ {
 					d := (*[8]float32)(panel[p*nr+h:])
 					d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
@@ -112,20 +125,54 @@ func packB(dst, b []float32, ldb int, tB bool, p0, kc, j0, nc int, simd bool) {
 	if full == nc {
 		return
 	}
-	// Ragged last panel: element by element, zero padding right.
+	// Ragged last panel: the cols columns there, zero padding right.
 	cols := nc - full
 	panel := dst[full*kc : full*kc+kc*nr]
-	for p := range kc {
-		d := (*[nr]float32)(panel[p*nr:])
-		for j := range nr {
-			switch {
-			case j >= cols:
-				d[j] = 0
-			case tB:
-				d[j] = b[(j0+full+j)*ldb+p0+p]
-			default:
-				d[j] = b[(p0+p)*ldb+j0+full+j]
+	if tB {
+		// Column j of the panel is a contiguous run of stored row j.
+		for j := range cols {
+			st := rowAt(ldb, boff, j0+full+j) + p0
+			for p, v := range b[st : st+kc] {
+				panel[p*nr+j] = v
+			}
+		}
+	} else {
+		for p := range kc {
+			st := rowAt(ldb, boff, p0+p) + j0 + full
+			d := (*[nr]float32)(panel[p*nr:])
+			for j, v := range b[st : st+cols] {
+				d[j] = v
 			}
 		}
 	}
+	// Short runs: plain loops beat a memclr call per row.
+	for p := range kc {
+		d := (*[nr]float32)(panel[p*nr:])
+		for j := cols; j < nr; j++ {
+			d[j] = 0
+		}
+	}
+}
+
+// evenlySpaced reports whether the eight row starts form one arithmetic
+// progression with a non-negative step, as transpose8 reads them.
+func evenlySpaced(st *[8]int) bool {
+	d := st[1] - st[0]
+	if d < 0 {
+		return false
+	}
+	for i := 2; i < 8; i++ {
+		if st[i]-st[i-1] != d {
+			return false
+		}
+	}
+	return true
+}
+
+// rowAt is where stored row i of b starts: boff[i], or i*ldb without boff.
+func rowAt(ldb int, boff []int, i int) int {
+	if boff != nil {
+		return boff[i]
+	}
+	return i * ldb
 }

@@ -51,6 +51,63 @@ func Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 // Every element of C is computed by one goroutine in an order fixed by the
 // kc blocking alone, so the result is the same for every cfg.Threads.
 func (cfg Config) Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkSizes(tA, m, n, k, a, lda, c, ldc)
+	if (!tB && ldb < max(1, n)) || (tB && ldb < max(1, k)) {
+		panic("sgemm: bad leading dimension of B")
+	}
+	// Slice lengths: the last stored row needs only its used width.
+	if m > 0 && n > 0 && k > 0 {
+		if (!tB && len(b) < (k-1)*ldb+n) || (tB && len(b) < (n-1)*ldb+k) {
+			panic("sgemm: insufficient length of b")
+		}
+	}
+	cfg.run(gemm{
+		tA: tA, tB: tB, k: k,
+		alpha: alpha, beta: beta,
+		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+	}, m, n)
+}
+
+// SgemmRows is Sgemm with the stored rows of b placed by an offset table
+// instead of a leading dimension: stored row i of b is
+//
+//	b[boff[i] : boff[i]+w],  w = n (tB false: row i of B, i < k)
+//	                         w = k (tB true: row i of Bᵀ, i.e. column i of op(B), i < n)
+//
+// so op(B)[p, j] = b[boff[p]+j], or b[boff[j]+p] when tB. Rows may overlap
+// and come in any order. This is the implicit-GEMM form of a convolution:
+// the im2col row (c, r, q) of a zero-bordered image is one window of it,
+// and boff lists the windows' starts, so no col matrix is built. Otherwise
+// it behaves as Sgemm (same blocking, same summation order, same result
+// for every cfg.Threads). It panics with "sgemm: bad length of boff" when
+// len(boff) is not k (n when tB) and "sgemm: offset of b out of range" when
+// a row does not lie inside b.
+func (cfg Config) SgemmRows(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, boff []int, beta float32, c []float32, ldc int) {
+	checkSizes(tA, m, n, k, a, lda, c, ldc)
+	rows, w := k, n // stored rows of b and their width
+	if tB {
+		rows, w = n, k
+	}
+	if len(boff) != rows {
+		panic("sgemm: bad length of boff")
+	}
+	if m > 0 && n > 0 && k > 0 {
+		for _, o := range boff {
+			if o < 0 || o > len(b)-w {
+				panic("sgemm: offset of b out of range")
+			}
+		}
+	}
+	cfg.run(gemm{
+		tA: tA, tB: tB, k: k,
+		alpha: alpha, beta: beta,
+		a: a, lda: lda, b: b, boff: boff, c: c, ldc: ldc,
+	}, m, n)
+}
+
+// checkSizes panics on bad dimensions, a bad lda or ldc, or a or c too
+// short: the checks Sgemm and SgemmRows share.
+func checkSizes(tA bool, m, n, k int, a []float32, lda int, c []float32, ldc int) {
 	if m < 0 {
 		panic("sgemm: m < 0")
 	}
@@ -60,12 +117,9 @@ func (cfg Config) Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 	if k < 0 {
 		panic("sgemm: k < 0")
 	}
-	// Rows of A (and B) as stored: k wide, or m (n) wide when transposed.
+	// Rows of A as stored: k wide, or m wide when transposed.
 	if (!tA && lda < max(1, k)) || (tA && lda < max(1, m)) {
 		panic("sgemm: bad leading dimension of A")
-	}
-	if (!tB && ldb < max(1, n)) || (tB && ldb < max(1, k)) {
-		panic("sgemm: bad leading dimension of B")
 	}
 	if ldc < max(1, n) {
 		panic("sgemm: bad leading dimension of C")
@@ -73,29 +127,26 @@ func (cfg Config) Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 	if m == 0 || n == 0 {
 		return
 	}
-	// Slice lengths: the last stored row needs only its used width.
-	if k > 0 {
-		if (!tA && len(a) < (m-1)*lda+k) || (tA && len(a) < (k-1)*lda+m) {
-			panic("sgemm: insufficient length of a")
-		}
-		if (!tB && len(b) < (k-1)*ldb+n) || (tB && len(b) < (n-1)*ldb+k) {
-			panic("sgemm: insufficient length of b")
-		}
+	if k > 0 && ((!tA && len(a) < (m-1)*lda+k) || (tA && len(a) < (k-1)*lda+m)) {
+		panic("sgemm: insufficient length of a")
 	}
 	if len(c) < (m-1)*ldc+n {
 		panic("sgemm: insufficient length of c")
 	}
-	if alpha == 0 || k == 0 {
-		scale(m, n, beta, c, ldc)
+}
+
+// run computes the checked call g on cfg's goroutines: C is cut into one
+// rectangle per goroutine (grid) and each runs the blocked loops.
+func (cfg Config) run(g gemm, m, n int) {
+	if m == 0 || n == 0 {
 		return
 	}
-
-	g := gemm{
-		tA: tA, tB: tB, k: k,
-		alpha: alpha, beta: beta,
-		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-		simd: useAVX2 && !cfg.NoSIMD,
+	if g.alpha == 0 || g.k == 0 {
+		scale(m, n, g.beta, g.c, g.ldc)
+		return
 	}
+	g.simd = useAVX2 && !cfg.NoSIMD
+	k := g.k
 	threads := cfg.Threads
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
@@ -170,7 +221,8 @@ type gemm struct {
 	alpha, beta float32
 	a, b, c     []float32
 	lda         int
-	ldb         int
+	ldb         int   // row stride of b when boff is nil
+	boff        []int // SgemmRows: stored row i of b starts at boff[i]
 	ldc         int
 	simd        bool
 }
@@ -225,7 +277,7 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 			// use, while it is hot in L1 (its rows are contiguous in k, so
 			// per-panel reads stream too); later row blocks reuse it.
 			if !g.tB {
-				packB(ws.b, g.b, g.ldb, g.tB, pc, kcb, jc, ncb, g.simd)
+				packB(ws.b, g.b, g.ldb, g.boff, g.tB, pc, kcb, jc, ncb, g.simd)
 			}
 			for ic := i0; ic < i1; ic += mc {
 				mcb := min(mc, i1-ic)
@@ -247,7 +299,7 @@ func (g *gemm) macro(ws *workspace, pc, kcb, ic, mcb, jc, ncb int, beta float32,
 		bp := ws.b[jr*kcb : (jr+nr)*kcb]
 		cols := min(nr, ncb-jr)
 		if pack {
-			packB(bp, g.b, g.ldb, g.tB, pc, kcb, jc+jr, cols, g.simd)
+			packB(bp, g.b, g.ldb, g.boff, g.tB, pc, kcb, jc+jr, cols, g.simd)
 		}
 		for ir := 0; ir < mcb; ir += mr {
 			ap := ws.a[ir*kcb : (ir+mr)*kcb]
