@@ -19,6 +19,14 @@ import "twostage/tensor"
 // with parallelFor; each goroutine takes its col buffer from the scratch pool
 // once per call. A 1×1, stride-1, unpadded conv with nb = 1 skips im2col: x[n]
 // viewed as [C, H·W] already is col.
+//
+// Stride-1 convs (the 3×3 pad-1 layers, most of the FLOPs) mostly skip
+// im2col too: conv2d_padded.go runs them on the padded-width grid, where
+// every col row is a window of a zero-bordered copy of the images that the
+// GEMM packs directly (useConvPadded decides per shape and pass). What
+// follows is the im2col path for the rest: strided convs, the NoSIMD
+// reference backend, and the shapes where the grid's garbage columns cost
+// more than im2col.
 
 // minGemmCols is the fewest GEMM columns (images × output pixels) a group
 // aims for: a 256-wide panel keeps gonum's 64-wide blocks busy and amortises
