@@ -23,9 +23,10 @@ type CPU struct {
 	pooled int // float32s held in pool
 }
 
-// maxPooled bounds the float32s kept for reuse (1 Gi floats, 4 GiB): beyond it, buffers
+// maxPooled bounds the float32s kept for reuse (3 Gi floats, 12 GiB; the
+// paper-size step at batch 256 needs more than 4 GiB): beyond it, buffers
 // handed back are left to the garbage collector.
-const maxPooled = 1 << 30
+const maxPooled = 3 << 30
 
 // cpuStorage holds exactly one of f and i, by dtype. dead marks a scoped
 // storage whose buffer went back to the pool.
