@@ -74,7 +74,11 @@ func train1(cfg superand.Config, tr *superand.Trainer) (string, error) {
 		if (st.Epoch+1)%cfg.EvalEvery == 0 || lastOfRound {
 			knn = tr.KNN()
 		}
-		bar.Done(fmt.Sprintf("loss %.4f  kNN %.4f (best %.4f)  %.0f img/s", st.Loss, knn, tr.BestKNN, float64(st.Images)/st.Seconds))
+		knnText := "kNN not evaluated this epoch"
+		if knn >= 0 {
+			knnText = fmt.Sprintf("kNN %.4f (best %.4f)", knn, tr.BestKNN)
+		}
+		bar.Done(fmt.Sprintf("loss %.4f  %s  %.0f img/s", st.Loss, knnText, float64(st.Images)/st.Seconds))
 		if err := log.Write(epochLog{Stage: 1, Round: st.Round, Epoch: st.Epoch, LR: st.LR, UEWeight: st.UEWeight,
 			Loss: st.Loss, KNN: knn, BestKNN: tr.BestKNN, Seconds: st.Seconds, ImgPerSec: float64(st.Images) / st.Seconds}); err != nil {
 			return "", err
