@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,39 +203,7 @@ func TestInterruptResume(t *testing.T) {
 	if rows := cmdtest.ReadJSONL(t, filepath.Join(cut, "metrics.jsonl")); len(rows) != 3 {
 		t.Errorf("metrics.jsonl has %d lines, want 3 (one per finished epoch)", len(rows))
 	}
-	sameTensors(t, filepath.Join(straight, "stage2.safetensors"), ck)
-}
-
-// sameTensors fails unless two checkpoints hold the same tensors bit for bit.
-func sameTensors(t *testing.T, a, b string) {
-	t.Helper()
-	ca, err := nn.LoadCheckpoint(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cb, err := nn.LoadCheckpoint(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ca.Tensors) != len(cb.Tensors) {
-		t.Fatalf("%d tensors vs %d", len(ca.Tensors), len(cb.Tensors))
-	}
-	for name, ta := range ca.Tensors {
-		tb := cb.Tensors[name]
-		if len(ta.F32) != len(tb.F32) || len(ta.I64) != len(tb.I64) {
-			t.Fatalf("%s: sizes differ", name)
-		}
-		for i := range ta.F32 {
-			if math.Float32bits(ta.F32[i]) != math.Float32bits(tb.F32[i]) {
-				t.Fatalf("%s[%d]: %v vs %v", name, i, ta.F32[i], tb.F32[i])
-			}
-		}
-		for i := range ta.I64 {
-			if ta.I64[i] != tb.I64[i] {
-				t.Fatalf("%s[%d]: %v vs %v", name, i, ta.I64[i], tb.I64[i])
-			}
-		}
-	}
+	cmdtest.SameTensors(t, filepath.Join(straight, "stage2.safetensors"), ck)
 }
 
 // TestBadInput: every mistake ends with one error line naming the flag,

@@ -13,6 +13,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -21,6 +22,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"twostage/nn"
 )
 
 // Build compiles the command in the current directory (a test's working
@@ -245,5 +248,37 @@ func IsPNG(t *testing.T, path string) {
 	defer f.Close()
 	if _, err := png.Decode(f); err != nil {
 		t.Errorf("%s: %v", path, err)
+	}
+}
+
+// SameTensors fails unless two checkpoints hold the same tensors bit for bit.
+func SameTensors(t *testing.T, a, b string) {
+	t.Helper()
+	ca, err := nn.LoadCheckpoint(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := nn.LoadCheckpoint(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ca.Tensors) != len(cb.Tensors) {
+		t.Fatalf("%d tensors vs %d", len(ca.Tensors), len(cb.Tensors))
+	}
+	for name, ta := range ca.Tensors {
+		tb := cb.Tensors[name]
+		if len(ta.F32) != len(tb.F32) || len(ta.I64) != len(tb.I64) {
+			t.Fatalf("%s: sizes differ", name)
+		}
+		for i := range ta.F32 {
+			if math.Float32bits(ta.F32[i]) != math.Float32bits(tb.F32[i]) {
+				t.Fatalf("%s[%d]: %v vs %v", name, i, ta.F32[i], tb.F32[i])
+			}
+		}
+		for i := range ta.I64 {
+			if ta.I64[i] != tb.I64[i] {
+				t.Fatalf("%s[%d]: %v vs %v", name, i, ta.I64[i], tb.I64[i])
+			}
+		}
 	}
 }
