@@ -37,6 +37,11 @@ func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	ck.Meta["epoch"] = strconv.Itoa(t.Epoch)
 	ck.Meta["batch"] = strconv.Itoa(t.Batch)
 	ck.Meta["loss_sum"] = strconv.FormatFloat(t.LossSum, 'g', -1, 64)
+	parts, err := json.Marshal(t.PartSums)
+	if err != nil {
+		return nil, err
+	}
+	ck.Meta["loss_parts_sum"] = string(parts)
 	ck.Meta["ans_size"] = strconv.Itoa(k)
 	ck.Meta["best_knn"] = strconv.FormatFloat(t.BestKNN, 'g', -1, 64)
 	ck.Meta["last_knn"] = strconv.FormatFloat(t.LastKNN, 'g', -1, 64)
@@ -111,7 +116,11 @@ func (t *Trainer) Restore(ck *nn.Checkpoint) error {
 			return fmt.Errorf("%s: ans.neighbours holds index %d outside [0,%d)", ck.Path, v, t.Train.N)
 		}
 	}
-	t.NB = nb
+	var parts Parts
+	if err := json.Unmarshal([]byte(ck.Meta["loss_parts_sum"]), &parts); err != nil {
+		return fmt.Errorf("%s: metadata loss_parts_sum: %w", ck.Path, err)
+	}
+	t.NB, t.PartSums = nb, parts
 	t.Round, t.Epoch, t.Batch = ints["round"], ints["epoch"], ints["batch"]
 	for _, k := range []struct {
 		key string

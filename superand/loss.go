@@ -33,6 +33,13 @@ func NoNeighbourhoods(m int) *Neighbourhoods {
 //	      for each view's softmax p over the bank, summed and divided by 2B;
 //	+ AugLoss(normalise(logits), negM, T).
 func SandLoss(logits *autograd.Var, y []int64, nb *Neighbourhoods, negM, T float32) *autograd.Var {
+	and, aug := SandLossParts(logits, y, nb, negM, T)
+	return autograd.Add(and, aug)
+}
+
+// SandLossParts returns the two terms of SandLoss: the AND loss and the
+// augmentation loss.
+func SandLossParts(logits *autograd.Var, y []int64, nb *Neighbourhoods, negM, T float32) (and, aug *autograd.Var) {
 	be := logits.Backend()
 	n := logits.Shape()[0]
 	b := n / 2
@@ -74,8 +81,7 @@ func SandLoss(logits *autograd.Var, y []int64, nb *Neighbourhoods, negM, T float
 			acc(autograd.SumAll(autograd.Log(autograd.Sum(g, 1))))
 		}
 	}
-	and := autograd.Scale(l, -1/float32(n))
-	return autograd.Add(and, nn.AugLoss(autograd.L2Normalize(logits, 1), negM, T))
+	return autograd.Scale(l, -1/float32(n)), nn.AugLoss(autograd.L2Normalize(logits, 1), negM, T)
 }
 
 // UELoss is the unification-entropy term as the reference trains with it:

@@ -27,6 +27,7 @@ type Trainer struct {
 	Round, Epoch int     // the next epoch to run: epoch Epoch of round Round
 	Batch        int     // batches of that epoch already done (an interrupted epoch resumes here)
 	LossSum      float64 // sum of the losses of those batches
+	PartSums     Parts   // and of their parts
 	BestKNN      float64 // best kNN top-1 so far (−1 before any evaluation)
 	LastKNN      float64
 
@@ -35,11 +36,19 @@ type Trainer struct {
 	names       []string // parameter state names, in Opt.Params order
 }
 
+// Parts are the terms of the stage-1 loss: AND, augmentation, and the
+// unification entropy (before its weight w(t); 0 while w(t) = 0).
+type Parts struct{ AND, Aug, UE float64 }
+
+func (p Parts) add(q Parts) Parts   { return Parts{p.AND + q.AND, p.Aug + q.Aug, p.UE + q.UE} }
+func (p Parts) div(n float64) Parts { return Parts{p.AND / n, p.Aug / n, p.UE / n} }
+
 // EpochStats summarises one epoch.
 type EpochStats struct {
 	Round, Epoch int
 	LR, UEWeight float64
 	Loss         float64 // mean total loss over the batches
+	Parts        Parts   // mean of each part of the loss
 	Batches      int
 	Images       int
 	Seconds      float64
@@ -121,7 +130,7 @@ func (t *Trainer) Discover() (anchors int, consistency float64) {
 }
 
 // Step trains on one batch of two views and updates the memory bank. It
-// returns the loss value.
+// returns the loss value (and adds its parts to t.PartSums).
 func (t *Trainer) Step(b *data.Batch, ueW float32) (float64, error) {
 	be := t.BE
 	t.Opt.ZeroGrad() // gradients outlive the step: allocate them outside the scope
@@ -140,9 +149,13 @@ func (t *Trainer) Step(b *data.Batch, ueW float32) (float64, error) {
 	}
 	f := t.Model.Forward(autograd.Const(x), true)
 	logits := t.Mem.Logits(f)
-	loss := SandLoss(logits, y, t.NB, float32(t.Cfg.BatchM), float32(t.Cfg.BatchT))
+	and, aug := SandLossParts(logits, y, t.NB, float32(t.Cfg.BatchM), float32(t.Cfg.BatchT))
+	loss := autograd.Add(and, aug)
+	parts := Parts{AND: float64(and.Val.Item()), Aug: float64(aug.Val.Item())}
 	if ueW > 0 {
-		loss = autograd.Add(loss, autograd.Scale(UELoss(logits, y), ueW))
+		ue := UELoss(logits, y)
+		parts.UE = float64(ue.Val.Item())
+		loss = autograd.Add(loss, autograd.Scale(ue, ueW))
 	}
 	v := float64(loss.Val.Item())
 	if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -152,6 +165,7 @@ func (t *Trainer) Step(b *data.Batch, ueW float32) (float64, error) {
 	t.Opt.Step()
 	yt := tensor.FromInt64(be, tensor.Shape{b.N}, y)
 	t.Mem.Update(f.Val, yt)
+	t.PartSums = t.PartSums.add(parts)
 	return v, be.Err()
 }
 
@@ -196,8 +210,9 @@ func (t *Trainer) RunEpoch(ctx context.Context, progress func(batch, batches int
 	}
 	st.Batches = t.Batch
 	st.Loss = t.LossSum / math.Max(1, float64(t.Batch))
+	st.Parts = t.PartSums.div(math.Max(1, float64(t.Batch)))
 	st.Seconds = time.Since(start).Seconds()
-	t.Batch, t.LossSum = 0, 0
+	t.Batch, t.LossSum, t.PartSums = 0, 0, Parts{}
 	t.Epoch++
 	if t.Epoch >= t.Cfg.Epochs {
 		t.Epoch = 0

@@ -54,7 +54,12 @@ func train2(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, error) {
 		bar := newBar(fmt.Sprintf("stage 2 epoch %d/%d", tr.Epoch+1, cfg.Epochs), cfg.BatchSize)
 		st, err := tr.RunEpoch(ctx, func(b, nb int, loss float64) {
 			bar.SetTotal(nb)
-			bar.Update(b, cli.F("loss", loss))
+			n := float64(b)
+			mi := 0.0
+			for _, l := range tr.Partial.HeadLoss {
+				mi += l
+			}
+			bar.Update(b, cli.F("loss", loss), cli.F("cp", tr.Partial.CP/n), cli.F("iic", mi/n/float64(len(tr.Partial.HeadLoss))))
 		})
 		if errors.Is(err, context.Canceled) {
 			bar.Done("interrupted")

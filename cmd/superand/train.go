@@ -20,6 +20,9 @@ type epochLog struct {
 	LR        float64 `json:"lr"`
 	UEWeight  float64 `json:"ue_w"`
 	Loss      float64 `json:"loss"`
+	AND       float64 `json:"and_loss"`
+	Aug       float64 `json:"aug_loss"`
+	UE        float64 `json:"ue_loss"`
 	KNN       float64 `json:"knn"`
 	BestKNN   float64 `json:"best_knn"`
 	Seconds   float64 `json:"epoch_s"`
@@ -55,7 +58,9 @@ func train1(cfg superand.Config, tr *superand.Trainer) (string, error) {
 		bar := newBar(label, cfg.BatchSize)
 		st, err := tr.RunEpoch(ctx, func(b, nb int, loss float64) {
 			bar.SetTotal(nb)
-			bar.Update(b, cli.F("loss", loss))
+			p := tr.PartSums
+			n := float64(b)
+			bar.Update(b, cli.F("loss", loss), cli.F("and", p.AND/n), cli.F("aug", p.Aug/n), cli.F("ue", p.UE/n))
 		})
 		if errors.Is(err, context.Canceled) {
 			bar.Done("interrupted")
@@ -80,7 +85,7 @@ func train1(cfg superand.Config, tr *superand.Trainer) (string, error) {
 		}
 		bar.Done(fmt.Sprintf("loss %.4f  %s  %.0f img/s", st.Loss, knnText, float64(st.Images)/st.Seconds))
 		if err := log.Write(epochLog{Stage: 1, Round: st.Round, Epoch: st.Epoch, LR: st.LR, UEWeight: st.UEWeight,
-			Loss: st.Loss, KNN: knn, BestKNN: tr.BestKNN, Seconds: st.Seconds, ImgPerSec: float64(st.Images) / st.Seconds}); err != nil {
+			Loss: st.Loss, AND: st.Parts.AND, Aug: st.Parts.Aug, UE: st.Parts.UE, KNN: knn, BestKNN: tr.BestKNN, Seconds: st.Seconds, ImgPerSec: float64(st.Images) / st.Seconds}); err != nil {
 			return "", err
 		}
 		if err := save(last); err != nil {
