@@ -46,8 +46,10 @@ var allowed = map[string][]string{
 	"nn/safetensors": {"STD", "tensor"},
 
 	// Data sets (stdlib decoding) and metrics (plain slices, never autograd).
-	"data":    {"STD", "tensor"},
-	"metrics": {"STD", "gonum.org/v1/gonum/..."},
+	"data": {"STD", "tensor"},
+	// Synthetic data sets for the trainers' tests.
+	"data/datatest": {"STD", "data"},
+	"metrics":       {"STD", "gonum.org/v1/gonum/..."},
 
 	// The two stages; stage2 does not import superand (the encoder comes from
 	// nn and its weights from a checkpoint).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,34 +11,12 @@ import (
 	"testing"
 
 	"twostage/data"
+	"twostage/data/datatest"
 	"twostage/kernels"
 	"twostage/nn"
 	"twostage/stage2"
 	"twostage/superand"
 )
-
-// tinySet is the synthetic grey data set of superand's tests: n images of
-// 28×28 in 3 classes, class c a bright band in column third c over noise,
-// so that the classes are separable and training has signal.
-func tinySet(n int, seed uint64) *data.Dataset {
-	rng := rand.New(rand.NewPCG(seed, 9))
-	ds := &data.Dataset{Name: "tiny", N: n, C: 1, H: 28, W: 28, Pixels: make([]uint8, n*28*28),
-		Labels: make([]int, n), Classes: []string{"a", "b", "c"}, Mean: []float32{0.3}, Std: []float32{0.3}}
-	for i := 0; i < n; i++ {
-		c := i % 3
-		ds.Labels[i] = c
-		for y := 0; y < 28; y++ {
-			for x := 0; x < 28; x++ {
-				v := rng.IntN(60)
-				if (x/10 == c) && y > 6 && y < 22 {
-					v += 150
-				}
-				ds.Pixels[i*784+y*28+x] = uint8(v)
-			}
-		}
-	}
-	return ds
-}
 
 // tinyConfig is a stage-2 run small enough for a unit test: width 2, 8-d
 // embedding, batches of 16 (three per epoch of 48 images), a schedule
@@ -142,7 +119,7 @@ func saveLoad(t *testing.T, checkpoint func() (*nn.Checkpoint, error)) *nn.Check
 // per-epoch losses and the same loss bookkeeping.
 func TestResumeEquivalence(t *testing.T) {
 	be := &kernels.CPU{}
-	train := tinySet(48, 1)
+	train := datatest.Bands(48, 1)
 	cfg := tinyConfig()
 	straight := stage2.NewTrainer(be, cfg, 3, train, nil)
 	want := run(t, straight, -1)
@@ -179,7 +156,7 @@ func TestResumeEquivalence(t *testing.T) {
 // including the statistics of the interrupted epoch.
 func TestInterruptResume(t *testing.T) {
 	be := &kernels.CPU{}
-	train := tinySet(48, 2)
+	train := datatest.Bands(48, 2)
 	cfg := tinyConfig()
 	cfg.Epochs = 2
 	straight := stage2.NewTrainer(be, cfg, 3, train, nil)
@@ -216,7 +193,7 @@ func TestInterruptResume(t *testing.T) {
 // so the state is still the last good one.
 func TestNaNStops(t *testing.T) {
 	be := &kernels.CPU{}
-	tr := stage2.NewTrainer(be, tinyConfig(), 3, tinySet(48, 3), nil)
+	tr := stage2.NewTrainer(be, tinyConfig(), 3, datatest.Bands(48, 3), nil)
 	run(t, tr, 1)
 	best, last := tr.BestLoss, append([]float64(nil), tr.LastHeadLoss...)
 	var before map[string][]float32
@@ -264,7 +241,7 @@ func TestHeadsFixed(t *testing.T) {
 	be := &kernels.CPU{}
 	cfg := tinyConfig()
 	cfg.Epochs = 1
-	tr := stage2.NewTrainer(be, cfg, 3, tinySet(48, 4), nil)
+	tr := stage2.NewTrainer(be, cfg, 3, datatest.Bands(48, 4), nil)
 	if len(tr.Heads.W) != cfg.Heads || len(tr.Heads.Hat) != cfg.Heads {
 		t.Fatalf("%d heads (%d normalised), want %d", len(tr.Heads.W), len(tr.Heads.Hat), cfg.Heads)
 	}
@@ -345,7 +322,7 @@ func stage1Checkpoint(t *testing.T, train *data.Dataset, epochs int) (*superand.
 // parameter, BN statistic and counter equals the stage-1 model's, and the
 // optimiser starts fresh.
 func TestFromStage1(t *testing.T) {
-	train := tinySet(48, 5)
+	train := datatest.Bands(48, 5)
 	s1, ck := stage1Checkpoint(t, train, 1)
 	tr := stage2.NewTrainer(&kernels.CPU{}, tinyConfig(), 3, train, nil)
 	if err := tr.FromStage1(ck); err != nil {
@@ -380,7 +357,7 @@ func TestFromStage1(t *testing.T) {
 // checkpoint and Restore a stage-1 one, each naming the file and the kind;
 // an encoder of another width is refused, naming a tensor.
 func TestCheckpointKinds(t *testing.T) {
-	train := tinySet(48, 6)
+	train := datatest.Bands(48, 6)
 	_, ck1 := stage1Checkpoint(t, train, 0)
 	tr := stage2.NewTrainer(&kernels.CPU{}, tinyConfig(), 3, train, nil)
 	ck2 := saveLoad(t, tr.Checkpoint)
@@ -423,7 +400,7 @@ func TestCheckpointKinds(t *testing.T) {
 // about five epochs and the heads then split the classes (0.67 from epoch 6
 // on for seeds 7 and 8 at lr 0.03 and 0.1, 1.0 at times).
 func TestLearns(t *testing.T) {
-	train, test := tinySet(96, 7), tinySet(30, 8)
+	train, test := datatest.Bands(96, 7), datatest.Bands(30, 8)
 	cfg := tinyConfig()
 	cfg.Width, cfg.LowDim, cfg.LR = 4, 32, 0.03
 	cfg.Epochs, cfg.DecayStart, cfg.DecayEvery = 8, 100, 1

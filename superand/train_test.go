@@ -4,37 +4,14 @@ import (
 	"context"
 	"errors"
 	"math"
-	"math/rand/v2"
 	"path/filepath"
 	"testing"
 
-	"twostage/data"
+	"twostage/data/datatest"
 	"twostage/kernels"
 	"twostage/nn"
 	"twostage/superand"
 )
-
-// tinySet is a synthetic grey data set: 48 images of 28×28 in 3 classes,
-// each class a different blob position, so training has signal.
-func tinySet(n int, seed uint64) *data.Dataset {
-	rng := rand.New(rand.NewPCG(seed, 9))
-	ds := &data.Dataset{Name: "tiny", N: n, C: 1, H: 28, W: 28, Pixels: make([]uint8, n*28*28),
-		Labels: make([]int, n), Classes: []string{"a", "b", "c"}, Mean: []float32{0.3}, Std: []float32{0.3}}
-	for i := 0; i < n; i++ {
-		c := i % 3
-		ds.Labels[i] = c
-		for y := 0; y < 28; y++ {
-			for x := 0; x < 28; x++ {
-				v := rng.IntN(60)
-				if (x/10 == c) && y > 6 && y < 22 {
-					v += 150
-				}
-				ds.Pixels[i*784+y*28+x] = uint8(v)
-			}
-		}
-	}
-	return ds
-}
 
 func tinyConfig() superand.Config {
 	cfg := superand.DefaultConfig()
@@ -87,7 +64,7 @@ func sameBits(t *testing.T, a, b map[string][]float32) {
 // weights and memory bank.
 func TestResumeEquivalence(t *testing.T) {
 	be := &kernels.CPU{}
-	train := tinySet(48, 1)
+	train := datatest.Bands(48, 1)
 	cfg := tinyConfig()
 	straight := superand.NewTrainer(be, cfg, train, nil)
 	run(t, straight, -1)
@@ -121,7 +98,7 @@ func TestResumeEquivalence(t *testing.T) {
 // checkpoint taken then gives the uninterrupted result.
 func TestInterruptResume(t *testing.T) {
 	be := &kernels.CPU{}
-	train := tinySet(48, 2)
+	train := datatest.Bands(48, 2)
 	cfg := tinyConfig()
 	cfg.Rounds = 1
 	straight := superand.NewTrainer(be, cfg, train, nil)
@@ -159,7 +136,7 @@ func TestInterruptResume(t *testing.T) {
 // batch, and nothing is updated.
 func TestNaNStops(t *testing.T) {
 	be := &kernels.CPU{}
-	tr := superand.NewTrainer(be, tinyConfig(), tinySet(48, 3), nil)
+	tr := superand.NewTrainer(be, tinyConfig(), datatest.Bands(48, 3), nil)
 	w := tr.Model.Linear.Weight.Val
 	h := w.Float32s()
 	h[0] = float32(math.NaN())
@@ -180,7 +157,7 @@ func TestLearns(t *testing.T) {
 	be := &kernels.CPU{}
 	cfg := tinyConfig()
 	cfg.Rounds, cfg.Epochs = 1, 3
-	train, test := tinySet(96, 4), tinySet(30, 5)
+	train, test := datatest.Bands(96, 4), datatest.Bands(30, 5)
 	tr := superand.NewTrainer(be, cfg, train, test)
 	run(t, tr, -1)
 	if acc := tr.KNN(); acc < 0.6 {
