@@ -260,3 +260,13 @@ func (l *Loader) view(dst []float32, img []uint8, epoch, idx, v int, st *sampleS
 func EvalBatches(ds *Dataset, batch, size int) iter.Seq[*Batch] {
 	return NewLoader(ds, LoaderConfig{BatchSize: batch, Workers: 1, Prefetch: 2, Size: size}).Epoch(0)
 }
+
+// Pair returns the batch's two views one after the other, [2N, C, S, S]
+// (view 1 of every sample, then view 2), the layout the trainers feed the
+// encoder; per is C·S·S. It reuses buf when it is large enough, so a caller
+// that keeps the result between batches allocates once.
+func (b *Batch) Pair(buf []float32, per int) []float32 {
+	n := b.N * per
+	buf = append(buf[:0], b.View1[:n]...)
+	return append(buf, b.View2[:n]...)
+}

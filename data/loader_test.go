@@ -223,3 +223,23 @@ func TestSubsetAndCounts(t *testing.T) {
 		t.Fatalf("ClassCounts of labels i%%10, i<12: %v", c)
 	}
 }
+
+// TestBatchPair: Pair lays view 1 then view 2 of the first N samples out
+// contiguously and reuses the buffer it is given.
+func TestBatchPair(t *testing.T) {
+	b := &data.Batch{N: 2, View1: []float32{1, 2, 3, 4, 99, 99}, View2: []float32{5, 6, 7, 8, 99, 99}}
+	got := b.Pair(nil, 2)
+	want := []float32{1, 2, 3, 4, 5, 6, 7, 8}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+	again := b.Pair(got, 2)
+	if &again[0] != &got[0] {
+		t.Error("Pair did not reuse a buffer of sufficient capacity")
+	}
+}

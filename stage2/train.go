@@ -33,6 +33,7 @@ type Trainer struct {
 	Train, Test *data.Dataset
 	loader      *data.Loader
 	names       []string
+	pair        []float32 // host staging of a batch's two views, reused
 }
 
 // EpochStats summarises one epoch.
@@ -96,10 +97,8 @@ func (t *Trainer) Step(b *data.Batch) (loss, cp float64, heads []float64, err er
 	defer be.EndScope()
 	c, s := t.Train.C, t.loader.Size()
 	per := c * s * s
-	host := make([]float32, 2*b.N*per)
-	copy(host, b.View1[:b.N*per])
-	copy(host[b.N*per:], b.View2[:b.N*per])
-	x := tensor.FromFloat32(be, tensor.Shape{2 * b.N, c, s, s}, host)
+	t.pair = b.Pair(t.pair, per)
+	x := tensor.FromFloat32(be, tensor.Shape{2 * b.N, c, s, s}, t.pair)
 	f := t.Model.Forward(autograd.Const(x), true)
 	cpl := nn.AugLoss(f, float32(t.Cfg.BatchM), float32(t.Cfg.BatchT))
 	var mi *autograd.Var

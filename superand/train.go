@@ -33,7 +33,8 @@ type Trainer struct {
 
 	Train, Test *data.Dataset
 	loader      *data.Loader
-	names       []string // parameter state names, in Opt.Params order
+	names       []string  // parameter state names, in Opt.Params order
+	pair        []float32 // host staging of a batch's two views, reused
 }
 
 // Parts are the terms of the stage-1 loss: AND, augmentation, and the
@@ -139,10 +140,8 @@ func (t *Trainer) Step(b *data.Batch, ueW float32) (float64, error) {
 	c, s := t.Train.C, t.loader.Size()
 	per := c * s * s
 	x := be.Empty(tensor.Float32, tensor.Shape{2 * b.N, c, s, s})
-	host := make([]float32, 2*b.N*per)
-	copy(host, b.View1[:b.N*per])
-	copy(host[b.N*per:], b.View2[:b.N*per])
-	be.Upload(x, host)
+	t.pair = b.Pair(t.pair, per)
+	be.Upload(x, t.pair)
 	y := make([]int64, b.N)
 	for i, v := range b.Index[:b.N] {
 		y[i] = int64(v)
