@@ -47,21 +47,38 @@ type BatchNormStats struct {
 // running-stat update (nn.BatchNorm2d's explicit job). Evaluation: the given
 // running mean and variance are used and returned unchanged.
 func BatchNorm(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, eps float32, train bool) (*Var, BatchNormStats) {
+	return BatchNormAct(x, gamma, beta, nil, runMean, runVar, eps, train, false)
+}
+
+// BatchNormAct is BatchNorm followed by + res (when res is non-nil, x's
+// shape) and ReLU (when relu is set): y = relu(bn(x) + res), the tail of a
+// ResNet block as one op. The backend does it in one pass over the data
+// each way instead of three (tensor.BNAct); the result equals the three ops
+// up to the rounding of a fused multiply-add.
+func BatchNormAct(x, gamma, beta, res *Var, runMean, runVar *tensor.Tensor, eps float32, train, relu bool) (*Var, BatchNormStats) {
 	be := sameBackend("batchnorm", x, gamma, beta)
 	s := tensor.ChanShapeOf(x.Shape())
 	if gamma.Val.Numel() != s.C || beta.Val.Numel() != s.C {
 		panic("autograd: batchnorm parameter length differs from the channel count")
 	}
+	act := tensor.BNAct{ReLU: relu}
+	if res != nil {
+		sameBackend("batchnorm", x, res)
+		if !res.Shape().Equal(x.Shape()) {
+			panic("autograd: batchnorm residual shape differs from the input's")
+		}
+		act.Res = res.Val
+	}
 	y := empty(be, x.Shape())
 	st := BatchNormStats{Count: s.N * s.HW}
 	if train {
 		st.Mean, st.Var = empty(be, tensor.Shape{s.C}), empty(be, tensor.Shape{s.C})
-		be.BatchNormForward(y, st.Mean, st.Var, x.Val, gamma.Val, beta.Val, s, eps)
+		be.BatchNormForward(y, st.Mean, st.Var, x.Val, gamma.Val, beta.Val, s, eps, act)
 	} else {
 		st.Mean, st.Var = runMean, runVar
-		be.BatchNormInference(y, x.Val, gamma.Val, beta.Val, runMean, runVar, s, eps)
+		be.BatchNormInference(y, x.Val, gamma.Val, beta.Val, runMean, runVar, s, eps, act)
 	}
-	out := newVar(y, x, gamma, beta)
+	out := newVar(y, x, gamma, beta, res)
 	out.backward = func() {
 		var dx, dg, db *tensor.Tensor
 		if needs(x) {
@@ -73,7 +90,14 @@ func BatchNorm(x, gamma, beta *Var, runMean, runVar *tensor.Tensor, eps float32,
 		if needs(beta) {
 			db = beta.Grad()
 		}
-		be.BatchNormBackward(dx, dg, db, out.grad, x.Val, gamma.Val, st.Mean, st.Var, s, eps, train)
+		bact := tensor.BNAct{ReLU: relu}
+		if relu {
+			bact.Y = y
+		}
+		if needs(res) {
+			bact.DRes = res.Grad()
+		}
+		be.BatchNormBackward(dx, dg, db, out.grad, x.Val, gamma.Val, st.Mean, st.Var, s, eps, train, bact)
 	}
 	return out, st
 }

@@ -397,6 +397,33 @@ func TestGradBatchNorm(t *testing.T) {
 		bn("eval/7x3", s2, false, in(s2...), gamma(3), in(3)),
 		bn("eval/x-const", s4, false, frozen(in(s4...)), gamma(5), in(5)),
 	}
+	// The fused block tail relu(bn(x) + res), against the three ops'
+	// reference composed in float64.
+	act := func(name string, train bool, x, g, b, r input) gradCase {
+		rm, rv := uniform(newRand(2), 5, -0.5, 0.5), uniform(newRand(3), 5, 0.3, 1.5)
+		return gradCase{name, []input{x, g, b, r}, s4,
+			func(v []*autograd.Var) *autograd.Var {
+				be := v[0].Backend()
+				y, _ := autograd.BatchNormAct(v[0], v[1], v[2], v[3],
+					tensor.FromFloat32(be, tensor.Shape{5}, rm), tensor.FromFloat32(be, tensor.Shape{5}, rv), eps, train, true)
+				return y
+			},
+			func(x [][]float64) []float64 {
+				y := refBatchNorm(x[0], x[1], x[2], nil, nil, s4, eps)
+				if !train {
+					y = refBatchNorm(x[0], x[1], x[2], to64(rm), to64(rv), s4, eps)
+				}
+				for i := range y {
+					y[i] = math.Max(y[i]+x[3][i], 0)
+				}
+				return y
+			}}
+	}
+	cases = append(cases,
+		act("act/train", true, in(s4...), gamma(5), in(5), in(s4...)),
+		act("act/eval", false, in(s4...), gamma(5), in(5), in(s4...)),
+		act("act/res-only", true, frozen(in(s4...)), frozen(gamma(5)), frozen(in(5)), in(s4...)),
+	)
 	runGradCases(t, cases)
 }
 

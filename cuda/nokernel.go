@@ -67,16 +67,16 @@ func (b *Backend) ChannelSum(dst, x *tensor.Tensor, s tensor.ChanShape) {
 	b.noKernel("ChannelSum", dst, x)
 }
 
-func (b *Backend) BatchNormForward(y, mean, variance, x, gamma, beta *tensor.Tensor, s tensor.ChanShape, eps float32) {
-	b.noKernel("BatchNormForward", y, mean, variance, x, gamma, beta)
+func (b *Backend) BatchNormForward(y, mean, variance, x, gamma, beta *tensor.Tensor, s tensor.ChanShape, eps float32, act tensor.BNAct) {
+	b.noKernel("BatchNormForward", y, mean, variance, x, gamma, beta, act.Res)
 }
 
-func (b *Backend) BatchNormInference(y, x, gamma, beta, mean, variance *tensor.Tensor, s tensor.ChanShape, eps float32) {
-	b.noKernel("BatchNormInference", y, x, gamma, beta, mean, variance)
+func (b *Backend) BatchNormInference(y, x, gamma, beta, mean, variance *tensor.Tensor, s tensor.ChanShape, eps float32, act tensor.BNAct) {
+	b.noKernel("BatchNormInference", y, x, gamma, beta, mean, variance, act.Res)
 }
 
-func (b *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance *tensor.Tensor, s tensor.ChanShape, eps float32, train bool) {
-	b.noKernel("BatchNormBackward", dx, dgamma, dbeta, dy, x, gamma, mean, variance)
+func (b *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance *tensor.Tensor, s tensor.ChanShape, eps float32, train bool, act tensor.BNAct) {
+	b.noKernel("BatchNormBackward", dx, dgamma, dbeta, dy, x, gamma, mean, variance, act.Y, act.DRes)
 }
 
 func (b *Backend) Sum(dst, x *tensor.Tensor, s tensor.DimShape, acc bool) {

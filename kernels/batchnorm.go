@@ -34,107 +34,136 @@ func checkBN(s tensor.ChanShape, x *tensor.Tensor, same []*tensor.Tensor, vec []
 	}
 }
 
+// checkAct checks a BNAct against x: every tensor it names has x's size,
+// and a ReLU backward has the forward's output to gate with.
+func checkAct(x *tensor.Tensor, act tensor.BNAct, backward bool) {
+	for _, t := range []*tensor.Tensor{act.Res, act.Y, act.DRes} {
+		if t != nil && t.Numel() != x.Numel() {
+			panic("kernels: batch norm fused tensors differ in size")
+		}
+	}
+	if backward && act.ReLU && act.Y == nil {
+		panic("kernels: batch norm backward with ReLU needs the forward output")
+	}
+}
+
+// row returns the slice of channel ch of image n, or nil for a nil t.
+func row(t []float32, s tensor.ChanShape, n, ch int) []float32 {
+	if t == nil {
+		return nil
+	}
+	off := (n*s.C + ch) * s.HW
+	return t[off : off+s.HW]
+}
+
+// optF32 is F32(t), or nil for a nil t.
+func optF32(t *tensor.Tensor) []float32 {
+	if t == nil {
+		return nil
+	}
+	return F32(t)
+}
+
 // BatchNormForward (training): for x [N,C,HW], writes mean [C] and
-// variance [C] (biased) of each channel and y [N,C,HW] = (x − mean)·rstd·gamma
-// + beta. gamma and beta are [C]; none of the tensors may be nil.
-func (c *CPU) BatchNormForward(y, mean, variance, x, gamma, beta *tensor.Tensor, s tensor.ChanShape, eps float32) {
+// variance [C] (biased) of each channel and y [N,C,HW] = act((x −
+// mean)·rstd·gamma + beta), act fusing a residual add and a ReLU
+// (tensor.BNAct). gamma and beta are [C]; none of them may be nil.
+func (c *CPU) BatchNormForward(y, mean, variance, x, gamma, beta *tensor.Tensor, s tensor.ChanShape, eps float32, act tensor.BNAct) {
 	if y == nil || mean == nil || variance == nil || gamma == nil || beta == nil {
 		panic("kernels: BatchNormForward needs every tensor")
 	}
 	checkBN(s, x, []*tensor.Tensor{y}, []*tensor.Tensor{mean, variance, gamma, beta})
+	checkAct(x, act, false)
 	ys, ms, vs, xs, gs, bs := F32(y), F32(mean), F32(variance), F32(x), F32(gamma), F32(beta)
+	rs, simd := optF32(act.Res), c.simd()
 	inv := 1 / float64(s.N*s.HW)
 	parallelFor(c.threads(), s.C, 1, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			// Pass 1: the mean.
 			var sum float64
 			for n := 0; n < s.N; n++ {
-				sum += sum64(xs[(n*s.C+ch)*s.HW : (n*s.C+ch+1)*s.HW])
+				sum += sum64v(simd, row(xs, s, n, ch))
 			}
 			m := sum * inv
 			// Pass 2: the biased variance around it.
 			var sq float64
 			for n := 0; n < s.N; n++ {
-				sq += sqDev64(xs[(n*s.C+ch)*s.HW:(n*s.C+ch+1)*s.HW], m)
+				sq += sqDev64v(simd, row(xs, s, n, ch), m)
 			}
 			v := sq * inv
 			ms[ch], vs[ch] = float32(m), float32(v)
-			// Pass 3: y = (x − mean)·(gamma·rstd) + beta.
+			// Pass 3: y = act((x − mean)·(gamma·rstd) + beta).
 			scale := float32(float64(gs[ch]) / math.Sqrt(v+float64(eps)))
-			normalize(ys, xs, s, ch, float32(m), scale, bs[ch])
+			for n := 0; n < s.N; n++ {
+				affinev(simd, row(ys, s, n, ch), row(xs, s, n, ch), row(rs, s, n, ch), float32(m), scale, bs[ch], act.ReLU)
+			}
 		}
 	})
 }
 
-// BatchNormInference: y [N,C,HW] = (x − mean)·rstd·gamma + beta with the
-// given (running) statistics mean and variance [C], rstd = 1/√(variance+eps).
-func (c *CPU) BatchNormInference(y, x, gamma, beta, mean, variance *tensor.Tensor, s tensor.ChanShape, eps float32) {
+// BatchNormInference: y [N,C,HW] = act((x − mean)·rstd·gamma + beta) with
+// the given (running) statistics mean and variance [C], rstd =
+// 1/√(variance+eps).
+func (c *CPU) BatchNormInference(y, x, gamma, beta, mean, variance *tensor.Tensor, s tensor.ChanShape, eps float32, act tensor.BNAct) {
 	if y == nil || mean == nil || variance == nil || gamma == nil || beta == nil {
 		panic("kernels: BatchNormInference needs every tensor")
 	}
 	checkBN(s, x, []*tensor.Tensor{y}, []*tensor.Tensor{mean, variance, gamma, beta})
+	checkAct(x, act, false)
 	ys, ms, vs, xs, gs, bs := F32(y), F32(mean), F32(variance), F32(x), F32(gamma), F32(beta)
+	rs, simd := optF32(act.Res), c.simd()
 	parallelFor(c.threads(), s.C, 1, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			scale := float32(float64(gs[ch]) / math.Sqrt(float64(vs[ch])+float64(eps)))
-			normalize(ys, xs, s, ch, ms[ch], scale, bs[ch])
+			for n := 0; n < s.N; n++ {
+				affinev(simd, row(ys, s, n, ch), row(xs, s, n, ch), row(rs, s, n, ch), ms[ch], scale, bs[ch], act.ReLU)
+			}
 		}
 	})
 }
 
-// normalize writes channel ch of y = (x − m)·scale + shift.
-func normalize(ys, xs []float32, s tensor.ChanShape, ch int, m, scale, shift float32) {
-	for n := 0; n < s.N; n++ {
-		off := (n*s.C + ch) * s.HW
-		xr, yr := xs[off:off+s.HW], ys[off:off+s.HW]
-		for i, v := range xr {
-			yr[i] = (v-m)*scale + shift
-		}
-	}
-}
-
-// BatchNormBackward adds the gradients of y = x̂·gamma + beta given dy
+// BatchNormBackward adds the gradients of y = act(x̂·gamma + beta) given dy
 // [N,C,HW]; mean and variance [C] are the statistics the forward pass used.
-// With Σ over the channel's M values,
+// The gradient reaching the normalisation is g = dy, or under act.ReLU
+// g = act.Y > 0 ? dy : 0 (act.Y the forward's output); act.DRes, the
+// residual's gradient, gets += g. With Σ over the channel's M values,
 //
-//	dgamma[c] += Σ dy·x̂,   dbeta[c] += Σ dy,
-//	train:  dx += gamma·rstd/M · (M·dy − Σ dy − x̂·Σ dy·x̂)
+//	dgamma[c] += Σ g·x̂,   dbeta[c] += Σ g,
+//	train:  dx += gamma·rstd/M · (M·g − Σ g − x̂·Σ g·x̂)
 //	        (the batch statistics depend on x, so their gradient flows back),
-//	eval:   dx += gamma·rstd · dy   (the statistics are constants).
+//	eval:   dx += gamma·rstd · g   (the statistics are constants).
 //
 // This is PyTorch's batch_norm_backward_cpu; per element it evaluates dx +=
-// (dy − Σdy/M − (x − mean)·k)·gamma·rstd with k = rstd²·Σ dy·(x − mean)/M.
+// (g − Σg/M − (x − mean)·k)·gamma·rstd with k = rstd²·Σ g·(x − mean)/M.
 // Any of dx, dgamma, dbeta may be nil and is then skipped; the sums are only
-// computed when one of them needs them.
-func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance *tensor.Tensor, s tensor.ChanShape, eps float32, train bool) {
+// computed when one of them needs them. Each channel makes at most two
+// passes: the sums, then dx and DRes.
+func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance *tensor.Tensor, s tensor.ChanShape, eps float32, train bool, act tensor.BNAct) {
 	if dy == nil || x == nil || gamma == nil || mean == nil || variance == nil {
 		panic("kernels: BatchNormBackward needs dy, x, gamma, mean and variance")
 	}
 	checkBN(s, x, []*tensor.Tensor{dx, dy}, []*tensor.Tensor{dgamma, dbeta, gamma, mean, variance})
+	checkAct(x, act, true)
 	dys, xs, gs, ms, vs := F32(dy), F32(x), F32(gamma), F32(mean), F32(variance)
-	var dxs, dgs, dbs []float32
-	if dx != nil {
-		dxs = F32(dx)
+	dxs, dgs, dbs, drs := optF32(dx), optF32(dgamma), optF32(dbeta), optF32(act.DRes)
+	var gate []float32
+	if act.ReLU {
+		gate = F32(act.Y)
 	}
-	if dgamma != nil {
-		dgs = F32(dgamma)
-	}
-	if dbeta != nil {
-		dbs = F32(dbeta)
-	}
+	simd := c.simd()
 	needSums := dgamma != nil || dbeta != nil || (train && dx != nil)
 	invM := 1 / float64(s.N*s.HW)
 	parallelFor(c.threads(), s.C, 1, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			m := float64(ms[ch])
 			rstd := 1 / math.Sqrt(float64(vs[ch])+float64(eps))
-			// sdy = Σ dy, sdyc = Σ dy·(x − mean); Σ dy·x̂ = rstd·sdyc.
+			// sdy = Σ g, sdyc = Σ g·(x − mean); Σ g·x̂ = rstd·sdyc.
 			var sdy, sdyc float64
 			if needSums {
 				for n := 0; n < s.N; n++ {
-					off := (n*s.C + ch) * s.HW
-					sdy += sum64(dys[off : off+s.HW])
-					sdyc += dotDev64(dys[off:off+s.HW], xs[off:off+s.HW], m)
+					a, b := sumDot64v(simd, row(dys, s, n, ch), row(xs, s, n, ch), row(gate, s, n, ch), m)
+					sdy += a
+					sdyc += b
 				}
 			}
 			if dgs != nil {
@@ -143,29 +172,14 @@ func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance 
 			if dbs != nil {
 				dbs[ch] += float32(sdy)
 			}
-			if dxs == nil {
+			if dxs == nil && drs == nil {
 				continue
 			}
-			a := float32(float64(gs[ch]) * rstd) // gamma·rstd
-			if !train {
-				for n := 0; n < s.N; n++ {
-					off := (n*s.C + ch) * s.HW
-					dxr, dyr := dxs[off:off+s.HW], dys[off:off+s.HW]
-					for i, g := range dyr {
-						dxr[i] += g * a
-					}
-				}
-				continue
-			}
-			mdy := float32(sdy * invM)              // mean of dy
-			k := float32(sdyc * rstd * rstd * invM) // Σdy·x̂/M · rstd
-			m32 := ms[ch]
+			a := float32(float64(gs[ch]) * rstd)    // gamma·rstd
+			mdy := float32(sdy * invM)              // mean of g
+			k := float32(sdyc * rstd * rstd * invM) // Σg·x̂/M · rstd
 			for n := 0; n < s.N; n++ {
-				off := (n*s.C + ch) * s.HW
-				dxr, dyr, xr := dxs[off:off+s.HW], dys[off:off+s.HW], xs[off:off+s.HW]
-				for i, g := range dyr {
-					dxr[i] += (g - mdy - (xr[i]-m32)*k) * a
-				}
+				bnGradv(simd, row(dxs, s, n, ch), row(dys, s, n, ch), row(xs, s, n, ch), row(gate, s, n, ch), row(drs, s, n, ch), mdy, ms[ch], k, a, train)
 			}
 		}
 	})

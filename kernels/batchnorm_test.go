@@ -176,13 +176,13 @@ func TestBatchNorm(t *testing.T) {
 				garbage := denseRand(99, len(x), -1e3, 1e3)
 				y := denseTensor(B, shape, garbage)
 				mean, variance := denseTensor(B, vec, garbage[:s.C]), denseTensor(B, vec, garbage[:s.C])
-				B.BatchNormForward(y, mean, variance, xt, gt, bt, s, eps)
+				B.BatchNormForward(y, mean, variance, xt, gt, bt, s, eps, tensor.BNAct{})
 				denseClose(t, "mean", mean.Float32s(), wantMean, 1e-5, 1e-4)
 				denseClose(t, "var", variance.Float32s(), wantVar, 1e-5, 1e-4)
 				denseClose(t, "y", y.Float32s(), wantY, 1e-5, 1e-4)
 
 				yi := denseTensor(B, shape, garbage)
-				B.BatchNormInference(yi, xt, gt, bt, denseTensor(B, vec, rMean), denseTensor(B, vec, rVar), s, eps)
+				B.BatchNormInference(yi, xt, gt, bt, denseTensor(B, vec, rMean), denseTensor(B, vec, rVar), s, eps, tensor.BNAct{})
 				denseClose(t, "y(inference)", yi.Float32s(), wantYInf, 1e-5, 1e-4)
 
 				for _, train := range []bool{true, false} {
@@ -206,7 +206,7 @@ func TestBatchNorm(t *testing.T) {
 						if want[2] {
 							db = denseTensor(B, vec, db0)
 						}
-						B.BatchNormBackward(dx, dg, db, dyt, xt, gt, mt, vt, s, eps, train)
+						B.BatchNormBackward(dx, dg, db, dyt, xt, gt, mt, vt, s, eps, train, tensor.BNAct{})
 						tag := fmt.Sprintf("train=%v,grads=%v", train, want)
 						if dx != nil {
 							denseClose(t, tag+" dx", dx.Float32s(), denseAdd(dx0, wdx), 1e-4, 1e-3)
@@ -231,13 +231,13 @@ func TestBatchNormPanics(t *testing.T) {
 		B := be.BE
 		x, v := B.Empty(tensor.Float32, tensor.Shape{2, 3, 4}), B.Empty(tensor.Float32, tensor.Shape{3})
 		w := B.Empty(tensor.Float32, tensor.Shape{4})
-		if !densePanics(func() { B.BatchNormForward(x, v, v, x, w, v, s, 1e-5) }) {
+		if !densePanics(func() { B.BatchNormForward(x, v, v, x, w, v, s, 1e-5, tensor.BNAct{}) }) {
 			t.Errorf("%s: forward with a [4] gamma for C=3 did not panic", be.Name)
 		}
-		if !densePanics(func() { B.BatchNormInference(x, x, v, v, v, nil, s, 1e-5) }) {
+		if !densePanics(func() { B.BatchNormInference(x, x, v, v, v, nil, s, 1e-5, tensor.BNAct{}) }) {
 			t.Errorf("%s: inference without variance did not panic", be.Name)
 		}
-		if !densePanics(func() { B.BatchNormBackward(x, nil, nil, x.Reshape(2, 12), x, v, v, w, s, 1e-5, true) }) {
+		if !densePanics(func() { B.BatchNormBackward(x, nil, nil, x.Reshape(2, 12), x, v, v, w, s, 1e-5, true, tensor.BNAct{}) }) {
 			t.Errorf("%s: backward with a [4] variance did not panic", be.Name)
 		}
 	}
@@ -268,7 +268,7 @@ func BenchmarkBatchNorm(b *testing.B) {
 					gamma, beta := denseTensor(B, vec, denseRand(3, s.C, 0.5, 1.5)), B.Empty(tensor.Float32, vec)
 					mean, variance := B.Empty(tensor.Float32, vec), B.Empty(tensor.Float32, vec)
 					dg, db := B.Empty(tensor.Float32, vec), B.Empty(tensor.Float32, vec)
-					B.BatchNormForward(dx, mean, variance, x, gamma, beta, s, 1e-5)
+					B.BatchNormForward(dx, mean, variance, x, gamma, beta, s, 1e-5, tensor.BNAct{})
 					bytes := 8.0
 					if dir == "bwd" {
 						bytes = 16
@@ -276,13 +276,99 @@ func BenchmarkBatchNorm(b *testing.B) {
 					b.ReportAllocs()
 					for b.Loop() {
 						if dir == "fwd" {
-							B.BatchNormForward(y, mean, variance, x, gamma, beta, s, 1e-5)
+							B.BatchNormForward(y, mean, variance, x, gamma, beta, s, 1e-5, tensor.BNAct{})
 						} else {
-							B.BatchNormBackward(dx, dg, db, y, x, gamma, mean, variance, s, 1e-5, true)
+							B.BatchNormBackward(dx, dg, db, y, x, gamma, mean, variance, s, 1e-5, true, tensor.BNAct{})
 						}
 					}
 					b.ReportMetric(bytes*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
 				})
+			}
+		}
+	}
+}
+
+// TestBatchNormAct checks the fused tail y = relu(bn(x) + res) forward and
+// backward (dx, dgamma, dbeta and the residual's gradient) against the
+// float64 references on every backend, for each combination of residual and
+// ReLU, over row lengths that leave every SIMD tail (HW = 1, 7, 8, 13, 17,
+// 49). The backward gate is the backend's own forward output (y > 0), the
+// op's definition, so values rounding to either side of 0 cannot disagree.
+func TestBatchNormAct(t *testing.T) {
+	const eps = 1e-5
+	shapes := []tensor.ChanShape{{N: 3, C: 4, HW: 1}, {N: 2, C: 3, HW: 7}, {N: 2, C: 3, HW: 8},
+		{N: 3, C: 2, HW: 13}, {N: 2, C: 5, HW: 17}, {N: 4, C: 6, HW: 49}}
+	for si, s := range shapes {
+		seed := uint64(100 + 10*si)
+		shape, vec := tensor.Shape{s.N, s.C, s.HW}, tensor.Shape{s.C}
+		x := denseRand(seed+1, s.N*s.C*s.HW, -1, 1)
+		res := denseRand(seed+2, len(x), -1, 1)
+		gamma, beta := denseRand(seed+3, s.C, 0.5, 1.5), denseRand(seed+4, s.C, -0.5, 0.5)
+		dy := denseRand(seed+5, len(x), -1, 1)
+		dx0, dr0 := denseRand(seed+6, len(x), -1, 1), denseRand(seed+7, len(x), -1, 1)
+		dg0, db0 := denseRand(seed+8, s.C, -1, 1), denseRand(seed+9, s.C, -1, 1)
+		x64, g64, b64 := denseF64(x), denseF64(gamma), denseF64(beta)
+		bn64, _, _ := slowBatchNorm64(x64, g64, b64, s, eps)
+		for _, be := range denseThreaded() {
+			for _, withRes := range []bool{false, true} {
+				for _, relu := range []bool{false, true} {
+					name := fmt.Sprintf("backend=%s/shape=%d,%d,%d/res=%v/relu=%v", be.Name, s.N, s.C, s.HW, withRes, relu)
+					t.Run(name, func(t *testing.T) {
+						B := be.BE
+						xt, gt, bt := denseTensor(B, shape, x), denseTensor(B, vec, gamma), denseTensor(B, vec, beta)
+						want := make([]float64, len(x))
+						act := tensor.BNAct{ReLU: relu}
+						for i, v := range bn64 {
+							if withRes {
+								v += float64(res[i])
+							}
+							if relu {
+								v = math.Max(v, 0)
+							}
+							want[i] = v
+						}
+						if withRes {
+							act.Res = denseTensor(B, shape, res)
+						}
+						y := denseTensor(B, shape, denseRand(99, len(x), -1e3, 1e3))
+						mean, variance := denseTensor(B, vec, gamma), denseTensor(B, vec, gamma)
+						B.BatchNormForward(y, mean, variance, xt, gt, bt, s, eps, act)
+						denseClose(t, "y", y.Float32s(), want, 1e-5, 1e-4)
+
+						// g = dy gated by the forward output.
+						yv, g := y.Float32s(), make([]float64, len(dy))
+						for i := range g {
+							if !relu || yv[i] > 0 {
+								g[i] = float64(dy[i])
+							}
+						}
+						wdx, wdg, wdb := slowBatchNormBackward64(g, x64, g64, denseF64(mean.Float32s()), denseF64(variance.Float32s()), s, eps, true)
+						bact := tensor.BNAct{ReLU: relu}
+						if relu {
+							bact.Y = y
+						}
+						var dr *tensor.Tensor
+						if withRes {
+							dr = denseTensor(B, shape, dr0)
+							bact.DRes = dr
+						}
+						dx, dg, db := denseTensor(B, shape, dx0), denseTensor(B, vec, dg0), denseTensor(B, vec, db0)
+						B.BatchNormBackward(dx, dg, db, denseTensor(B, shape, dy), xt, gt, mean, variance, s, eps, true, bact)
+						denseClose(t, "dx", dx.Float32s(), denseAdd(dx0, wdx), 1e-4, 1e-3)
+						denseClose(t, "dgamma", dg.Float32s(), denseAdd(dg0, wdg), 1e-4, 1e-3)
+						denseClose(t, "dbeta", db.Float32s(), denseAdd(db0, wdb), 1e-4, 1e-3)
+						if withRes {
+							denseClose(t, "dres", dr.Float32s(), denseAdd(dr0, g), 1e-6, 1e-6)
+						}
+						// Only the residual needs a gradient: dr alone is written.
+						if withRes {
+							dr2 := denseTensor(B, shape, dr0)
+							bact.DRes = dr2
+							B.BatchNormBackward(nil, nil, nil, denseTensor(B, shape, dy), xt, gt, mean, variance, s, eps, true, bact)
+							denseClose(t, "dres alone", dr2.Float32s(), denseAdd(dr0, g), 1e-6, 1e-6)
+						}
+					})
+				}
 			}
 		}
 	}

@@ -218,6 +218,10 @@ func (c *CPU) Unary(op tensor.UnaryOp, dst, x *tensor.Tensor) {
 	if op > tensor.Abs {
 		panic("kernels: unary: unknown op")
 	}
+	if op == tensor.ReLU && c.simd() {
+		c.ew(len(d), func(lo, hi int) { reluv(true, d[lo:hi], xs[lo:hi]) })
+		return
+	}
 	c.ew(len(d), func(lo, hi int) { Unary(op, d[lo:hi], xs[lo:hi]) })
 }
 
@@ -230,6 +234,12 @@ func (c *CPU) Binary(op tensor.BinaryOp, dst, a, b *tensor.Tensor) {
 	needLen("binary", "b", bs, len(d))
 	if op > tensor.MaskAcc {
 		panic("kernels: binary: unknown op")
+	}
+	if op == tensor.ReLUGradAcc && c.simd() {
+		// Branch-free: the gate of a ReLU output is a coin flip per
+		// element, which costs the branchy loop a misprediction in two.
+		c.ew(len(d), func(lo, hi int) { reluGradAccv(true, d[lo:hi], as[lo:hi], bs[lo:hi]) })
+		return
 	}
 	c.ew(len(d), func(lo, hi int) { Binary(op, d[lo:hi], as[lo:hi], bs[lo:hi]) })
 }

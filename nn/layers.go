@@ -76,7 +76,13 @@ func (b *BatchNorm2d) State(prefix string) []Entry {
 //	running_mean = (1-m)·running_mean + m·mean
 //	running_var  = (1-m)·running_var  + m·var·n/(n-1)   (unbiased, n = N·H·W)
 func (b *BatchNorm2d) Forward(x *autograd.Var, train bool) *autograd.Var {
-	y, st := autograd.BatchNorm(x, b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.Eps, train)
+	return b.ForwardAct(x, nil, false, train)
+}
+
+// ForwardAct is relu(Forward(x) + res) as one fused op (res nil for none,
+// relu off for none): the tail of a ResNet block.
+func (b *BatchNorm2d) ForwardAct(x, res *autograd.Var, relu, train bool) *autograd.Var {
+	y, st := autograd.BatchNormAct(x, b.Weight, b.Bias, res, b.RunningMean, b.RunningVar, b.Eps, train, relu)
 	if train {
 		be := x.Backend()
 		m := b.Momentum

@@ -49,13 +49,12 @@ func (b *BasicBlock) State(prefix string) []Entry {
 
 // Forward runs the block.
 func (b *BasicBlock) Forward(x *autograd.Var, train bool) *autograd.Var {
-	out := autograd.ReLU(b.BN1.Forward(b.Conv1.Forward(x), train))
-	out = b.BN2.Forward(b.Conv2.Forward(out), train)
+	out := b.BN1.ForwardAct(b.Conv1.Forward(x), nil, true, train)
 	sc := x
 	if b.ShortConv != nil {
 		sc = b.ShortBN.Forward(b.ShortConv.Forward(x), train)
 	}
-	return autograd.ReLU(autograd.Add(out, sc))
+	return b.BN2.ForwardAct(b.Conv2.Forward(out), sc, true, train)
 }
 
 // Tower is one CIFAR ResNet18 trunk: a 3×3 stem conv + BN + ReLU, then four
@@ -98,7 +97,7 @@ func (t *Tower) State(prefix string) []Entry {
 // Forward returns the pooled features [N, 8w·(H/32)·(W/32)] (8w for 32×32
 // and 28×28 inputs).
 func (t *Tower) Forward(x *autograd.Var, train bool) *autograd.Var {
-	out := autograd.ReLU(t.BN1.Forward(t.Conv1.Forward(x), train))
+	out := t.BN1.ForwardAct(t.Conv1.Forward(x), nil, true, train)
 	for li := range t.Layers {
 		for _, b := range t.Layers[li] {
 			out = b.Forward(out, train)

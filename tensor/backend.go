@@ -127,16 +127,19 @@ type Backend interface {
 	// ChannelSum: dst[c] += Σ_{n,i} x[n,c,i] (bias gradient).
 	ChannelSum(dst, x *Tensor, s ChanShape)
 	// BatchNormForward (training): mean[c] and var[c] (biased) of x over
-	// N and HW, y = (x-mean)/sqrt(var+eps)*gamma + beta. mean and var are
-	// outputs the caller keeps for the backward pass and the running stats.
-	BatchNormForward(y, mean, variance, x, gamma, beta *Tensor, s ChanShape, eps float32)
-	// BatchNormInference: y = (x-mean)/sqrt(var+eps)*gamma + beta with the
-	// given (running) statistics.
-	BatchNormInference(y, x, gamma, beta, mean, variance *Tensor, s ChanShape, eps float32)
-	// BatchNormBackward: dx += ∂L/∂x, dgamma += Σ dy·x̂, dbeta += Σ dy. With
-	// train set the statistics are the batch's (their gradient flows into
-	// dx); otherwise they are constants. Any of dx, dgamma, dbeta may be nil.
-	BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance *Tensor, s ChanShape, eps float32, train bool)
+	// N and HW, y = act((x-mean)/sqrt(var+eps)*gamma + beta) (see BNAct).
+	// mean and var are outputs the caller keeps for the backward pass and
+	// the running stats.
+	BatchNormForward(y, mean, variance, x, gamma, beta *Tensor, s ChanShape, eps float32, act BNAct)
+	// BatchNormInference: y = act((x-mean)/sqrt(var+eps)*gamma + beta) with
+	// the given (running) statistics.
+	BatchNormInference(y, x, gamma, beta, mean, variance *Tensor, s ChanShape, eps float32, act BNAct)
+	// BatchNormBackward: dx += ∂L/∂x, dgamma += Σ g·x̂, dbeta += Σ g, with g
+	// the gradient reaching the normalisation (dy gated by act.Y > 0 under
+	// act.ReLU; act.DRes += g). With train set the statistics are the
+	// batch's (their gradient flows into dx); otherwise they are constants.
+	// Any of dx, dgamma, dbeta may be nil.
+	BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance *Tensor, s ChanShape, eps float32, train bool, act BNAct)
 
 	// --- along one dimension, viewed as [Outer, D, Inner] ---
 
@@ -187,4 +190,19 @@ type Backend interface {
 	//   buf = first ? g : momentum*buf + g
 	//   param -= lr * (nesterov ? g + momentum*buf : buf)
 	SGDStep(param, grad, buf *Tensor, lr, momentum, weightDecay float32, nesterov, first bool)
+}
+
+// BNAct is what a batch-norm op fuses after its affine map: the tail of a
+// ResNet block, y = relu(bn(x) + res), in one pass over the data.
+//
+// Forward: Res (nil for none, else x's shape) is added, then ReLU applies
+// max(·, 0). Backward: the gradient reaching the normalisation is
+// g = ReLU ? (Y > 0 ? dy : 0) : dy, with Y the forward's output; DRes (nil
+// for none) receives += g, the residual's gradient. The zero value is a
+// plain batch norm.
+type BNAct struct {
+	ReLU bool
+	Res  *Tensor // forward: the residual
+	Y    *Tensor // backward with ReLU: the forward's output
+	DRes *Tensor // backward: the residual's gradient (+=)
 }

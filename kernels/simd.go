@@ -1,0 +1,174 @@
+package kernels
+
+import "twostage/tensor"
+
+// Dispatch between the AVX2 loops of simd_amd64.s and their Go twins. Each
+// wrapper runs the loop over the longest multiple of 8 and the twin over the
+// n%8 tail, so a given length always takes the same path and gives the same
+// bits. simd is false on the NoSIMD backend (the reference in tests) and
+// where the CPU lacks AVX2/FMA.
+
+// simd reports whether c runs the AVX2 loops.
+func (c *CPU) simd() bool { return useAVX2 && !c.NoSIMD }
+
+// head returns the length the assembly loop takes: len rounded down to 8,
+// or 0 without SIMD.
+func head(simd bool, n int) int {
+	if !simd {
+		return 0
+	}
+	return n &^ 7
+}
+
+// at is &x[i], or nil for a nil slice (an absent optional operand).
+func at(x []float32, i int) *float32 {
+	if x == nil {
+		return nil
+	}
+	return &x[i]
+}
+
+// from is x[i:], or nil for a nil slice.
+func from(x []float32, i int) []float32 {
+	if x == nil {
+		return nil
+	}
+	return x[i:]
+}
+
+// sum64v is sum64 (Σ x in float64).
+func sum64v(simd bool, x []float32) float64 {
+	n, s := head(simd, len(x)), 0.0
+	if n > 0 {
+		s = sum64AVX2(&x[0], n)
+	}
+	return s + sum64(x[n:])
+}
+
+// sqDev64v is sqDev64 (Σ (x − m)² in float64).
+func sqDev64v(simd bool, x []float32, m float64) float64 {
+	n, s := head(simd, len(x)), 0.0
+	if n > 0 {
+		s = sqDev64AVX2(&x[0], n, m)
+	}
+	return s + sqDev64(x[n:], m)
+}
+
+// sumDot64 returns Σ g and Σ g·(x − m) in float64 with g = dy, or with a
+// gate y (non-nil), g = y > 0 ? dy : 0; x and y are at least as long as dy.
+func sumDot64(dy, x, y []float32, m float64) (sdy, sdyc float64) {
+	if y == nil {
+		return sum64(dy), dotDev64(dy, x, m)
+	}
+	x, y = x[:len(dy)], y[:len(dy)]
+	for i, g := range dy {
+		if y[i] > 0 {
+			sdy += float64(g)
+			sdyc += float64(g) * (float64(x[i]) - m)
+		}
+	}
+	return sdy, sdyc
+}
+
+// sumDot64v is sumDot64.
+func sumDot64v(simd bool, dy, x, y []float32, m float64) (sdy, sdyc float64) {
+	n := head(simd, len(dy))
+	if n > 0 {
+		sdy, sdyc = sumDot64AVX2(&dy[0], &x[0], at(y, 0), n, m)
+	}
+	s, d := sumDot64(dy[n:], from(x, n), from(y, n), m)
+	return sdy + s, sdyc + d
+}
+
+// affine writes y = (x − m)·scale + shift, plus r when r is non-nil, then
+// max(·, 0) when relu is set (torch.relu's NaN and −0 behaviour).
+func affine(y, x, r []float32, m, scale, shift float32, relu bool) {
+	x = x[:len(y)]
+	if r != nil {
+		r = r[:len(y)]
+	}
+	for i, v := range x {
+		t := (v-m)*scale + shift
+		if r != nil {
+			t += r[i]
+		}
+		if relu {
+			t = max(t, 0)
+		}
+		y[i] = t
+	}
+}
+
+// affinev is affine; the assembly rounds (x − m)·scale + shift once (FMA).
+func affinev(simd bool, y, x, r []float32, m, scale, shift float32, relu bool) {
+	n := head(simd, len(y))
+	if n > 0 {
+		ri := 0
+		if relu {
+			ri = 1
+		}
+		affineAVX2(&y[0], &x[0], at(r, 0), n, m, scale, shift, ri)
+	}
+	affine(y[n:], x[n:], from(r, n), m, scale, shift, relu)
+}
+
+// bnGrad is batch norm's per-element backward with g = dy, gated by y > 0
+// when y is non-nil:
+//
+//	dr += g                                 (dr non-nil)
+//	dx += (g − mdy − (x − m)·k)·a           (centre: training statistics)
+//	dx += g·a                               (!centre: constant statistics)
+//
+// dx may be nil (only dr is written).
+func bnGrad(dx, dy, x, y, dr []float32, mdy, m, k, a float32, centre bool) {
+	for i, g := range dy {
+		if y != nil && !(y[i] > 0) {
+			g = 0
+		}
+		if dr != nil {
+			dr[i] += g
+		}
+		if dx == nil {
+			continue
+		}
+		if centre {
+			dx[i] += (g - mdy - (x[i]-m)*k) * a
+		} else {
+			dx[i] += g * a
+		}
+	}
+}
+
+// bnGradv is bnGrad.
+func bnGradv(simd bool, dx, dy, x, y, dr []float32, mdy, m, k, a float32, centre bool) {
+	n := 0
+	if dx != nil {
+		n = head(simd, len(dy))
+	}
+	if n > 0 {
+		ci := 0
+		if centre {
+			ci = 1
+		}
+		bnGradAVX2(&dx[0], &dy[0], &x[0], at(y, 0), at(dr, 0), n, mdy, m, k, a, ci)
+	}
+	bnGrad(from(dx, n), dy[n:], x[n:], from(y, n), from(dr, n), mdy, m, k, a, centre)
+}
+
+// reluv writes dst = max(x, 0).
+func reluv(simd bool, dst, x []float32) {
+	n := head(simd, len(dst))
+	if n > 0 {
+		reluAVX2(&dst[0], &x[0], n)
+	}
+	Unary(tensor.ReLU, dst[n:], x[n:])
+}
+
+// reluGradAccv adds dst += y > 0 ? dy : 0.
+func reluGradAccv(simd bool, dst, dy, y []float32) {
+	n := head(simd, len(dst))
+	if n > 0 {
+		reluGradAccAVX2(&dst[0], &dy[0], &y[0], n)
+	}
+	Binary(tensor.ReLUGradAcc, dst[n:], dy[n:], y[n:])
+}

@@ -1,0 +1,53 @@
+//go:build !noasm
+
+package kernels
+
+import "github.com/klauspost/cpuid/v2"
+
+// useAVX2 selects the AVX2/FMA loops of simd_amd64.s for the memory-bound
+// kernels (batch norm, ReLU); kernels/sgemm makes the same choice for GEMM.
+var useAVX2 = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
+
+// The loops below take n, a multiple of 8 (0 allowed); simd.go runs the
+// n%8 tail with the Go twins. Each doc comment is the reference loop.
+
+// sum64AVX2 returns Σ x[i] accumulated in float64 (eight partial sums).
+//
+//go:noescape
+func sum64AVX2(x *float32, n int) float64
+
+// sqDev64AVX2 returns Σ (x[i] − m)² accumulated in float64.
+//
+//go:noescape
+func sqDev64AVX2(x *float32, n int, m float64) float64
+
+// sumDot64AVX2 returns sdy = Σ g[i] and sdyc = Σ g[i]·(x[i] − m) in float64,
+// where g[i] = dy[i], or with a gate y != nil, g[i] = y[i] > 0 ? dy[i] : 0.
+//
+//go:noescape
+func sumDot64AVX2(dy, x, y *float32, n int, m float64) (sdy, sdyc float64)
+
+// affineAVX2 writes y[i] = fma(x[i] − m, scale, shift) (+ r[i] when r !=
+// nil), then max(·, 0) when relu != 0 (NaN passes, −0 becomes +0).
+//
+//go:noescape
+func affineAVX2(y, x, r *float32, n int, m, scale, shift float32, relu int)
+
+// bnGradAVX2 computes, with g[i] = dy[i] gated by y[i] > 0 when y != nil:
+//
+//	dr[i] += g[i]                                (when dr != nil)
+//	dx[i] += (g[i] − mdy − (x[i] − m)·k)·a       (centre != 0)
+//	dx[i] += g[i]·a                              (centre == 0)
+//
+//go:noescape
+func bnGradAVX2(dx, dy, x, y, dr *float32, n int, mdy, m, k, a float32, centre int)
+
+// reluAVX2 writes dst[i] = max(x[i], 0) with torch.relu's NaN and −0.
+//
+//go:noescape
+func reluAVX2(dst, x *float32, n int)
+
+// reluGradAccAVX2 adds dst[i] += y[i] > 0 ? dy[i] : 0 (+0 where closed).
+//
+//go:noescape
+func reluGradAccAVX2(dst, dy, y *float32, n int)
