@@ -12,3 +12,11 @@ const (
 
 // HaveAVX2 reports whether the assembly kernel can run here.
 var HaveAVX2 = useAVX2
+
+// SetMaxDirectRows sets the row bound of the in-place B path (0 turns it
+// off) and returns a function restoring the old one.
+func SetMaxDirectRows(n int) (restore func()) {
+	old := maxDirectRows
+	maxDirectRows = n
+	return func() { maxDirectRows = old }
+}

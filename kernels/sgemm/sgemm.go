@@ -233,6 +233,32 @@ type workspace struct {
 	a    []float32 // packed A block, ≤ mc×kc
 	b    []float32 // packed B block, ≤ kc×nc (rounded up to nr)
 	tile [mr * nr]float32
+	offs []int // direct mode without boff: B's row starts
+}
+
+// maxDirectRows is the most rows of C one goroutine computes with B read
+// in place rather than packed (see run). Measured on the 2-core Zen 3 with
+// the width-16 encoder's training step (nn BenchmarkTrainStep model=small,
+// whose convs have 16-128 output channels): 1.86 s/step packing every B,
+// 1.50-1.67 with the bound at 48 rows, 1.55-1.66 at 96-144, 1.61 with every
+// B in place; the width-64 step was 18.2 s either way. Tests set it to 0
+// to compare the two paths.
+var maxDirectRows = 4 * mr * 2
+
+// rowOffsets returns the starts of B's stored rows pc..pc+kcb in b: a
+// slice of g.boff, or i·ldb written into ws.offs.
+func (ws *workspace) rowOffsets(g *gemm, pc, kcb int) []int {
+	if g.boff != nil {
+		return g.boff[pc : pc+kcb]
+	}
+	if cap(ws.offs) < kcb {
+		ws.offs = make([]int, kcb)
+	}
+	o := ws.offs[:kcb]
+	for p := range o {
+		o[p] = (pc + p) * g.ldb
+	}
+	return o
 }
 
 var wsPool = sync.Pool{New: func() any { return new(workspace) }}
@@ -261,6 +287,11 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 	kcs := (g.k + nk - 1) / nk
 	ws.a = grow(ws.a, kcs*((min(mc, i1-i0)+mr-1)/mr*mr))
 	ws.b = grow(ws.b, kcs*((min(nc, j1-j0)+nr-1)/nr*nr))
+	// With few rows of C, each packed B element would serve only
+	// ⌈rows/mr⌉ micro-kernel calls, so packing costs about as much as the
+	// FMAs: the kernel then reads B where it lies (kernelRowsAVX2), one
+	// k×16 strip at a time, which stays in L1 across the row panels.
+	direct := g.simd && !g.tB && i1-i0 <= maxDirectRows
 
 	for jc := j0; jc < j1; jc += nc {
 		ncb := min(nc, j1-jc)
@@ -276,13 +307,21 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 			// time by the first row block, just before the panel's first
 			// use, while it is hot in L1 (its rows are contiguous in k, so
 			// per-panel reads stream too); later row blocks reuse it.
-			if !g.tB {
+			var offs []int // direct: the k block's row starts in b
+			switch {
+			case direct:
+				offs = ws.rowOffsets(g, pc, kcb)
+				// Only a ragged last panel is packed, into slot 0.
+				if full := ncb / nr * nr; full < ncb {
+					packB(ws.b, g.b, g.ldb, g.boff, false, pc, kcb, jc+full, ncb-full, g.simd)
+				}
+			case !g.tB:
 				packB(ws.b, g.b, g.ldb, g.boff, g.tB, pc, kcb, jc, ncb, g.simd)
 			}
 			for ic := i0; ic < i1; ic += mc {
 				mcb := min(mc, i1-ic)
 				packA(ws.a, g.a, g.lda, g.tA, ic, mcb, pc, kcb, g.simd)
-				g.macro(ws, pc, kcb, ic, mcb, jc, ncb, beta, g.tB && ic == i0)
+				g.macro(ws, pc, kcb, ic, mcb, jc, ncb, beta, g.tB && ic == i0, offs)
 			}
 		}
 	}
@@ -293,7 +332,11 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 // stays in L1), ir over A micro-panels. With pack set it first packs each B
 // micro-panel into its slot. Full tiles are written in place; ragged ones go
 // through ws.tile and are merged here.
-func (g *gemm) macro(ws *workspace, pc, kcb, ic, mcb, jc, ncb int, beta float32, pack bool) {
+//
+// With offs (the direct mode of run) the full B micro-panels are read in
+// place, row p of the panel at column jc+jr being b[offs[p]+jc+jr:][:nr],
+// and only a ragged last panel comes packed, in slot 0 of ws.b.
+func (g *gemm) macro(ws *workspace, pc, kcb, ic, mcb, jc, ncb int, beta float32, pack bool, offs []int) {
 	alpha, c, ldc := g.alpha, g.c, g.ldc
 	for jr := 0; jr < ncb; jr += nr {
 		bp := ws.b[jr*kcb : (jr+nr)*kcb]
@@ -301,16 +344,30 @@ func (g *gemm) macro(ws *workspace, pc, kcb, ic, mcb, jc, ncb int, beta float32,
 		if pack {
 			packB(bp, g.b, g.ldb, g.boff, g.tB, pc, kcb, jc+jr, cols, g.simd)
 		}
+		inPlace := offs != nil && cols == nr
+		if offs != nil && !inPlace {
+			bp = ws.b[:nr*kcb]
+		}
 		for ir := 0; ir < mcb; ir += mr {
 			ap := ws.a[ir*kcb : (ir+mr)*kcb]
 			rows := min(mr, mcb-ir)
 			off := (ic+ir)*ldc + jc + jr
-			if rows == mr && cols == nr {
+			if inPlace {
+				ct, ldt, a, b := c[off:], ldc, alpha, beta
+				if rows < mr {
+					ct, ldt, a, b = ws.tile[:], nr, 1, 0
+				}
+				kernelRowsAVX2(kcb, &ap[0], &g.b[jc+jr], &offs[0], &ct[0], ldt, a, b)
+				if rows == mr {
+					continue
+				}
+			} else if rows == mr && cols == nr {
 				g.kernel(kcb, ap, bp, c[off:off+(mr-1)*ldc+nr], ldc, alpha, beta)
 				continue
+			} else {
+				g.kernel(kcb, ap, bp, ws.tile[:], nr, 1, 0)
 			}
 			t := ws.tile[:]
-			g.kernel(kcb, ap, bp, t, nr, 1, 0)
 			for i := range rows {
 				ci := c[off+i*ldc : off+i*ldc+cols]
 				ti := t[i*nr : i*nr+cols]

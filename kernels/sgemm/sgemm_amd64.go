@@ -56,3 +56,12 @@ func pack6(k int, src *float32, ld int, dst *float32)
 //
 //go:noescape
 func transpose8(k int, src *float32, ld int, dst *float32, stride int)
+
+// kernelRowsAVX2 is kernelAVX2 with B read in place instead of from a packed
+// panel: row p of the tile's k×16 B panel is the 16 floats at
+// b[boff[p] : boff[p]+16] (b already offset to the tile's first column).
+// Each k step runs the same FMAs in the same order as kernelAVX2 on the
+// packed copy, so the two give the same bits.
+//
+//go:noescape
+func kernelRowsAVX2(k int, a, b *float32, boff *int, c *float32, ldc int, alpha, beta float32)

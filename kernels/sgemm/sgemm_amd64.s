@@ -149,6 +149,105 @@ withbeta:
 	VZEROUPPER
 	RET
 
+// STEPR is STEP reading B in place: row p of the tile's B panel is the 16
+// floats at BX + 4·boff[p], boff[p] loaded from so(SI).
+#define STEPR(ao, so) \
+	MOVQ         so(SI), R10           \
+	VMOVUPS      (BX)(R10*4), Y12      \
+	VMOVUPS      32(BX)(R10*4), Y13    \
+	VBROADCASTSS ao(AX), Y14      \
+	VFMADD231PS  Y12, Y14, Y0     \
+	VFMADD231PS  Y13, Y14, Y1     \
+	VBROADCASTSS ao+4(AX), Y15    \
+	VFMADD231PS  Y12, Y15, Y2     \
+	VFMADD231PS  Y13, Y15, Y3     \
+	VBROADCASTSS ao+8(AX), Y14    \
+	VFMADD231PS  Y12, Y14, Y4     \
+	VFMADD231PS  Y13, Y14, Y5     \
+	VBROADCASTSS ao+12(AX), Y15   \
+	VFMADD231PS  Y12, Y15, Y6     \
+	VFMADD231PS  Y13, Y15, Y7     \
+	VBROADCASTSS ao+16(AX), Y14   \
+	VFMADD231PS  Y12, Y14, Y8     \
+	VFMADD231PS  Y13, Y14, Y9     \
+	VBROADCASTSS ao+20(AX), Y15   \
+	VFMADD231PS  Y12, Y15, Y10    \
+	VFMADD231PS  Y13, Y15, Y11
+
+// func kernelRowsAVX2(k int, a, b *float32, boff *int, c *float32, ldc int, alpha, beta float32)
+TEXT ·kernelRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+16(FP), BX
+	MOVQ boff+24(FP), SI
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), DX
+	SHLQ $2, DX
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	MOVQ CX, R9
+	SHRQ $2, R9
+	JZ   rtail
+
+rloop4:
+	STEPR(0, 0)
+	STEPR(24, 8)
+	STEPR(48, 16)
+	STEPR(72, 24)
+	ADDQ $96, AX
+	ADDQ $32, SI
+	DECQ R9
+	JNZ  rloop4
+
+rtail:
+	ANDQ $3, CX
+	JZ   rstore
+
+rloop1:
+	STEPR(0, 0)
+	ADDQ $24, AX
+	ADDQ $8, SI
+	DECQ CX
+	JNZ  rloop1
+
+rstore:
+	VBROADCASTSS alpha+48(FP), Y14
+	VBROADCASTSS beta+52(FP), Y15
+	MOVL         beta+52(FP), R10
+	SHLL         $1, R10
+	JNZ          rwithbeta
+
+	STOREBETA0(Y0, Y1)
+	STOREBETA0(Y2, Y3)
+	STOREBETA0(Y4, Y5)
+	STOREBETA0(Y6, Y7)
+	STOREBETA0(Y8, Y9)
+	STOREBETA0(Y10, Y11)
+	VZEROUPPER
+	RET
+
+rwithbeta:
+	STOREBETA(Y0, Y1)
+	STOREBETA(Y2, Y3)
+	STOREBETA(Y4, Y5)
+	STOREBETA(Y6, Y7)
+	STOREBETA(Y8, Y9)
+	STOREBETA(Y10, Y11)
+	VZEROUPPER
+	RET
+
 // func pack6(k int, src *float32, ld int, dst *float32)
 TEXT ·pack6(SB), NOSPLIT, $0-32
 	MOVQ  k+0(FP), CX

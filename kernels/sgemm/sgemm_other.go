@@ -19,3 +19,7 @@ func pack6(k int, src *float32, ld int, dst *float32) {
 func transpose8(k int, src *float32, ld int, dst *float32, stride int) {
 	panic("sgemm: transpose8 without assembly support")
 }
+
+func kernelRowsAVX2(k int, a, b *float32, boff *int, c *float32, ldc int, alpha, beta float32) {
+	panic("sgemm: kernelRowsAVX2 without assembly support")
+}
