@@ -76,6 +76,10 @@ func (c *CPU) Conv2DForward(y, x, w *tensor.Tensor, s tensor.ConvShape) {
 	}
 	xs, ws, ys := F32(x), F32(w), F32(y)
 	crs, ohw, hw := s.C*s.R*s.S, s.OH*s.OW, s.H*s.W
+	if c.useWinograd(s) {
+		c.conv2DForwardWinograd(ys, xs, ws, s)
+		return
+	}
 	p := c.convPlan(s)
 	if c.useConvPadded(s, false) {
 		c.conv2DForwardPadded(ys, xs, ws, s, p)
@@ -135,6 +139,10 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape) {
 	}
 	dxs, dys, ws := F32(dx), F32(dy), F32(w)
 	crs, ohw, hw := s.C*s.R*s.S, s.OH*s.OW, s.H*s.W
+	if c.useWinograd(s) {
+		c.conv2DBackwardDataWinograd(dxs, dys, ws, s)
+		return
+	}
 	p := c.convPlan(s)
 	if c.useConvPadded(s, true) {
 		c.conv2DBackwardDataPadded(dxs, dys, ws, s, p)

@@ -157,6 +157,12 @@ func convCases() []tensor.ConvShape {
 		convCase(3, 2, 6, 4, 1, 3, 1, 0), // 1×3 kernel: border only left and right
 		convCase(2, 3, 5, 4, 3, 3, 1, 3), // pad > R−1: the padded path does not apply
 		convCase(9, 5, 3, 6, 3, 3, 1, 1), // 3×3 images: groups of unequal size
+		// Winograd F(2×2, 3×3) beyond the ResNet shapes: odd planes (a
+		// last tile half outside), 1×1 planes, groups of unequal size.
+		convCase(3, 9, 7, 10, 3, 3, 1, 1),
+		convCase(2, 8, 5, 12, 3, 3, 1, 1),
+		convCase(2, 16, 1, 8, 3, 3, 1, 1),
+		convCase(37, 8, 3, 8, 3, 3, 1, 1),
 		// ResNet18 (CIFAR) at batch 2: stem (RGB and Sobel), the 3×3 convs
 		// of each stage, their stride-2 entries and the 1×1 shortcuts.
 		convCase(2, 3, 32, 64, 3, 3, 1, 1),
@@ -194,9 +200,9 @@ func TestConv2D(t *testing.T) {
 		// √L; atol scales by √L to stay the same fraction of that scale.
 		sq := func(l int) float64 { return math.Sqrt(float64(l)) }
 		for _, be := range denseThreaded() {
-			for _, path := range []string{"padded", "im2col"} {
+			for _, path := range []string{"winograd", "padded", "im2col"} {
 				t.Run(fmt.Sprintf("backend=%s/path=%s/shape=%s", be.Name, path, convName(s)), func(t *testing.T) {
-					defer kernels.SetConvPadded(map[string]string{"padded": "always", "im2col": "never"}[path])()
+					defer kernels.SetConvPadded(map[string]string{"winograd": "winograd", "padded": "always", "im2col": "never"}[path])()
 					xt := denseTensor(be.BE, s.XShape(), x)
 					wt := denseTensor(be.BE, s.WShape(), w)
 					dyt := denseTensor(be.BE, s.YShape(), dy)
@@ -362,9 +368,12 @@ func BenchmarkConv2DPath(b *testing.B) {
 			if s.Stride != 1 || s.R == 1 {
 				continue
 			}
-			for _, path := range []string{"padded", "im2col"} {
+			for _, path := range []string{"winograd", "padded", "im2col"} {
+				if path == "winograd" && (dir == "bwd_filter" || s.Pad != 1) {
+					continue
+				}
 				b.Run(fmt.Sprintf("dir=%s/shape=%s/path=%s", dir, cs.name, path), func(b *testing.B) {
-					defer kernels.SetConvPadded(map[string]string{"padded": "always", "im2col": "never"}[path])()
+					defer kernels.SetConvPadded(map[string]string{"winograd": "winograd", "padded": "always", "im2col": "never"}[path])()
 					x := denseTensor(be, s.XShape(), denseRand(1, s.N*s.C*s.H*s.W, -1, 1))
 					w := denseTensor(be, s.WShape(), denseRand(2, s.K*s.C*s.R*s.S, -1, 1))
 					y := denseTensor(be, s.YShape(), denseRand(3, s.N*s.K*s.OH*s.OW, -1, 1))

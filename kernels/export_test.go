@@ -1,20 +1,23 @@
 package kernels
 
 // SetConvPadded forces the stride-1 conv path for tests and benchmarks:
-// mode "auto" (the shape heuristic), "always" (the padded-width grid wherever
-// it applies) or "never" (im2col). It returns a function restoring the
-// previous mode.
+// mode "auto" (the shape heuristics), "winograd" (Winograd wherever it
+// applies, ignoring its channel bound), "always" (the padded-width grid
+// wherever it applies, no Winograd) or "never" (im2col, no Winograd). It
+// returns a function restoring the previous modes.
 func SetConvPadded(mode string) (restore func()) {
-	old := convPadMode
+	old, oldWino := convPadMode, winoMode
 	switch mode {
 	case "auto":
-		convPadMode = padAuto
+		convPadMode, winoMode = padAuto, padAuto
+	case "winograd":
+		convPadMode, winoMode = padAuto, padAlways
 	case "always":
-		convPadMode = padAlways
+		convPadMode, winoMode = padAlways, padNever
 	case "never":
-		convPadMode = padNever
+		convPadMode, winoMode = padNever, padNever
 	default:
 		panic("kernels: SetConvPadded: unknown mode")
 	}
-	return func() { convPadMode = old }
+	return func() { convPadMode, winoMode = old, oldWino }
 }

@@ -51,3 +51,17 @@ func reluAVX2(dst, x *float32, n int)
 //
 //go:noescape
 func reluGradAccAVX2(dst, dy, y *float32, n int)
+
+// winoInAVX2 is winoIn (conv2d_winograd.go) over tiles 0..n−1 with r the
+// start of padded row 2·ty (rows rw apart) and v the tile row's first
+// element of V[ξ = 0] (the ξ planes vst apart).
+//
+//go:noescape
+func winoInAVX2(v *float32, vst int, r *float32, rw int, n int)
+
+// winoOutAVX2 is winoOut over tiles 0..n−1 with m the tile row's first
+// element of M[ξ = 0] (planes mst apart) and o the start of output row 2·ty
+// (rows orw apart).
+//
+//go:noescape
+func winoOutAVX2(o *float32, orw int, m *float32, mst int, n int)

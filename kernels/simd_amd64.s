@@ -258,3 +258,163 @@ rgloop:
 rgdone:
 	VZEROUPPER
 	RET
+
+// Winograd F(2×2, 3×3) transforms over 8 tiles per iteration (see
+// conv2d_winograd.go); n is a multiple of 8.
+
+// WROW loads columns 2u..2u+15 (Y0, Y1) and 2u+2..2u+17 (Y2, Y3) of row
+// ra and combines them with row rb: Y = ra OP rb.
+#define WROW(ra, rb, OP) \
+	VMOVUPS (ra), Y0      \
+	VMOVUPS 32(ra), Y1    \
+	VMOVUPS 8(ra), Y2     \
+	VMOVUPS 40(ra), Y3    \
+	OP      (rb), Y0, Y0  \
+	OP      32(rb), Y1, Y1 \
+	OP      8(rb), Y2, Y2 \
+	OP      40(rb), Y3, Y3
+
+// WCOLS applies (·)B to the row held in Y0..Y3 for 8 tiles and stores the
+// four results at R13, R13+BX, R13+2BX, R13+3BX, leaving R13 past them.
+// Even/odd columns are split with VSHUFPS (per 128-bit lane) and put in
+// order with VPERMPD after the arithmetic, which is elementwise.
+#define WCOLS \
+	VSHUFPS $0x88, Y1, Y0, Y4 \
+	VSHUFPS $0xDD, Y1, Y0, Y5 \
+	VSHUFPS $0x88, Y3, Y2, Y6 \
+	VSHUFPS $0xDD, Y3, Y2, Y7 \
+	VSUBPS  Y6, Y4, Y8        \
+	VADDPS  Y6, Y5, Y9        \
+	VSUBPS  Y5, Y6, Y10       \
+	VSUBPS  Y7, Y5, Y11       \
+	VPERMPD $0xD8, Y8, Y8     \
+	VPERMPD $0xD8, Y9, Y9     \
+	VPERMPD $0xD8, Y10, Y10   \
+	VPERMPD $0xD8, Y11, Y11   \
+	VMOVUPS Y8, (R13)         \
+	ADDQ    BX, R13           \
+	VMOVUPS Y9, (R13)         \
+	ADDQ    BX, R13           \
+	VMOVUPS Y10, (R13)        \
+	ADDQ    BX, R13           \
+	VMOVUPS Y11, (R13)        \
+	ADDQ    BX, R13
+
+// func winoInAVX2(v *float32, vst int, r *float32, rw int, n int)
+TEXT ·winoInAVX2(SB), NOSPLIT, $0-40
+	MOVQ v+0(FP), DI
+	MOVQ vst+8(FP), BX
+	SHLQ $2, BX
+	MOVQ r+16(FP), SI
+	MOVQ rw+24(FP), R9
+	SHLQ $2, R9
+	MOVQ n+32(FP), CX
+	LEAQ (SI)(R9*1), DX  // row 1
+	LEAQ (SI)(R9*2), R10 // row 2
+	LEAQ (R10)(R9*1), R11 // row 3
+	SHRQ $3, CX
+	JZ   widone
+
+wiloop:
+	MOVQ DI, R13
+	WROW(SI, R10, VSUBPS) // d0 − d2
+	WCOLS
+	WROW(DX, R10, VADDPS) // d1 + d2
+	WCOLS
+	WROW(R10, DX, VSUBPS) // d2 − d1
+	WCOLS
+	WROW(DX, R11, VSUBPS) // d1 − d3
+	WCOLS
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R10
+	ADDQ $64, R11
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  wiloop
+
+widone:
+	VZEROUPPER
+	RET
+
+// func winoOutAVX2(o *float32, orw int, m *float32, mst int, n int)
+TEXT ·winoOutAVX2(SB), NOSPLIT, $0-40
+	MOVQ o+0(FP), DI
+	MOVQ orw+8(FP), R9
+	SHLQ $2, R9
+	MOVQ m+16(FP), SI
+	MOVQ mst+24(FP), BX
+	SHLQ $2, BX
+	MOVQ n+32(FP), CX
+	LEAQ (BX)(BX*2), R12 // 3·mst
+	MOVQ BX, R8
+	SHLQ $2, R8          // 4·mst
+	LEAQ (R8)(R8*2), R14 // 12·mst
+	SHRQ $3, CX
+	JZ   wodone
+
+woloop:
+	// Column j of m: ξ = j, 4+j, 8+j, 12+j at SI + j·mst + {0, 4, 8, 12}·mst.
+	// s0[j] = m0 + m1 + m2 → Y(2j), s1[j] = m1 − m2 − m3 → Y(2j+1).
+	MOVQ    SI, R13
+	VMOVUPS (R13)(R8*1), Y9
+	VMOVUPS (R13)(R8*2), Y10
+	VADDPS  (R13), Y9, Y0
+	VADDPS  Y10, Y0, Y0
+	VSUBPS  Y10, Y9, Y1
+	VSUBPS  (R13)(R14*1), Y1, Y1
+	ADDQ    BX, R13
+	VMOVUPS (R13)(R8*1), Y9
+	VMOVUPS (R13)(R8*2), Y10
+	VADDPS  (R13), Y9, Y2
+	VADDPS  Y10, Y2, Y2
+	VSUBPS  Y10, Y9, Y3
+	VSUBPS  (R13)(R14*1), Y3, Y3
+	ADDQ    BX, R13
+	VMOVUPS (R13)(R8*1), Y9
+	VMOVUPS (R13)(R8*2), Y10
+	VADDPS  (R13), Y9, Y4
+	VADDPS  Y10, Y4, Y4
+	VSUBPS  Y10, Y9, Y5
+	VSUBPS  (R13)(R14*1), Y5, Y5
+	ADDQ    BX, R13
+	VMOVUPS (R13)(R8*1), Y9
+	VMOVUPS (R13)(R8*2), Y10
+	VADDPS  (R13), Y9, Y6
+	VADDPS  Y10, Y6, Y6
+	VSUBPS  Y10, Y9, Y7
+	VSUBPS  (R13)(R14*1), Y7, Y7
+
+	// Row 0: y00 = s0[0] + s0[1] + s0[2], y01 = s0[1] − s0[2] − s0[3].
+	VADDPS Y2, Y0, Y8
+	VADDPS Y4, Y8, Y8
+	VSUBPS Y4, Y2, Y9
+	VSUBPS Y6, Y9, Y9
+	// Row 1 from s1 likewise.
+	VADDPS Y3, Y1, Y10
+	VADDPS Y5, Y10, Y10
+	VSUBPS Y5, Y3, Y11
+	VSUBPS Y7, Y11, Y11
+
+	// Interleave (y00, y01) and (y10, y11) into 16 output columns each.
+	VUNPCKLPS  Y9, Y8, Y12
+	VUNPCKHPS  Y9, Y8, Y13
+	VPERM2F128 $0x20, Y13, Y12, Y14
+	VPERM2F128 $0x31, Y13, Y12, Y15
+	VMOVUPS    Y14, (DI)
+	VMOVUPS    Y15, 32(DI)
+	VUNPCKLPS  Y11, Y10, Y12
+	VUNPCKHPS  Y11, Y10, Y13
+	VPERM2F128 $0x20, Y13, Y12, Y14
+	VPERM2F128 $0x31, Y13, Y12, Y15
+	VMOVUPS    Y14, (DI)(R9*1)
+	VMOVUPS    Y15, 32(DI)(R9*1)
+
+	ADDQ $32, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  woloop
+
+wodone:
+	VZEROUPPER
+	RET

@@ -29,3 +29,11 @@ func bnGradAVX2(dx, dy, x, y, dr *float32, n int, mdy, m, k, a float32, centre i
 func reluAVX2(dst, x *float32, n int) { panic("kernels: AVX2 loop without assembly") }
 
 func reluGradAccAVX2(dst, dy, y *float32, n int) { panic("kernels: AVX2 loop without assembly") }
+
+func winoInAVX2(v *float32, vst int, r *float32, rw int, n int) {
+	panic("kernels: AVX2 loop without assembly")
+}
+
+func winoOutAVX2(o *float32, orw int, m *float32, mst int, n int) {
+	panic("kernels: AVX2 loop without assembly")
+}
