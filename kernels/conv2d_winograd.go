@@ -107,7 +107,7 @@ func winoFilter(u, w []float32, ko, ci int, flip bool) {
 // covers columns 2u, 2u+1) and are then unpacked into the images.
 type winoGeom struct {
 	h, w, th, tw, hp, wp int
-	cnt, rw, U, T       int
+	cnt, rw, U, T        int
 }
 
 func newWinoGeom(h, w, cnt int) winoGeom {
