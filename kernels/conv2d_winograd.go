@@ -31,6 +31,14 @@ import "twostage/tensor"
 //
 // Backward data of a 3×3 pad-1 stride-1 conv is the same conv of dy with
 // the kernel flipped and transposed (conv2d_padded.go), so it runs here too.
+//
+// Backward filter differentiates the tile formula with respect to g: with
+// V = Bᵀ d B as above and the 2×2 output-gradient tile dy,
+//
+//	dw[k, c] += Gᵀ [ Σ_tiles (A dy[k] Aᵀ) ⊙ (Bᵀ d[c] B) ] G,   A = (Aᵀ)ᵀ (4×2),
+//
+// again 16 GEMMs, M[ξ] [K, C] += W[ξ] [K, T] · V[ξ]ᵀ, whose inner
+// dimension is the tiles: the sum over the batch happens inside them.
 
 // winoTiles is the number of 2×2 tiles a group aims for (T); 256 tiles at
 // C = K = 64 make V and M 1 MiB each.
@@ -38,17 +46,34 @@ const winoTiles = 256
 
 // useWinograd reports whether the call takes the Winograd path: a 3×3,
 // stride-1, pad-1 conv on the SIMD backend (the transforms are AVX2
-// loops; NoSIMD keeps the im2col reference), with at least winoMinChannels input and output channels
-// (below that the transforms cost more than the multiplications saved).
-func (c *CPU) useWinograd(s tensor.ConvShape) bool {
+// loops; NoSIMD keeps the im2col reference), with at least winoMinChannels
+// input and output channels; filter selects the weight gradient, which
+// also leaves the 32×32 planes with fewer than 128 channels to the
+// padded-width grid.
+//
+// Measured with BenchmarkConv2DPath (batch 256, 2-core Zen 3, GFLOP/s of
+// the direct conv's FLOPs, Winograd vs the padded grid): width 64 at
+// 32×32 … 4×4 forward 158/114, 161/121, 179/105, 135/96, data 120/96,
+// 135/100, 162/100, 134/78, filter 109/120, 145/131, 169/115, 146/95;
+// width 16 (28×28 … 4×4) forward 54/84, 89/67, 89/64, 87/79, data
+// 44/57, 79/61, 64/73, 72/76, filter 38/59, 85/70, 98/80, 91/76. With 16
+// channels the 16 GEMMs are too small to pay for the transforms.
+func (c *CPU) useWinograd(s tensor.ConvShape, filter bool) bool {
 	if !c.simd() || winoMode == padNever || s.R != 3 || s.S != 3 || s.Stride != 1 || s.Pad != 1 {
 		return false
 	}
-	return winoMode == padAlways || min(s.C, s.K) >= winoMinChannels
+	if winoMode == padAlways {
+		return true
+	}
+	ch := min(s.C, s.K)
+	if filter && s.H >= 32 && ch < 128 {
+		return false
+	}
+	return ch >= winoMinChannels
 }
 
 // winoMinChannels: see useWinograd.
-const winoMinChannels = 8
+const winoMinChannels = 32
 
 // winoMode is padAuto in production; tests force the Winograd path
 // (padAlways) or turn it off (padNever) to check every path.
@@ -304,4 +329,148 @@ func (c *CPU) conv2DBackwardDataWinograd(dxs, dys, ws []float32, s tensor.ConvSh
 	defer scratch.put(u)
 	winoFilter(u, ws, s.C, s.K, true)
 	c.conv2DWinograd(dxs, dys, u, s.N, s.K, s.C, s.H, s.W, true)
+}
+
+// spread lays the group's output gradients (stride apart, ko planes of
+// h×w) on the staging grid out [ko, 2·th, rw], the layout output writes;
+// the positions of garbage tiles and of an odd h or w must already be
+// zero (never written).
+func (g winoGeom) spread(out, src []float32, stride, ko int) {
+	for k := 0; k < ko; k++ {
+		for n := 0; n < g.cnt; n++ {
+			plane := src[n*stride+k*g.h*g.w:][:g.h*g.w]
+			for i := 0; i < g.h; i++ {
+				d := out[(k*2*g.th+i)*g.rw+n*g.wp:][:g.w]
+				for j, v := range plane[i*g.w : (i+1)*g.w] {
+					d[j] = v
+				}
+			}
+		}
+	}
+}
+
+// winoDy writes the gradient transform of tiles [u0, u1) of one tile row
+// of one output channel: with r0, r1 the staging rows 2ty, 2ty+1,
+//
+//	w[ξ·wst + u] = (A e Aᵀ)[ξ],  e[i, j] = r_i[2u + j],  A = | 1  0 |
+//	                                                      | 1  1 |
+//	                                                      | 1 −1 |
+//	                                                      | 0 −1 |
+func winoDy(w []float32, wst int, r0, r1 []float32, u0, u1 int) {
+	for u := u0; u < u1; u++ {
+		x := 2 * u
+		d00, d01, d10, d11 := r0[x], r0[x+1], r1[x], r1[x+1]
+		rows := [4][2]float32{{d00, d01}, {d00 + d10, d01 + d11}, {d00 - d10, d01 - d11}, {-d10, -d11}}
+		for i, e := range rows {
+			p := i*4*wst + u
+			w[p] = e[0]
+			w[p+wst] = e[0] + e[1]
+			w[p+2*wst] = e[0] - e[1]
+			w[p+3*wst] = -e[1]
+		}
+	}
+}
+
+// gradInput transforms the staged gradients out [ko, 2·th, rw] into
+// W[(ξ·ko + k)·T + ty·U + u].
+func (g winoGeom) gradInput(w, out []float32, ko int) {
+	n8 := g.U &^ 7
+	wst := ko * g.T
+	for k := 0; k < ko; k++ {
+		for ty := 0; ty < g.th; ty++ {
+			at := (k*2*g.th + 2*ty) * g.rw
+			wr := w[k*g.T+ty*g.U:]
+			if n8 > 0 {
+				_ = out[at+g.rw+2*n8-1]
+				_ = wr[15*wst+n8-1]
+				winoDyAVX2(&wr[0], wst, &out[at], g.rw, n8)
+			}
+			if n8 < g.U {
+				r := out[at:]
+				winoDy(wr, wst, r, r[g.rw:], n8, g.U)
+			}
+		}
+	}
+}
+
+// winoFilterGrad adds dw[k, c] += Gᵀ m G for m[ξ] = M[ξ·K·C + k·C + c],
+// dw [K, C, 3, 3]:
+//
+//	Gᵀ = | 1  ½  ½  0 |
+//	     | 0  ½ −½  0 |
+//	     | 0  ½  ½  1 |
+func winoFilterGrad(dw, m []float32, K, C int) {
+	kc := K * C
+	for at := 0; at < kc; at++ {
+		var t [3][4]float32 // Gᵀ m
+		for j := 0; j < 4; j++ {
+			m0, m1, m2, m3 := m[j*kc+at], m[(4+j)*kc+at], m[(8+j)*kc+at], m[(12+j)*kc+at]
+			t[0][j] = m0 + 0.5*(m1+m2)
+			t[1][j] = 0.5 * (m1 - m2)
+			t[2][j] = 0.5*(m1+m2) + m3
+		}
+		d := dw[at*9 : at*9+9]
+		for i := 0; i < 3; i++ {
+			t0, t1, t2, t3 := t[i][0], t[i][1], t[i][2], t[i][3]
+			d[i*3] += t0 + 0.5*(t1+t2)
+			d[i*3+1] += 0.5 * (t1 - t2)
+			d[i*3+2] += 0.5*(t1+t2) + t3
+		}
+	}
+}
+
+// conv2DBackwardFilterWinograd is Conv2DBackwardFilter on the Winograd
+// path. The groups are cut into one fixed chunk per thread (chunks); chunk
+// q sums its tiles into its own M_q [16, K, C] in group order, and then
+// dw += Gᵀ (M_0 + M_1 + …) G in chunk order, so a given thread count
+// always gives the same bits.
+func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.ConvShape) {
+	tiles := (s.H + 1) / 2 * ((s.W+1)/2 + 1)
+	nb := max(1, min(ceilDiv(winoTiles, tiles), ceilDiv(s.N, c.threads())))
+	ng := ceilDiv(s.N, nb)
+	sin, sout := s.C*s.H*s.W, s.K*s.H*s.W
+	kc := s.K * s.C
+	bounds := chunks(c.threads(), ng, 1)
+	nch := len(bounds) - 1
+	ms := make([][]float32, nch)
+	parallelFor(nch, nch, 1, func(qlo, qhi int) {
+		for q := qlo; q < qhi; q++ {
+			big := newWinoGeom(s.H, s.W, nb)
+			xp := scratch.get(big.xpLen(s.C))
+			v := scratch.get(16 * s.C * big.T)
+			w := scratch.get(16 * s.K * big.T)
+			dyg := scratch.get(s.K * 2 * big.th * big.rw)
+			m := scratch.get(16 * kc)
+			clear(m)
+			cnt := 0
+			for gi := bounds[q]; gi < bounds[q+1]; gi++ {
+				n0 := gi * nb
+				g := newWinoGeom(s.H, s.W, min(nb, s.N-n0))
+				if g.cnt != cnt {
+					cnt = g.cnt
+					clear(xp[:g.xpLen(s.C)])
+					clear(dyg[:s.K*2*g.th*g.rw])
+				}
+				g.pack(xp, xs[n0*sin:], sin, s.C)
+				g.input(v, xp, s.C)
+				g.spread(dyg, dys[n0*sout:], sout, s.K)
+				g.gradInput(w, dyg, s.K)
+				for xi := 0; xi < 16; xi++ {
+					serial.Sgemm(false, true, s.K, s.C, g.T, 1, w[xi*s.K*g.T:(xi+1)*s.K*g.T], g.T,
+						v[xi*s.C*g.T:(xi+1)*s.C*g.T], g.T, 1, m[xi*kc:(xi+1)*kc], s.C)
+				}
+			}
+			scratch.put(xp)
+			scratch.put(v)
+			scratch.put(w)
+			scratch.put(dyg)
+			ms[q] = m
+		}
+	})
+	for q := 1; q < nch; q++ {
+		Axpy(1, ms[q], ms[0])
+		scratch.put(ms[q])
+	}
+	winoFilterGrad(dws, ms[0], s.K, s.C)
+	scratch.put(ms[0])
 }

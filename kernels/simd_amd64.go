@@ -65,3 +65,10 @@ func winoInAVX2(v *float32, vst int, r *float32, rw int, n int)
 //
 //go:noescape
 func winoOutAVX2(o *float32, orw int, m *float32, mst int, n int)
+
+// winoDyAVX2 is winoDy over tiles 0..n−1 with r the start of the gradient
+// row 2·ty (rows rw apart) and v the tile row's first element of W[ξ = 0]
+// (planes vst apart).
+//
+//go:noescape
+func winoDyAVX2(v *float32, vst int, r *float32, rw int, n int)

@@ -418,3 +418,67 @@ woloop:
 wodone:
 	VZEROUPPER
 	RET
+
+// WDYROW stores the four columns (·)Aᵀ of one row (e, o) of A·dy for 8
+// tiles at R13, R13+BX, …: e, e + o, e − o, −o (Y15 = 0), each put back
+// in tile order with VPERMPD, leaving R13 past them.
+#define WDYROW(e, o) \
+	VADDPS  o, e, Y9      \
+	VSUBPS  o, e, Y10     \
+	VSUBPS  o, Y15, Y11   \
+	VPERMPD $0xD8, e, Y8  \
+	VPERMPD $0xD8, Y9, Y9 \
+	VPERMPD $0xD8, Y10, Y10 \
+	VPERMPD $0xD8, Y11, Y11 \
+	VMOVUPS Y8, (R13)     \
+	ADDQ    BX, R13       \
+	VMOVUPS Y9, (R13)     \
+	ADDQ    BX, R13       \
+	VMOVUPS Y10, (R13)    \
+	ADDQ    BX, R13       \
+	VMOVUPS Y11, (R13)    \
+	ADDQ    BX, R13
+
+// func winoDyAVX2(v *float32, vst int, r *float32, rw int, n int)
+TEXT ·winoDyAVX2(SB), NOSPLIT, $0-40
+	MOVQ   v+0(FP), DI
+	MOVQ   vst+8(FP), BX
+	SHLQ   $2, BX
+	MOVQ   r+16(FP), SI
+	MOVQ   rw+24(FP), R9
+	SHLQ   $2, R9
+	MOVQ   n+32(FP), CX
+	LEAQ   (SI)(R9*1), DX // row 1
+	VXORPS Y15, Y15, Y15
+	SHRQ   $3, CX
+	JZ     wddone
+
+wdloop:
+	MOVQ    DI, R13
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS (DX), Y2
+	VMOVUPS 32(DX), Y3
+	VSHUFPS $0x88, Y1, Y0, Y4 // row 0, tile column 0
+	VSHUFPS $0xDD, Y1, Y0, Y5 // row 0, tile column 1
+	VSHUFPS $0x88, Y3, Y2, Y6 // row 1, column 0
+	VSHUFPS $0xDD, Y3, Y2, Y7 // row 1, column 1
+	WDYROW(Y4, Y5)            // d0
+	VADDPS  Y6, Y4, Y0
+	VADDPS  Y7, Y5, Y1
+	WDYROW(Y0, Y1)            // d0 + d1
+	VSUBPS  Y6, Y4, Y0
+	VSUBPS  Y7, Y5, Y1
+	WDYROW(Y0, Y1)            // d0 − d1
+	VSUBPS  Y6, Y15, Y0
+	VSUBPS  Y7, Y15, Y1
+	WDYROW(Y0, Y1)            // −d1
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     wdloop
+
+wddone:
+	VZEROUPPER
+	RET

@@ -37,3 +37,7 @@ func winoInAVX2(v *float32, vst int, r *float32, rw int, n int) {
 func winoOutAVX2(o *float32, orw int, m *float32, mst int, n int) {
 	panic("kernels: AVX2 loop without assembly")
 }
+
+func winoDyAVX2(v *float32, vst int, r *float32, rw int, n int) {
+	panic("kernels: AVX2 loop without assembly")
+}
