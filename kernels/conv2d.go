@@ -76,7 +76,7 @@ func (c *CPU) Conv2DForward(y, x, w *tensor.Tensor, s tensor.ConvShape) {
 	}
 	xs, ws, ys := F32(x), F32(w), F32(y)
 	crs, ohw, hw := s.C*s.R*s.S, s.OH*s.OW, s.H*s.W
-	if c.useWinograd(s, false) {
+	if c.useWinograd(s) {
 		c.conv2DForwardWinograd(ys, xs, ws, s)
 		return
 	}
@@ -139,7 +139,7 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape) {
 	}
 	dxs, dys, ws := F32(dx), F32(dy), F32(w)
 	crs, ohw, hw := s.C*s.R*s.S, s.OH*s.OW, s.H*s.W
-	if c.useWinograd(s, false) {
+	if c.useWinograd(s) {
 		c.conv2DBackwardDataWinograd(dxs, dys, ws, s)
 		return
 	}
@@ -203,7 +203,7 @@ func (c *CPU) Conv2DBackwardFilter(dw, dy, x *tensor.Tensor, s tensor.ConvShape)
 	}
 	dws, dys, xs := F32(dw), F32(dy), F32(x)
 	crs, ohw, hw := s.C*s.R*s.S, s.OH*s.OW, s.H*s.W
-	if c.useWinograd(s, true) {
+	if c.useWinograd(s) {
 		c.conv2DBackwardFilterWinograd(dws, dys, xs, s)
 		return
 	}

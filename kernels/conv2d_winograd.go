@@ -47,29 +47,23 @@ const winoTiles = 256
 // useWinograd reports whether the call takes the Winograd path: a 3×3,
 // stride-1, pad-1 conv on the SIMD backend (the transforms are AVX2
 // loops; NoSIMD keeps the im2col reference), with at least winoMinChannels
-// input and output channels; filter selects the weight gradient, which
-// also leaves the 32×32 planes with fewer than 128 channels to the
-// padded-width grid.
+// input and output channels.
 //
-// Measured with BenchmarkConv2DPath (batch 256, 2-core Zen 3, GFLOP/s of
-// the direct conv's FLOPs, Winograd vs the padded grid): width 64 at
-// 32×32 … 4×4 forward 158/114, 161/121, 179/105, 135/96, data 120/96,
-// 135/100, 162/100, 134/78, filter 109/120, 145/131, 169/115, 146/95;
-// width 16 (28×28 … 4×4) forward 54/84, 89/67, 89/64, 87/79, data
-// 44/57, 79/61, 64/73, 72/76, filter 38/59, 85/70, 98/80, 91/76. With 16
-// channels the 16 GEMMs are too small to pay for the transforms.
-func (c *CPU) useWinograd(s tensor.ConvShape, filter bool) bool {
+// Measured with BenchmarkConv2DPath (batch 256, 2-core Zen 3, -benchtime
+// 3x; GFLOP/s counting the direct conv's FLOPs, Winograd vs the padded
+// grid), forward / data / filter:
+//
+//	width 64, 32×32 … 4×4:  156/111 158/108 120/114,  158/97 166/90 144/111,
+//	                        163/103 168/97 165/98,    143/92 134/89 128/85
+//	width 16, 28×28 … 4×4:  59/81 58/64 48/65,        82/52 51/55 72/54,
+//	                        73/60 81/61 87/79,        93/79 76/65 87/74
+//
+// With 16 channels the 16 GEMMs are too small to pay for the transforms.
+func (c *CPU) useWinograd(s tensor.ConvShape) bool {
 	if !c.simd() || winoMode == padNever || s.R != 3 || s.S != 3 || s.Stride != 1 || s.Pad != 1 {
 		return false
 	}
-	if winoMode == padAlways {
-		return true
-	}
-	ch := min(s.C, s.K)
-	if filter && s.H >= 32 && ch < 128 {
-		return false
-	}
-	return ch >= winoMinChannels
+	return winoMode == padAlways || min(s.C, s.K) >= winoMinChannels
 }
 
 // winoMinChannels: see useWinograd.
@@ -128,11 +122,12 @@ func winoFilter(u, w []float32, ko, ci int, flip bool) {
 // xp[c, 2ty : 2ty+4, 2u : 2u+4], so each image has tw+1 tiles per tile
 // row, the last straddling into the next image (garbage, computed and
 // never stored), and tile t = ty·U + u with U = cnt·(tw+1) and T = th·U.
-// The outputs go to a staging grid out [ko, 2·th, rw] the same way (tile u
+// The outputs go to a staging grid out [ko, 2·th, rwp] the same way (tile u
 // covers columns 2u, 2u+1) and are then unpacked into the images.
 type winoGeom struct {
 	h, w, th, tw, hp, wp int
 	cnt, rw, U, T        int
+	rwp, tp              int // staging row stride rw+winoPad, plane stride T+8
 }
 
 func newWinoGeom(h, w, cnt int) winoGeom {
@@ -141,12 +136,24 @@ func newWinoGeom(h, w, cnt int) winoGeom {
 	g.rw = cnt * g.wp
 	g.U = cnt * (tw + 1)
 	g.T = th * g.U
+	g.rwp, g.tp = g.rw+winoPad, g.T+8
 	return g
 }
 
-// winoSlack is the zero tail of xp past the last row: the 8-tile loop
-// reads up to 2 columns past a row's end.
-const winoSlack = 16
+// u8 is U rounded up to whole 8-tile iterations of the assembly loops: the
+// tiles past U are garbage too. Their reads stay inside the buffers (xp's
+// next row or winoSlack, the staging rows' winoPad) and their writes land
+// in the next tile row's slots, which are written after them, or in the 8
+// spare slots at the end of each plane (tp) and staging row (winoPad).
+func (g winoGeom) u8() int { return (g.U + 7) &^ 7 }
+
+// winoSlack is the zero tail of xp past the last row, and winoPad the
+// spare columns of each staging row: the last 8-tile iteration reads up to
+// 2·7+2 columns past a row's end.
+const (
+	winoSlack = 32
+	winoPad   = 16
+)
 
 // xpLen is the length of the bordered copy of ci planes.
 func (g winoGeom) xpLen(ci int) int { return ci*g.hp*g.rw + winoSlack }
@@ -169,13 +176,13 @@ func (g winoGeom) pack(xp, src []float32, stride, ci int) {
 
 // unpack moves the valid outputs of the staging grid into the images:
 //
-//	dst[n·stride + (k·h + i)·w + j] (= or += with add) out[(k·2th + i)·rw + n·wp + j].
+//	dst[n·stride + (k·h + i)·w + j] (= or += with add) out[(k·2th + i)·rwp + n·wp + j].
 func (g winoGeom) unpack(dst []float32, stride int, out []float32, ko int, add bool) {
 	for k := 0; k < ko; k++ {
 		for n := 0; n < g.cnt; n++ {
 			plane := dst[n*stride+k*g.h*g.w:][:g.h*g.w]
 			for i := 0; i < g.h; i++ {
-				s := out[(k*2*g.th+i)*g.rw+n*g.wp:][:g.w]
+				s := out[(k*2*g.th+i)*g.rwp+n*g.wp:][:g.w]
 				d := plane[i*g.w : (i+1)*g.w]
 				if add {
 					for j, v := range s {
@@ -191,87 +198,31 @@ func (g winoGeom) unpack(dst []float32, stride int, out []float32, ko int, add b
 	}
 }
 
-// winoIn writes the input transform of tiles [u0, u1) of one tile row of
-// one channel: with r0..r3 the four padded rows 2ty..2ty+3 and v[ξ·vst + u]
-// the destination (v starting at tile u = 0 of the row in V[ξ = 0]),
+// input transforms the whole group, 8 tiles at a time:
 //
-//	v[ξ·vst + u] = (Bᵀ d B)[ξ],  d[i, j] = r_i[2u + j].
-func winoIn(v []float32, vst int, r0, r1, r2, r3 []float32, u0, u1 int) {
-	for u := u0; u < u1; u++ {
-		x := 2 * u
-		var d [4][4]float32 // Bᵀ applied down each of the 4 columns
-		for j := 0; j < 4; j++ {
-			a0, a1, a2, a3 := r0[x+j], r1[x+j], r2[x+j], r3[x+j]
-			d[0][j], d[1][j], d[2][j], d[3][j] = a0-a2, a1+a2, a2-a1, a1-a3
-		}
-		for i := 0; i < 4; i++ {
-			b0, b1, b2, b3 := d[i][0], d[i][1], d[i][2], d[i][3]
-			p := i*4*vst + u
-			v[p] = b0 - b2
-			v[p+vst] = b1 + b2
-			v[p+2*vst] = b2 - b1
-			v[p+3*vst] = b1 - b3
-		}
-	}
-}
-
-// winoOut writes the output transform of tiles [u0, u1) of one tile row
-// of one output channel: with m[ξ·mst + u] the transformed products and
-// o0, o1 the staging rows 2ty, 2ty+1,
-//
-//	o_i[2u + j] = (Aᵀ m A)[i, j].
-func winoOut(o0, o1, m []float32, mst, u0, u1 int) {
-	for u := u0; u < u1; u++ {
-		var s0, s1 [4]float32
-		for j := 0; j < 4; j++ {
-			m0, m1, m2, m3 := m[j*mst+u], m[(4+j)*mst+u], m[(8+j)*mst+u], m[(12+j)*mst+u]
-			s0[j] = m0 + m1 + m2
-			s1[j] = m1 - m2 - m3
-		}
-		x := 2 * u
-		o0[x], o0[x+1] = s0[0]+s0[1]+s0[2], s0[1]-s0[2]-s0[3]
-		o1[x], o1[x+1] = s1[0]+s1[1]+s1[2], s1[1]-s1[2]-s1[3]
-	}
-}
-
-// input transforms the whole group: V[(ξ·ci + c)·T + ty·U + u] for every
-// channel, tile row and tile, 8 tiles at a time in assembly.
+//	V[(ξ·ci + c)·tp + ty·U + u] = (Bᵀ d B)[ξ],  d = xp[c, 2ty : 2ty+4, 2u : 2u+4].
 func (g winoGeom) input(v, xp []float32, ci int) {
-	n8 := g.U &^ 7
-	vst := ci * g.T
+	n8, vst := g.u8(), ci*g.tp
+	_ = xp[(ci*g.hp-1)*g.rw+2*n8+2-1] // the last read lies inside xp
+	_ = v[15*vst+(ci-1)*g.tp+g.T-g.U+n8-1]
 	for c := 0; c < ci; c++ {
 		for ty := 0; ty < g.th; ty++ {
-			at := (c*g.hp + 2*ty) * g.rw
-			vr := v[c*g.T+ty*g.U:]
-			if n8 > 0 {
-				_ = xp[at+3*g.rw+2*n8+2-1] // the loop's last read lies inside xp
-				_ = vr[15*vst+n8-1]
-				winoInAVX2(&vr[0], vst, &xp[at], g.rw, n8)
-			}
-			if n8 < g.U {
-				r := xp[at:]
-				winoIn(vr, vst, r, r[g.rw:], r[2*g.rw:], r[3*g.rw:], n8, g.U)
-			}
+			winoInAVX2(&v[c*g.tp+ty*g.U], vst, &xp[(c*g.hp+2*ty)*g.rw], g.rw, n8)
 		}
 	}
 }
 
-// output transforms M [16, ko, T] into the staging grid out [ko, 2·th, rw].
+// output transforms M [16, ko, tp] into the staging grid out [ko, 2·th,
+// rwp], 8 tiles at a time:
+//
+//	out[(k·2th + 2ty + i)·rwp + 2u + j] = (Aᵀ m A)[i, j],  m[ξ] = M[(ξ·ko + k)·tp + ty·U + u].
 func (g winoGeom) output(out, m []float32, ko int) {
-	n8 := g.U &^ 7
-	mst := ko * g.T
+	n8, mst := g.u8(), ko*g.tp
+	_ = m[15*mst+(ko-1)*g.tp+g.T-g.U+n8-1]
+	_ = out[(ko*2*g.th-1)*g.rwp+2*n8-1]
 	for k := 0; k < ko; k++ {
 		for ty := 0; ty < g.th; ty++ {
-			mr := m[k*g.T+ty*g.U:]
-			o := out[(k*2*g.th+2*ty)*g.rw:]
-			if n8 > 0 {
-				_ = mr[15*mst+n8-1]
-				_ = o[g.rw+2*n8-1]
-				winoOutAVX2(&o[0], g.rw, &mr[0], mst, n8)
-			}
-			if n8 < g.U {
-				winoOut(o, o[g.rw:], mr, mst, n8, g.U)
-			}
+			winoOutAVX2(&out[(k*2*g.th+2*ty)*g.rwp], g.rwp, &m[k*g.tp+ty*g.U], mst, n8)
 		}
 	}
 }
@@ -287,9 +238,9 @@ func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add boo
 	parallelFor(c.threads(), ng, 1, func(lo, hi int) {
 		big := newWinoGeom(h, w, nb)
 		xp := scratch.get(big.xpLen(ci))
-		v := scratch.get(16 * ci * big.T)
-		m := scratch.get(16 * ko * big.T)
-		out := scratch.get(ko * 2 * big.th * big.rw)
+		v := scratch.get(16 * ci * big.tp)
+		m := scratch.get(16 * ko * big.tp)
+		out := scratch.get(ko * 2 * big.th * big.rwp)
 		defer scratch.put(xp)
 		defer scratch.put(v)
 		defer scratch.put(m)
@@ -306,7 +257,7 @@ func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add boo
 			g.input(v, xp, ci)
 			for xi := 0; xi < 16; xi++ {
 				serial.Sgemm(false, false, ko, g.T, ci, 1, u[xi*ko*ci:(xi+1)*ko*ci], ci,
-					v[xi*ci*g.T:(xi+1)*ci*g.T], g.T, 0, m[xi*ko*g.T:(xi+1)*ko*g.T], g.T)
+					v[xi*ci*g.tp:], g.tp, 0, m[xi*ko*g.tp:], g.tp)
 			}
 			g.output(out, m, ko)
 			g.unpack(dst[n0*sout:], sout, out, ko, add)
@@ -332,7 +283,7 @@ func (c *CPU) conv2DBackwardDataWinograd(dxs, dys, ws []float32, s tensor.ConvSh
 }
 
 // spread lays the group's output gradients (stride apart, ko planes of
-// h×w) on the staging grid out [ko, 2·th, rw], the layout output writes;
+// h×w) on the staging grid out [ko, 2·th, rwp], the layout output writes;
 // the positions of garbage tiles and of an odd h or w must already be
 // zero (never written).
 func (g winoGeom) spread(out, src []float32, stride, ko int) {
@@ -340,7 +291,7 @@ func (g winoGeom) spread(out, src []float32, stride, ko int) {
 		for n := 0; n < g.cnt; n++ {
 			plane := src[n*stride+k*g.h*g.w:][:g.h*g.w]
 			for i := 0; i < g.h; i++ {
-				d := out[(k*2*g.th+i)*g.rw+n*g.wp:][:g.w]
+				d := out[(k*2*g.th+i)*g.rwp+n*g.wp:][:g.w]
 				for j, v := range plane[i*g.w : (i+1)*g.w] {
 					d[j] = v
 				}
@@ -349,46 +300,19 @@ func (g winoGeom) spread(out, src []float32, stride, ko int) {
 	}
 }
 
-// winoDy writes the gradient transform of tiles [u0, u1) of one tile row
-// of one output channel: with r0, r1 the staging rows 2ty, 2ty+1,
+// gradInput transforms the staged gradients out [ko, 2·th, rwp], 8 tiles
+// at a time:
 //
-//	w[ξ·wst + u] = (A e Aᵀ)[ξ],  e[i, j] = r_i[2u + j],  A = | 1  0 |
-//	                                                      | 1  1 |
-//	                                                      | 1 −1 |
-//	                                                      | 0 −1 |
-func winoDy(w []float32, wst int, r0, r1 []float32, u0, u1 int) {
-	for u := u0; u < u1; u++ {
-		x := 2 * u
-		d00, d01, d10, d11 := r0[x], r0[x+1], r1[x], r1[x+1]
-		rows := [4][2]float32{{d00, d01}, {d00 + d10, d01 + d11}, {d00 - d10, d01 - d11}, {-d10, -d11}}
-		for i, e := range rows {
-			p := i*4*wst + u
-			w[p] = e[0]
-			w[p+wst] = e[0] + e[1]
-			w[p+2*wst] = e[0] - e[1]
-			w[p+3*wst] = -e[1]
-		}
-	}
-}
-
-// gradInput transforms the staged gradients out [ko, 2·th, rw] into
-// W[(ξ·ko + k)·T + ty·U + u].
+//	W[(ξ·ko + k)·tp + ty·U + u] = (A e Aᵀ)[ξ],  e[i, j] = out[(k·2th + 2ty + i)·rwp + 2u + j],
+//
+// with A = (Aᵀ)ᵀ, the 4×2 matrix of rows (1, 0), (1, 1), (1, −1), (0, −1).
 func (g winoGeom) gradInput(w, out []float32, ko int) {
-	n8 := g.U &^ 7
-	wst := ko * g.T
+	n8, wst := g.u8(), ko*g.tp
+	_ = out[(ko*2*g.th-1)*g.rwp+2*n8-1]
+	_ = w[15*wst+(ko-1)*g.tp+g.T-g.U+n8-1]
 	for k := 0; k < ko; k++ {
 		for ty := 0; ty < g.th; ty++ {
-			at := (k*2*g.th + 2*ty) * g.rw
-			wr := w[k*g.T+ty*g.U:]
-			if n8 > 0 {
-				_ = out[at+g.rw+2*n8-1]
-				_ = wr[15*wst+n8-1]
-				winoDyAVX2(&wr[0], wst, &out[at], g.rw, n8)
-			}
-			if n8 < g.U {
-				r := out[at:]
-				winoDy(wr, wst, r, r[g.rw:], n8, g.U)
-			}
+			winoDyAVX2(&w[k*g.tp+ty*g.U], wst, &out[(k*2*g.th+2*ty)*g.rwp], g.rwp, n8)
 		}
 	}
 }
@@ -437,9 +361,9 @@ func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.Conv
 		for q := qlo; q < qhi; q++ {
 			big := newWinoGeom(s.H, s.W, nb)
 			xp := scratch.get(big.xpLen(s.C))
-			v := scratch.get(16 * s.C * big.T)
-			w := scratch.get(16 * s.K * big.T)
-			dyg := scratch.get(s.K * 2 * big.th * big.rw)
+			v := scratch.get(16 * s.C * big.tp)
+			w := scratch.get(16 * s.K * big.tp)
+			dyg := scratch.get(s.K * 2 * big.th * big.rwp)
 			m := scratch.get(16 * kc)
 			clear(m)
 			cnt := 0
@@ -449,15 +373,15 @@ func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.Conv
 				if g.cnt != cnt {
 					cnt = g.cnt
 					clear(xp[:g.xpLen(s.C)])
-					clear(dyg[:s.K*2*g.th*g.rw])
+					clear(dyg[:s.K*2*g.th*g.rwp])
 				}
 				g.pack(xp, xs[n0*sin:], sin, s.C)
 				g.input(v, xp, s.C)
 				g.spread(dyg, dys[n0*sout:], sout, s.K)
 				g.gradInput(w, dyg, s.K)
 				for xi := 0; xi < 16; xi++ {
-					serial.Sgemm(false, true, s.K, s.C, g.T, 1, w[xi*s.K*g.T:(xi+1)*s.K*g.T], g.T,
-						v[xi*s.C*g.T:(xi+1)*s.C*g.T], g.T, 1, m[xi*kc:(xi+1)*kc], s.C)
+					serial.Sgemm(false, true, s.K, s.C, g.T, 1, w[xi*s.K*g.tp:], g.tp,
+						v[xi*s.C*g.tp:], g.tp, 1, m[xi*kc:(xi+1)*kc], s.C)
 				}
 			}
 			scratch.put(xp)
