@@ -1,6 +1,11 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	"sync"
+
+	sgemmpkg "twostage/kernels/sgemm"
+	"twostage/tensor"
+)
 
 // Winograd F(2×2, 3×3) for the 3×3, stride-1, pad-1 convolutions (Lavin &
 // Gray 2016, "Fast Algorithms for Convolutional Neural Networks"). Each 2×2
@@ -229,8 +234,14 @@ func (g winoGeom) output(out, m []float32, ko int) {
 
 // conv2DWinograd computes dst (= or += with add) [N, ko, h, w] = the 3×3
 // pad-1 conv of src [N, ci, h, w] whose transformed kernel is u
-// [16, ko, ci] (winoFilter).
+// [16, ko, ci] (winoFilter). Each U[ξ] is packed for the GEMM once per
+// call rather than once per group.
 func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add bool) {
+	pas := packedUs.get()
+	defer packedUs.put(pas)
+	for xi := range pas {
+		serial.PackA(&pas[xi], false, ko, ci, u[xi*ko*ci:(xi+1)*ko*ci], ci)
+	}
 	tiles := (h + 1) / 2 * ((w+1)/2 + 1)
 	nb := max(1, min(ceilDiv(winoTiles, tiles), ceilDiv(n, c.threads())))
 	ng := ceilDiv(n, nb)
@@ -255,14 +266,39 @@ func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add boo
 			}
 			g.pack(xp, src[n0*sin:], sin, ci)
 			g.input(v, xp, ci)
-			for xi := 0; xi < 16; xi++ {
-				serial.Sgemm(false, false, ko, g.T, ci, 1, u[xi*ko*ci:(xi+1)*ko*ci], ci,
-					v[xi*ci*g.tp:], g.tp, 0, m[xi*ko*g.tp:], g.tp)
+			for xi := range pas {
+				serial.SgemmPacked(&pas[xi], false, g.T, 1, v[xi*ci*g.tp:], g.tp, 0, m[xi*ko*g.tp:], g.tp)
 			}
 			g.output(out, m, ko)
 			g.unpack(dst[n0*sout:], sout, out, ko, add)
 		}
 	})
+}
+
+// packedUs recycles the 16 packed transformed kernels of a call (up to
+// 16·512·512 floats), as scratch does other buffers.
+var packedUs packPool
+
+type packPool struct {
+	mu   sync.Mutex
+	free []*[16]sgemmpkg.PackedA
+}
+
+func (p *packPool) get() *[16]sgemmpkg.PackedA {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.free); n > 0 {
+		b := p.free[n-1]
+		p.free = p.free[:n-1]
+		return b
+	}
+	return new([16]sgemmpkg.PackedA)
+}
+
+func (p *packPool) put(b *[16]sgemmpkg.PackedA) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free = append(p.free, b)
 }
 
 // conv2DForwardWinograd is Conv2DForward on the Winograd path.

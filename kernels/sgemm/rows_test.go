@@ -265,3 +265,40 @@ func TestDirectMatchesPacked(t *testing.T) {
 		}
 	}
 }
+
+// TestSgemmPacked checks that a product with A packed once by PackA equals
+// Sgemm bit for bit (the same panels, the same order), for both layouts of
+// A and B, shapes across the block edges (m past mc, k past kc: two k
+// blocks) and every test config, reusing one PackedA across shapes.
+func TestSgemmPacked(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 3))
+	var pa sgemm.PackedA
+	for name, cfg := range configs(t) {
+		for _, sh := range [][3]int{{1, 1, 1}, {7, 33, 5}, {150, 40, 330}, {48, 300, 700}, {16, 17, 16}} {
+			m, n, k := sh[0], sh[1], sh[2]
+			for _, tA := range []bool{false, true} {
+				for _, tB := range []bool{false, true} {
+					lda, ldb := k+2, n+1
+					a := operand(rng, m, k, lda)
+					if tA {
+						lda = m + 2
+						a = operand(rng, k, m, lda)
+					}
+					b := operand(rng, k, n, ldb)
+					if tB {
+						ldb = k + 3
+						b = operand(rng, n, k, ldb)
+					}
+					c0 := operand(rng, m, n, n)
+					want, got := append([]float32(nil), c0...), append([]float32(nil), c0...)
+					cfg.Sgemm(tA, tB, m, n, k, 0.5, a, lda, b, ldb, 2, want, n)
+					cfg.PackA(&pa, tA, m, k, a, lda)
+					cfg.SgemmPacked(&pa, tB, n, 0.5, b, ldb, 2, got, n)
+					if !sameBits(got, want) {
+						t.Errorf("%s m=%d n=%d k=%d tA=%v tB=%v: SgemmPacked differs from Sgemm", name, m, n, k, tA, tB)
+					}
+				}
+			}
+		}
+	}
+}

@@ -221,8 +221,9 @@ type gemm struct {
 	alpha, beta float32
 	a, b, c     []float32
 	lda         int
-	ldb         int   // row stride of b when boff is nil
-	boff        []int // SgemmRows: stored row i of b starts at boff[i]
+	ldb         int      // row stride of b when boff is nil
+	boff        []int    // SgemmRows: stored row i of b starts at boff[i]
+	pa          *PackedA // SgemmPacked: A already packed (a, lda unused)
 	ldc         int
 	simd        bool
 }
@@ -320,15 +321,20 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 			}
 			for ic := i0; ic < i1; ic += mc {
 				mcb := min(mc, i1-ic)
-				packA(ws.a, g.a, g.lda, g.tA, ic, mcb, pc, kcb, g.simd)
-				g.macro(ws, pc, kcb, ic, mcb, jc, ncb, beta, g.tB && ic == i0, offs)
+				ap := ws.a
+				if g.pa != nil {
+					ap = g.pa.block(ic, pc, kcb)
+				} else {
+					packA(ap, g.a, g.lda, g.tA, ic, mcb, pc, kcb, g.simd)
+				}
+				g.macro(ws, ap, pc, kcb, ic, mcb, jc, ncb, beta, g.tB && ic == i0, offs)
 			}
 		}
 	}
 }
 
 // macro runs the micro-kernel over the mcb×ncb block of C at (ic, jc) from
-// the packed blocks in ws (k rows pc..pc+kcb): jr over B micro-panels (each
+// the packed A block apk and the packed B block in ws (k rows pc..pc+kcb): jr over B micro-panels (each
 // stays in L1), ir over A micro-panels. With pack set it first packs each B
 // micro-panel into its slot. Full tiles are written in place; ragged ones go
 // through ws.tile and are merged here.
@@ -336,7 +342,7 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 // With offs (the direct mode of run) the full B micro-panels are read in
 // place, row p of the panel at column jc+jr being b[offs[p]+jc+jr:][:nr],
 // and only a ragged last panel comes packed, in slot 0 of ws.b.
-func (g *gemm) macro(ws *workspace, pc, kcb, ic, mcb, jc, ncb int, beta float32, pack bool, offs []int) {
+func (g *gemm) macro(ws *workspace, apk []float32, pc, kcb, ic, mcb, jc, ncb int, beta float32, pack bool, offs []int) {
 	alpha, c, ldc := g.alpha, g.c, g.ldc
 	for jr := 0; jr < ncb; jr += nr {
 		bp := ws.b[jr*kcb : (jr+nr)*kcb]
@@ -349,7 +355,7 @@ func (g *gemm) macro(ws *workspace, pc, kcb, ic, mcb, jc, ncb int, beta float32,
 			bp = ws.b[:nr*kcb]
 		}
 		for ir := 0; ir < mcb; ir += mr {
-			ap := ws.a[ir*kcb : (ir+mr)*kcb]
+			ap := apk[ir*kcb : (ir+mr)*kcb]
 			rows := min(mr, mcb-ir)
 			off := (ic+ir)*ldc + jc + jr
 			if inPlace {

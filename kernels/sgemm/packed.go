@@ -1,0 +1,62 @@
+package sgemm
+
+// PackedA is op(A) packed once for many products with it (the transformed
+// kernels of a Winograd convolution meet a new B for every group of tiles):
+// SgemmPacked then skips the packing of A that Sgemm does on every call.
+// The layout is packA's, k cut into the blocks run uses: for k block q
+// (rows q·kcs … of op(A)ᵀ, kcb of them), ⌈m/mr⌉ panels of kcb×mr,
+//
+//	data[off(q) + (i/mr)·kcb·mr + p·mr + i%mr] = op(A)[i, q·kcs + p]  (0 past m),
+//
+// so the A block of rows ic… is the slice starting at panel ic/mr.
+type PackedA struct {
+	m, k, kcs int
+	data      []float32
+}
+
+// PackA packs op(A) (m×k: a with row stride lda, or its transpose when tA)
+// into dst, reusing dst's storage when it is large enough. It panics as
+// Sgemm does on bad dimensions or lengths.
+func (cfg Config) PackA(dst *PackedA, tA bool, m, k int, a []float32, lda int) {
+	checkSizes(tA, m, 1, k, a, lda, make([]float32, max(m, 1)), 1)
+	nk := max(1, (k+kc-1)/kc)
+	kcs := (k + nk - 1) / nk
+	mp := (m + mr - 1) / mr * mr
+	dst.m, dst.k, dst.kcs = m, k, kcs
+	dst.data = grow(dst.data, mp*k)
+	for pc := 0; pc < k; pc += kcs {
+		kcb := min(kcs, k-pc)
+		packA(dst.data[pc*mp:], a, lda, tA, 0, m, pc, kcb, useAVX2 && !cfg.NoSIMD)
+	}
+}
+
+// block returns the packed A block for rows ic… and k block pc (kcb rows).
+func (pa *PackedA) block(ic, pc, kcb int) []float32 {
+	mp := (pa.m + mr - 1) / mr * mr
+	return pa.data[pc*mp+ic*kcb:]
+}
+
+// SgemmPacked is Sgemm(false, tB, m, n, k, alpha, A, …) with A packed by
+// PackA (m and k are pa's): C = alpha·op(A)·op(B) + beta·C, the same bits
+// as Sgemm, which packs the same way.
+func (cfg Config) SgemmPacked(pa *PackedA, tB bool, n int, alpha float32, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	m, k := pa.m, pa.k
+	if ldc < max(1, n) {
+		panic("sgemm: bad leading dimension of C")
+	}
+	if m > 0 && n > 0 && len(c) < (m-1)*ldc+n {
+		panic("sgemm: insufficient length of c")
+	}
+	if (!tB && ldb < max(1, n)) || (tB && ldb < max(1, k)) {
+		panic("sgemm: bad leading dimension of B")
+	}
+	if m > 0 && n > 0 && k > 0 {
+		if (!tB && len(b) < (k-1)*ldb+n) || (tB && len(b) < (n-1)*ldb+k) {
+			panic("sgemm: insufficient length of b")
+		}
+	}
+	cfg.run(gemm{
+		tB: tB, k: k, alpha: alpha, beta: beta,
+		pa: pa, b: b, ldb: ldb, c: c, ldc: ldc,
+	}, m, n)
+}
