@@ -20,8 +20,10 @@ import "twostage/tensor"
 // once per call. A 1×1, stride-1, unpadded conv with nb = 1 skips im2col: x[n]
 // viewed as [C, H·W] already is col.
 //
-// Stride-1 convs (the 3×3 pad-1 layers, most of the FLOPs) mostly skip
-// im2col too: conv2d_padded.go runs them on the padded-width grid, where
+// Strided convs skip it on the SIMD backend for the forward and filter
+// passes (conv2d_strided.go: phase planes). Stride-1 convs (the 3×3 pad-1
+// layers, most of the FLOPs) skip it too: conv2d_winograd.go from 32
+// channels, else conv2d_padded.go on the padded-width grid, where
 // every col row is a window of a zero-bordered copy of the images that the
 // GEMM packs directly (useConvPadded decides per shape and pass). What
 // follows is the im2col path for the rest: strided convs, the NoSIMD
@@ -83,6 +85,10 @@ func (c *CPU) Conv2DForward(y, x, w *tensor.Tensor, s tensor.ConvShape) {
 	p := c.convPlan(s)
 	if c.useConvPadded(s, false) {
 		c.conv2DForwardPadded(ys, xs, ws, s, p)
+		return
+	}
+	if c.useConvPhase(s) {
+		c.conv2DForwardPhase(ys, xs, ws, s, p)
 		return
 	}
 	parallelFor(c.threads(), p.ng, 1, func(lo, hi int) {
@@ -210,6 +216,10 @@ func (c *CPU) Conv2DBackwardFilter(dw, dy, x *tensor.Tensor, s tensor.ConvShape)
 	p := c.convPlan(s)
 	if c.useConvPadded(s, false) {
 		c.conv2DBackwardFilterPadded(dws, dys, xs, s, p)
+		return
+	}
+	if c.useConvPhase(s) {
+		c.conv2DBackwardFilterPhase(dws, dys, xs, s, p)
 		return
 	}
 	cb := chunks(c.threads(), p.ng, 1)

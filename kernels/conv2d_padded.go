@@ -372,12 +372,20 @@ func (c *CPU) conv2DBackwardFilterPadded(dws, dys, xs []float32, s tensor.ConvSh
 			}
 		}
 	})
-	// dw += P_0 + P_1 + … in chunk order, per element; rows k are
-	// independent, so this sum may be split over threads without changing
-	// any bit.
-	rs := s.R * s.S
+	addPartials(c, dws, partial, s, rqc)
+	for t := range nch {
+		scratch.put(partial[t])
+	}
+}
+
+// addPartials does dw += P_0 + P_1 + … in chunk order, per element, for
+// the filter passes' per-chunk products P_t [K, C·R·S], whose columns are in
+// (r, q, c) order when rqc is set. Rows k are independent, so the sum is
+// split over threads without changing any bit.
+func addPartials(c *CPU, dws []float32, partial [][]float32, s tensor.ConvShape, rqc bool) {
+	crs, rs := s.C*s.R*s.S, s.R*s.S
 	parallelFor(c.threads(), s.K, max(1, (1<<14)/crs), func(lo, hi int) {
-		for t := range nch {
+		for t := range partial {
 			for k := lo; k < hi; k++ {
 				d := dws[k*crs : (k+1)*crs]
 				pt := partial[t][k*crs : (k+1)*crs]
@@ -397,9 +405,6 @@ func (c *CPU) conv2DBackwardFilterPadded(dws, dys, xs []float32, s tensor.ConvSh
 			}
 		}
 	})
-	for t := range nch {
-		scratch.put(partial[t])
-	}
 }
 
 // offScratch recycles the window-offset tables, like scratch does the

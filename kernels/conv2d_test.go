@@ -163,6 +163,12 @@ func convCases() []tensor.ConvShape {
 		convCase(2, 8, 5, 12, 3, 3, 1, 1),
 		convCase(2, 16, 1, 8, 3, 3, 1, 1),
 		convCase(37, 8, 3, 8, 3, 3, 1, 1),
+		// Phase planes beyond stride 2 and 3×3: stride 3 with a 5×5
+		// kernel (three row and column phases), a 3×1 kernel (one column
+		// phase), an odd plane whose last phase row is short.
+		convCase(2, 4, 9, 6, 5, 5, 3, 2),
+		convCase(3, 3, 8, 4, 3, 1, 2, 1),
+		convCase(2, 5, 11, 7, 3, 3, 2, 1),
 		// ResNet18 (CIFAR) at batch 2: stem (RGB and Sobel), the 3×3 convs
 		// of each stage, their stride-2 entries and the 1×1 shortcuts.
 		convCase(2, 3, 32, 64, 3, 3, 1, 1),
@@ -356,24 +362,29 @@ func BenchmarkConv2D(b *testing.B) {
 	}
 }
 
-// BenchmarkConv2DPath times the two stride-1 paths of the SIMD CPU backend,
-// the padded-width grid and im2col, on every stride-1 3×3 shape of
-// resnetConvs, to set the choice useConvPadded makes. Select with e.g.
+// BenchmarkConv2DPath times the paths of the SIMD CPU backend against each
+// other on resnetConvs: Winograd, the padded-width grid and im2col on the
+// stride-1 3×3 shapes (useWinograd, useConvPadded), phase planes and
+// im2col on the strided ones (useConvPhase). Select with e.g.
 // -bench 'Conv2DPath/dir=fwd/shape=w16_' -benchtime=3x.
 func BenchmarkConv2DPath(b *testing.B) {
 	be := &kernels.CPU{}
 	for _, dir := range []string{"fwd", "bwd_data", "bwd_filter"} {
 		for _, cs := range resnetConvs {
 			s := cs.s
-			if s.Stride != 1 || s.R == 1 {
+			paths := []string{"winograd", "padded", "im2col"}
+			switch {
+			case s.Stride != 1 && dir != "bwd_data":
+				paths = []string{"phase", "im2col"}
+			case s.Stride != 1 || s.R == 1:
 				continue
+			case s.Pad != 1:
+				paths = paths[1:]
 			}
-			for _, path := range []string{"winograd", "padded", "im2col"} {
-				if path == "winograd" && s.Pad != 1 {
-					continue
-				}
+			for _, path := range paths {
 				b.Run(fmt.Sprintf("dir=%s/shape=%s/path=%s", dir, cs.name, path), func(b *testing.B) {
-					defer kernels.SetConvPadded(map[string]string{"winograd": "winograd", "padded": "always", "im2col": "never"}[path])()
+					mode := map[string]string{"winograd": "winograd", "padded": "always", "phase": "auto", "im2col": "never"}[path]
+					defer kernels.SetConvPadded(mode)()
 					x := denseTensor(be, s.XShape(), denseRand(1, s.N*s.C*s.H*s.W, -1, 1))
 					w := denseTensor(be, s.WShape(), denseRand(2, s.K*s.C*s.R*s.S, -1, 1))
 					y := denseTensor(be, s.YShape(), denseRand(3, s.N*s.K*s.OH*s.OW, -1, 1))

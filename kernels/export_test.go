@@ -3,10 +3,12 @@ package kernels
 // SetConvPadded forces the stride-1 conv path for tests and benchmarks:
 // mode "auto" (the shape heuristics), "winograd" (Winograd wherever it
 // applies, ignoring its channel bound), "always" (the padded-width grid
-// wherever it applies, no Winograd) or "never" (im2col, no Winograd). It
+// wherever it applies, no Winograd) or "never" (im2col everywhere: no
+// Winograd, no phase planes for strided convs). It
 // returns a function restoring the previous modes.
 func SetConvPadded(mode string) (restore func()) {
-	old, oldWino := convPadMode, winoMode
+	old, oldWino, oldPhase := convPadMode, winoMode, convPhaseOn
+	convPhaseOn = mode != "never"
 	switch mode {
 	case "auto":
 		convPadMode, winoMode = padAuto, padAuto
@@ -19,5 +21,5 @@ func SetConvPadded(mode string) (restore func()) {
 	default:
 		panic("kernels: SetConvPadded: unknown mode")
 	}
-	return func() { convPadMode, winoMode = old, oldWino }
+	return func() { convPadMode, winoMode, convPhaseOn = old, oldWino, oldPhase }
 }
