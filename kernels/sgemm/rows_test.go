@@ -221,8 +221,8 @@ func TestSgemmRowsAllocs(t *testing.T) {
 // read where it lies) against the packed path, which it must equal bit for
 // bit: the same FMAs in the same order. Shapes cover ragged row panels
 // (m % 6), a ragged last column panel (n % 16), k tails of the unrolled
-// loop and two k blocks, for Sgemm (both op(A)) and SgemmRows, at 1 and 2
-// threads.
+// loop and two k blocks, for SgemmRows and Sgemm (both op(A); B's rows
+// span under directSpan here), at 1 and 2 threads.
 func TestDirectMatchesPacked(t *testing.T) {
 	if !sgemm.HaveAVX2 {
 		t.Skip("no AVX2/FMA: the in-place path needs the assembly kernel")

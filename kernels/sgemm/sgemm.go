@@ -234,17 +234,8 @@ type workspace struct {
 	a    []float32 // packed A block, ≤ mc×kc
 	b    []float32 // packed B block, ≤ kc×nc (rounded up to nr)
 	tile [mr * nr]float32
-	offs []int // direct mode without boff: B's row starts
+	offs []int // in-place B without boff: the rows' starts
 }
-
-// maxDirectRows is the most rows of C one goroutine computes with B read
-// in place rather than packed (see run). Measured on the 2-core Zen 3 with
-// the width-16 encoder's training step (nn BenchmarkTrainStep model=small,
-// whose convs have 16-128 output channels): 1.86 s/step packing every B,
-// 1.50-1.67 with the bound at 48 rows, 1.55-1.66 at 96-144, 1.61 with every
-// B in place; the width-64 step was 18.2 s either way. Tests set it to 0
-// to compare the two paths.
-var maxDirectRows = 4 * mr * 2
 
 // rowOffsets returns the starts of B's stored rows pc..pc+kcb in b: a
 // slice of g.boff, or i·ldb written into ws.offs.
@@ -261,6 +252,20 @@ func (ws *workspace) rowOffsets(g *gemm, pc, kcb int) []int {
 	}
 	return o
 }
+
+// maxDirectRows is the most rows of C one goroutine computes with B read
+// in place rather than packed (see run). Measured on the 2-core Zen 3 with
+// the width-16 encoder's training step (nn BenchmarkTrainStep model=small,
+// whose convs have 16-128 output channels): 1.86 s/step packing every B,
+// 1.50-1.67 with the bound at 48 rows, 1.55-1.66 at 96-144, 1.61 with every
+// B in place; the width-64 step was 18.2 s either way. Tests set it to 0
+// to compare the two paths.
+var maxDirectRows = 4 * mr * 2
+
+// directSpan bounds the floats a stored B's k rows may span for the
+// in-place path (256 KiB, half of L2): a Winograd GEMM's V block with 32
+// channels spans 32·264.
+const directSpan = 1 << 16
 
 var wsPool = sync.Pool{New: func() any { return new(workspace) }}
 
@@ -291,8 +296,14 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 	// With few rows of C, each packed B element would serve only
 	// ⌈rows/mr⌉ micro-kernel calls, so packing costs about as much as the
 	// FMAs: the kernel then reads B where it lies (kernelRowsAVX2), one
-	// k×16 strip at a time, which stays in L1 across the row panels.
-	direct := g.simd && !g.tB && i1-i0 <= maxDirectRows
+	// k×16 strip at a time, which stays in L1 across the row panels. That
+	// needs the strip's rows close together: a convolution's windows
+	// (SgemmRows) overlap, and a stored B qualifies when its k rows span at
+	// most directSpan floats. Rows a large leading dimension apart cost a
+	// TLB miss each and often share cache sets (m = 32, k = 288 at 2
+	// threads: n = ldb = 16384 32 GFLOP/s in place against 46 packed, n =
+	// 3000 42 against 57).
+	direct := g.simd && !g.tB && i1-i0 <= maxDirectRows && (g.boff != nil || g.k*g.ldb <= directSpan)
 
 	for jc := j0; jc < j1; jc += nc {
 		ncb := min(nc, j1-jc)
