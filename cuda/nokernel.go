@@ -43,6 +43,10 @@ func (b *Backend) Conv2DForward(y, x, w *tensor.Tensor, s tensor.ConvShape) {
 	b.noKernel("Conv2DForward", y, x, w)
 }
 
+func (b *Backend) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.Tensor, s tensor.ConvShape, eps float32, act tensor.BNAct) {
+	b.noKernel("Conv2DForwardBN", y, x, w, gamma, beta, mean, variance, act.Res)
+}
+
 func (b *Backend) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape) {
 	b.noKernel("Conv2DBackwardData", dx, dy, w)
 }

@@ -190,16 +190,35 @@ func copyRow(d, s []float32) {
 	}
 }
 
+// winoEpilogue is what unpack applies to the outputs of channel k as it
+// stores them (Conv2DForwardBN): y = act(out + shift[k] + res), res (nil
+// for none) laid out as y, act a ReLU when relu is set.
+type winoEpilogue struct {
+	shift, res []float32
+	relu       bool
+}
+
 // unpack moves the valid outputs of the staging grid into the images:
 //
-//	dst[n·stride + (k·h + i)·w + j] (= or += with add) out[(k·2th + i)·rwp + n·wp + j].
-func (g winoGeom) unpack(dst []float32, stride int, out []float32, ko int, add bool) {
+//	dst[n·stride + (k·h + i)·w + j] (= or += with add) out[(k·2th + i)·rwp + n·wp + j],
+//
+// or with an epilogue ep, = ep's function of it; ep.res starts at the
+// group's first image, like dst.
+func (g winoGeom) unpack(dst []float32, stride int, out []float32, ko int, add bool, ep *winoEpilogue) {
 	for k := 0; k < ko; k++ {
 		for n := 0; n < g.cnt; n++ {
 			plane := dst[n*stride+k*g.h*g.w:][:g.h*g.w]
 			for i := 0; i < g.h; i++ {
 				s := out[(k*2*g.th+i)*g.rwp+n*g.wp:][:g.w]
 				d := plane[i*g.w : (i+1)*g.w]
+				if ep != nil {
+					var r []float32
+					if ep.res != nil {
+						r = ep.res[n*stride+(k*g.h+i)*g.w:][:g.w]
+					}
+					affinev(true, d, s, r, 0, 1, ep.shift[k], ep.relu)
+					continue
+				}
 				if add {
 					for j, v := range s {
 						d[j] += v
@@ -243,9 +262,9 @@ func (g winoGeom) output(out, m []float32, ko int) {
 
 // conv2DWinograd computes dst (= or += with add) [N, ko, h, w] = the 3×3
 // pad-1 conv of src [N, ci, h, w] whose transformed kernel is u
-// [16, ko, ci] (winoFilter). Each U[ξ] is packed for the GEMM once per
-// call rather than once per group.
-func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add bool) {
+// [16, ko, ci] (winoFilter), then ep (nil for none) as it stores y. Each
+// U[ξ] is packed for the GEMM once per call rather than once per group.
+func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add bool, ep *winoEpilogue) {
 	pas := packedUs.get()
 	defer packedUs.put(pas)
 	for xi := range pas {
@@ -279,7 +298,11 @@ func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add boo
 				serial.SgemmPacked(&pas[xi], false, g.T, 1, v[xi*ci*g.tp:], g.tp, 0, m[xi*ko*g.tp:], g.tp)
 			}
 			g.output(out, m, ko)
-			g.unpack(dst[n0*sout:], sout, out, ko, add)
+			var gep *winoEpilogue // ep with res moved to the group
+			if ep != nil {
+				gep = &winoEpilogue{shift: ep.shift, res: from(ep.res, n0*sout), relu: ep.relu}
+			}
+			g.unpack(dst[n0*sout:], sout, out, ko, add, gep)
 		}
 	})
 }
@@ -315,7 +338,7 @@ func (c *CPU) conv2DForwardWinograd(ys, xs, ws []float32, s tensor.ConvShape) {
 	u := scratch.get(16 * s.K * s.C)
 	defer scratch.put(u)
 	winoFilter(u, ws, s.K, s.C, false)
-	c.conv2DWinograd(ys, xs, u, s.N, s.C, s.K, s.H, s.W, false)
+	c.conv2DWinograd(ys, xs, u, s.N, s.C, s.K, s.H, s.W, false, nil)
 }
 
 // conv2DBackwardDataWinograd is Conv2DBackwardData on the Winograd path:
@@ -324,7 +347,7 @@ func (c *CPU) conv2DBackwardDataWinograd(dxs, dys, ws []float32, s tensor.ConvSh
 	u := scratch.get(16 * s.C * s.K)
 	defer scratch.put(u)
 	winoFilter(u, ws, s.C, s.K, true)
-	c.conv2DWinograd(dxs, dys, u, s.N, s.K, s.C, s.H, s.W, true)
+	c.conv2DWinograd(dxs, dys, u, s.N, s.K, s.C, s.H, s.W, true, nil)
 }
 
 // spread lays the group's output gradients (stride apart, ko planes of

@@ -99,6 +99,28 @@ func (b *BatchNorm2d) ForwardAct(x, res *autograd.Var, relu, train bool) *autogr
 	return y
 }
 
+// fusedEval reports whether a conv + batch norm pair may run as one
+// backend op: evaluation mode without a graph (no gradient can be asked
+// for) and a conv without bias.
+func fusedEval(c *Conv2d, train bool) bool {
+	return !train && !autograd.GradEnabled() && c.Bias == nil
+}
+
+// convBNEval is relu(bn(conv(x)) + res) (res nil for none, relu off for
+// none) in evaluation mode, as one backend op (Conv2DForwardBN); only for
+// fusedEval. It equals the layers run one by one up to rounding.
+func convBNEval(c *Conv2d, b *BatchNorm2d, x, res *autograd.Var, relu bool) *autograd.Var {
+	be := x.Backend()
+	s := tensor.ConvShapeOf(x.Shape(), c.Weight.Shape(), c.Stride, c.Pad)
+	y := be.Empty(tensor.Float32, s.YShape())
+	act := tensor.BNAct{ReLU: relu}
+	if res != nil {
+		act.Res = res.Val
+	}
+	be.Conv2DForwardBN(y, x.Val, c.Weight.Val, b.Weight.Val, b.Bias.Val, b.RunningMean, b.RunningVar, s, b.Eps, act)
+	return autograd.Const(y)
+}
+
 // Linear is PyTorch's nn.Linear: y = x Wᵀ + b.
 type Linear struct {
 	Weight *autograd.Var // [out,in]

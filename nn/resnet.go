@@ -49,6 +49,14 @@ func (b *BasicBlock) State(prefix string) []Entry {
 
 // Forward runs the block.
 func (b *BasicBlock) Forward(x *autograd.Var, train bool) *autograd.Var {
+	if fusedEval(b.Conv1, train) && fusedEval(b.Conv2, train) && (b.ShortConv == nil || fusedEval(b.ShortConv, train)) {
+		out := convBNEval(b.Conv1, b.BN1, x, nil, true)
+		sc := x
+		if b.ShortConv != nil {
+			sc = convBNEval(b.ShortConv, b.ShortBN, x, nil, false)
+		}
+		return convBNEval(b.Conv2, b.BN2, out, sc, true)
+	}
 	out := b.BN1.ForwardAct(b.Conv1.Forward(x), nil, true, train)
 	sc := x
 	if b.ShortConv != nil {
@@ -97,7 +105,12 @@ func (t *Tower) State(prefix string) []Entry {
 // Forward returns the pooled features [N, 8w·(H/32)·(W/32)] (8w for 32×32
 // and 28×28 inputs).
 func (t *Tower) Forward(x *autograd.Var, train bool) *autograd.Var {
-	out := t.BN1.ForwardAct(t.Conv1.Forward(x), nil, true, train)
+	var out *autograd.Var
+	if fusedEval(t.Conv1, train) {
+		out = convBNEval(t.Conv1, t.BN1, x, nil, true)
+	} else {
+		out = t.BN1.ForwardAct(t.Conv1.Forward(x), nil, true, train)
+	}
 	for li := range t.Layers {
 		for _, b := range t.Layers[li] {
 			out = b.Forward(out, train)

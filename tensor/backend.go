@@ -111,6 +111,13 @@ type Backend interface {
 	// Conv2DForward: y [N,K,OH,OW] = x [N,C,H,W] ⋆ w [K,C,R,S] (cross-
 	// correlation, zero padding), no bias.
 	Conv2DForward(y, x, w *Tensor, s ConvShape)
+	// Conv2DForwardBN: y = act((x ⋆ w − mean)/sqrt(var+eps)*gamma + beta),
+	// the convolution followed by an evaluation-mode batch norm with the
+	// given statistics ([K] each) and its fused tail (BNAct: Res, ReLU),
+	// as BatchNormInference after Conv2DForward, up to rounding: a backend
+	// may fold the per-channel scale into the kernel and apply the rest as
+	// it stores y.
+	Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *Tensor, s ConvShape, eps float32, act BNAct)
 	// Conv2DBackwardData: dx += dy ⋆ᵀ w.
 	Conv2DBackwardData(dx, dy, w *Tensor, s ConvShape)
 	// Conv2DBackwardFilter: dw += Σ_n dy ⋆ x.

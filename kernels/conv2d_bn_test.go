@@ -1,0 +1,71 @@
+package kernels_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"twostage/kernels"
+	"twostage/tensor"
+)
+
+// TestConv2DForwardBN checks the fused evaluation-mode conv + batch norm (+
+// residual + ReLU) against the float64 references composed (conv, then
+// the affine map with the given statistics, then the tail) on every
+// backend, on shapes that take the Winograd path (folded scale, epilogue
+// in the output transform) and shapes that do not (the two ops in turn),
+// with the Winograd path also forced onto a 16-channel shape.
+func TestConv2DForwardBN(t *testing.T) {
+	const eps = 1e-5
+	shapes := []tensor.ConvShape{
+		convCase(3, 32, 7, 40, 3, 3, 1, 1), // Winograd, odd plane
+		convCase(2, 64, 8, 32, 3, 3, 1, 1), // Winograd
+		convCase(2, 16, 6, 16, 3, 3, 1, 1), // padded grid (Winograd when forced)
+		convCase(2, 8, 9, 16, 3, 3, 2, 1),  // strided: phase planes
+	}
+	for si, s := range shapes {
+		seed := uint64(300 + 10*si)
+		x := denseRand(seed+1, s.N*s.C*s.H*s.W, -1, 1)
+		w := denseRand(seed+2, s.K*s.C*s.R*s.S, -0.3, 0.3)
+		gamma, beta := denseRand(seed+3, s.K, 0.5, 1.5), denseRand(seed+4, s.K, -0.5, 0.5)
+		mean, variance := denseRand(seed+5, s.K, -0.5, 0.5), denseRand(seed+6, s.K, 0.5, 2)
+		res := denseRand(seed+7, s.N*s.K*s.OH*s.OW, -1, 1)
+		conv := slowConv2D64(denseF64(x), denseF64(w), s)
+		cs := tensor.ChanShape{N: s.N, C: s.K, HW: s.OH * s.OW}
+		bn := slowBatchNormInference64(conv, denseF64(gamma), denseF64(beta), denseF64(mean), denseF64(variance), cs, eps)
+		vec := tensor.Shape{s.K}
+		for _, be := range denseThreaded() {
+			for _, mode := range []string{"auto", "winograd"} {
+				for _, withRes := range []bool{false, true} {
+					for _, relu := range []bool{false, true} {
+						name := fmt.Sprintf("backend=%s/mode=%s/%s/res=%v/relu=%v", be.Name, mode, convName(s), withRes, relu)
+						t.Run(name, func(t *testing.T) {
+							defer kernels.SetConvPadded(mode)()
+							B := be.BE
+							want := make([]float64, len(bn))
+							act := tensor.BNAct{ReLU: relu}
+							for i, v := range bn {
+								if withRes {
+									v += float64(res[i])
+								}
+								if relu {
+									v = math.Max(v, 0)
+								}
+								want[i] = v
+							}
+							if withRes {
+								act.Res = denseTensor(B, s.YShape(), res)
+							}
+							y := denseTensor(B, s.YShape(), denseRand(99, len(res), -1e3, 1e3))
+							B.Conv2DForwardBN(y, denseTensor(B, s.XShape(), x), denseTensor(B, s.WShape(), w),
+								denseTensor(B, vec, gamma), denseTensor(B, vec, beta), denseTensor(B, vec, mean), denseTensor(B, vec, variance),
+								s, eps, act)
+							// conv tolerance scaled by √(C·R·S), as TestConv2D.
+							denseClose(t, "y", y.Float32s(), want, 2e-5*math.Sqrt(float64(s.C*s.R*s.S)), 1e-4)
+						})
+					}
+				}
+			}
+		}
+	}
+}
