@@ -316,17 +316,8 @@ func TestBatchNormAct(t *testing.T) {
 					t.Run(name, func(t *testing.T) {
 						B := be.BE
 						xt, gt, bt := denseTensor(B, shape, x), denseTensor(B, vec, gamma), denseTensor(B, vec, beta)
-						want := make([]float64, len(x))
+						want := withTail(bn64, res, withRes, relu)
 						act := tensor.BNAct{ReLU: relu}
-						for i, v := range bn64 {
-							if withRes {
-								v += float64(res[i])
-							}
-							if relu {
-								v = math.Max(v, 0)
-							}
-							want[i] = v
-						}
 						if withRes {
 							act.Res = denseTensor(B, shape, res)
 						}

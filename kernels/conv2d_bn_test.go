@@ -42,17 +42,8 @@ func TestConv2DForwardBN(t *testing.T) {
 						t.Run(name, func(t *testing.T) {
 							defer kernels.SetConvPadded(mode)()
 							B := be.BE
-							want := make([]float64, len(bn))
+							want := withTail(bn, res, withRes, relu)
 							act := tensor.BNAct{ReLU: relu}
-							for i, v := range bn {
-								if withRes {
-									v += float64(res[i])
-								}
-								if relu {
-									v = math.Max(v, 0)
-								}
-								want[i] = v
-							}
 							if withRes {
 								act.Res = denseTensor(B, s.YShape(), res)
 							}
@@ -68,4 +59,20 @@ func TestConv2DForwardBN(t *testing.T) {
 			}
 		}
 	}
+}
+
+// withTail is the float64 reference of a fused batch-norm tail: v + res
+// (when withRes), then max(·, 0) (when relu).
+func withTail(v []float64, res []float32, withRes, relu bool) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		if withRes {
+			x += float64(res[i])
+		}
+		if relu {
+			x = math.Max(x, 0)
+		}
+		out[i] = x
+	}
+	return out
 }

@@ -344,30 +344,49 @@ func (c *CPU) conv2DBackwardFilterPadded(dws, dys, xs []float32, s tensor.ConvSh
 	g := newPadGeom(s.C, s.H, s.W, s.Pad, s.Pad, s.R, s.S)
 	crs, chw, kohw := s.C*s.R*s.S, s.C*s.H*s.W, s.K*s.OH*s.OW
 	rqc := s.C%8 == 0
+	c.filterChunks(dws, s, p, rqc, func() (filterGroup, func()) {
+		var b padBufs
+		b.get(g, s.K, p.nb)
+		return func(n0, cnt int, beta float32, pt []float32) {
+			if b.prepare(g, s.K, cnt, true) && rqc {
+				g.offsetsRQC(b.off, cnt)
+			}
+			g.pack(b.xp, xs[n0*chw:], chw, cnt)
+			g.spread(b.grid, dys[n0*kohw:], kohw, s.K, cnt)
+			// P_t [K, C·R·S] (+)= dy' [K, L] · colᵀ: op(B) = colᵀ
+			// [L, C·R·S], whose stored rows are col's rows, the
+			// windows of xp.
+			L := g.gridLen(cnt)
+			serial.SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xpLen(cnt)], b.off, beta, pt, crs)
+		}, b.put
+	})
+}
+
+// filterGroup adds one image group's weight-gradient product into a
+// chunk's partial P_t (beta 0 for the chunk's first group: P_t is written).
+type filterGroup func(n0, cnt int, beta float32, pt []float32)
+
+// filterChunks runs a weight-gradient pass over the image groups of plan p
+// cut into one fixed chunk per thread (chunks): each goroutine gets its
+// group function and buffers from worker (release returns them), chunk t
+// sums its groups into its own P_t [K, C·R·S] in group order, and then
+// dw += P_0 + P_1 + … (addPartials), so a given thread count always gives
+// the same bits.
+func (c *CPU) filterChunks(dws []float32, s tensor.ConvShape, p convPlan, rqc bool, worker func() (group filterGroup, release func())) {
 	cb := chunks(c.threads(), p.ng, 1)
 	nch := len(cb) - 1
 	partial := make([][]float32, nch)
 	for t := range nch {
-		partial[t] = scratch.get(s.K * crs)
+		partial[t] = scratch.get(s.K * s.C * s.R * s.S)
 	}
 	parallelFor(nch, nch, 1, func(tlo, thi int) {
-		var b padBufs
-		b.get(g, s.K, p.nb)
-		defer b.put()
+		group, release := worker()
+		defer release()
 		for t := tlo; t < thi; t++ {
 			beta := float32(0) // P_t starts from its first group's product
 			for gi := cb[t]; gi < cb[t+1]; gi++ {
 				n0, cnt := p.images(gi, s.N)
-				if b.prepare(g, s.K, cnt, true) && rqc {
-					g.offsetsRQC(b.off, cnt)
-				}
-				g.pack(b.xp, xs[n0*chw:], chw, cnt)
-				g.spread(b.grid, dys[n0*kohw:], kohw, s.K, cnt)
-				// P_t [K, C·R·S] (+)= dy' [K, L] · colᵀ: op(B) = colᵀ
-				// [L, C·R·S], whose stored rows are col's rows, the
-				// windows of xp.
-				L := g.gridLen(cnt)
-				serial.SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xpLen(cnt)], b.off, beta, partial[t], crs)
+				group(n0, cnt, beta, partial[t])
 				beta = 1
 			}
 		}

@@ -190,31 +190,15 @@ func (c *CPU) conv2DBackwardFilterPhase(dws, dys, xs []float32, s tensor.ConvSha
 	g := newPhaseGeom(s)
 	crs, chw, kohw := s.C*s.R*s.S, s.C*s.H*s.W, s.K*s.OH*s.OW
 	rqc := s.C%8 == 0
-	cb := chunks(c.threads(), p.ng, 1)
-	nch := len(cb) - 1
-	partial := make([][]float32, nch)
-	for t := range nch {
-		partial[t] = scratch.get(s.K * crs)
-	}
-	parallelFor(nch, nch, 1, func(tlo, thi int) {
+	c.filterChunks(dws, s, p, rqc, func() (filterGroup, func()) {
 		var b phaseBufs
 		b.get(g, s.K, p.nb)
-		defer b.put()
-		for t := tlo; t < thi; t++ {
-			beta := float32(0)
-			for gi := cb[t]; gi < cb[t+1]; gi++ {
-				n0, cnt := p.images(gi, s.N)
-				b.prepare(g, s.K, cnt, true, rqc)
-				g.pack(b.xq, xs[n0*chw:], chw, cnt)
-				g.grid.spread(b.grid, dys[n0*kohw:], kohw, s.K, cnt)
-				L := g.grid.gridLen(cnt)
-				serial.SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xq[:g.xqLen(cnt)], b.off, beta, partial[t], crs)
-				beta = 1
-			}
-		}
+		return func(n0, cnt int, beta float32, pt []float32) {
+			b.prepare(g, s.K, cnt, true, rqc)
+			g.pack(b.xq, xs[n0*chw:], chw, cnt)
+			g.grid.spread(b.grid, dys[n0*kohw:], kohw, s.K, cnt)
+			L := g.grid.gridLen(cnt)
+			serial.SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xq[:g.xqLen(cnt)], b.off, beta, pt, crs)
+		}, b.put
 	})
-	addPartials(c, dws, partial, s, rqc)
-	for t := range nch {
-		scratch.put(partial[t])
-	}
 }

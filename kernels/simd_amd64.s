@@ -262,6 +262,22 @@ rgdone:
 // Winograd F(2×2, 3×3) transforms over 8 tiles per iteration (see
 // conv2d_winograd.go); n is a multiple of 8.
 
+// WSTORE4 puts Y9, Y10, Y11 in tile order (Y8 is already) and stores
+// Y8..Y11 at R13, R13+BX, R13+2BX, R13+3BX, leaving R13 past them: four
+// consecutive ξ planes of one transform row.
+#define WSTORE4 \
+	VPERMPD $0xD8, Y9, Y9   \
+	VPERMPD $0xD8, Y10, Y10 \
+	VPERMPD $0xD8, Y11, Y11 \
+	VMOVUPS Y8, (R13)       \
+	ADDQ    BX, R13         \
+	VMOVUPS Y9, (R13)       \
+	ADDQ    BX, R13         \
+	VMOVUPS Y10, (R13)      \
+	ADDQ    BX, R13         \
+	VMOVUPS Y11, (R13)      \
+	ADDQ    BX, R13
+
 // WROW loads columns 2u..2u+15 (Y0, Y1) and 2u+2..2u+17 (Y2, Y3) of row
 // ra and combines them with row rb: Y = ra OP rb.
 #define WROW(ra, rb, OP) \
@@ -288,17 +304,7 @@ rgdone:
 	VSUBPS  Y5, Y6, Y10       \
 	VSUBPS  Y7, Y5, Y11       \
 	VPERMPD $0xD8, Y8, Y8     \
-	VPERMPD $0xD8, Y9, Y9     \
-	VPERMPD $0xD8, Y10, Y10   \
-	VPERMPD $0xD8, Y11, Y11   \
-	VMOVUPS Y8, (R13)         \
-	ADDQ    BX, R13           \
-	VMOVUPS Y9, (R13)         \
-	ADDQ    BX, R13           \
-	VMOVUPS Y10, (R13)        \
-	ADDQ    BX, R13           \
-	VMOVUPS Y11, (R13)        \
-	ADDQ    BX, R13
+	WSTORE4
 
 // func winoInAVX2(v *float32, vst int, r *float32, rw int, n int)
 TEXT ·winoInAVX2(SB), NOSPLIT, $0-40
@@ -337,6 +343,16 @@ widone:
 	VZEROUPPER
 	RET
 
+// WOCOL applies Aᵀ down one column of m for 8 tiles: with m0..m3 at R13
+// + {0, 4, 8, 12}·mst, s0 = m0 + m1 + m2 and s1 = m1 − m2 − m3.
+#define WOCOL(s0, s1) \
+	VMOVUPS (R13)(R8*1), Y9      \
+	VMOVUPS (R13)(R8*2), Y10     \
+	VADDPS  (R13), Y9, s0        \
+	VADDPS  Y10, s0, s0          \
+	VSUBPS  Y10, Y9, s1          \
+	VSUBPS  (R13)(R14*1), s1, s1
+
 // func winoOutAVX2(o *float32, orw int, m *float32, mst int, n int)
 TEXT ·winoOutAVX2(SB), NOSPLIT, $0-40
 	MOVQ o+0(FP), DI
@@ -357,33 +373,13 @@ woloop:
 	// Column j of m: ξ = j, 4+j, 8+j, 12+j at SI + j·mst + {0, 4, 8, 12}·mst.
 	// s0[j] = m0 + m1 + m2 → Y(2j), s1[j] = m1 − m2 − m3 → Y(2j+1).
 	MOVQ    SI, R13
-	VMOVUPS (R13)(R8*1), Y9
-	VMOVUPS (R13)(R8*2), Y10
-	VADDPS  (R13), Y9, Y0
-	VADDPS  Y10, Y0, Y0
-	VSUBPS  Y10, Y9, Y1
-	VSUBPS  (R13)(R14*1), Y1, Y1
-	ADDQ    BX, R13
-	VMOVUPS (R13)(R8*1), Y9
-	VMOVUPS (R13)(R8*2), Y10
-	VADDPS  (R13), Y9, Y2
-	VADDPS  Y10, Y2, Y2
-	VSUBPS  Y10, Y9, Y3
-	VSUBPS  (R13)(R14*1), Y3, Y3
-	ADDQ    BX, R13
-	VMOVUPS (R13)(R8*1), Y9
-	VMOVUPS (R13)(R8*2), Y10
-	VADDPS  (R13), Y9, Y4
-	VADDPS  Y10, Y4, Y4
-	VSUBPS  Y10, Y9, Y5
-	VSUBPS  (R13)(R14*1), Y5, Y5
-	ADDQ    BX, R13
-	VMOVUPS (R13)(R8*1), Y9
-	VMOVUPS (R13)(R8*2), Y10
-	VADDPS  (R13), Y9, Y6
-	VADDPS  Y10, Y6, Y6
-	VSUBPS  Y10, Y9, Y7
-	VSUBPS  (R13)(R14*1), Y7, Y7
+	WOCOL(Y0, Y1)
+	ADDQ  BX, R13
+	WOCOL(Y2, Y3)
+	ADDQ  BX, R13
+	WOCOL(Y4, Y5)
+	ADDQ  BX, R13
+	WOCOL(Y6, Y7)
 
 	// Row 0: y00 = s0[0] + s0[1] + s0[2], y01 = s0[1] − s0[2] − s0[3].
 	VADDPS Y2, Y0, Y8
@@ -427,17 +423,7 @@ wodone:
 	VSUBPS  o, e, Y10     \
 	VSUBPS  o, Y15, Y11   \
 	VPERMPD $0xD8, e, Y8  \
-	VPERMPD $0xD8, Y9, Y9 \
-	VPERMPD $0xD8, Y10, Y10 \
-	VPERMPD $0xD8, Y11, Y11 \
-	VMOVUPS Y8, (R13)     \
-	ADDQ    BX, R13       \
-	VMOVUPS Y9, (R13)     \
-	ADDQ    BX, R13       \
-	VMOVUPS Y10, (R13)    \
-	ADDQ    BX, R13       \
-	VMOVUPS Y11, (R13)    \
-	ADDQ    BX, R13
+	WSTORE4
 
 // func winoDyAVX2(v *float32, vst int, r *float32, rw int, n int)
 TEXT ·winoDyAVX2(SB), NOSPLIT, $0-40

@@ -41,20 +41,16 @@ func (pa *PackedA) block(ic, pc, kcb int) []float32 {
 // as Sgemm, which packs the same way.
 func (cfg Config) SgemmPacked(pa *PackedA, tB bool, n int, alpha float32, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	m, k := pa.m, pa.k
+	if n < 0 {
+		panic("sgemm: n < 0")
+	}
 	if ldc < max(1, n) {
 		panic("sgemm: bad leading dimension of C")
 	}
 	if m > 0 && n > 0 && len(c) < (m-1)*ldc+n {
 		panic("sgemm: insufficient length of c")
 	}
-	if (!tB && ldb < max(1, n)) || (tB && ldb < max(1, k)) {
-		panic("sgemm: bad leading dimension of B")
-	}
-	if m > 0 && n > 0 && k > 0 {
-		if (!tB && len(b) < (k-1)*ldb+n) || (tB && len(b) < (n-1)*ldb+k) {
-			panic("sgemm: insufficient length of b")
-		}
-	}
+	checkB(tB, m, n, k, b, ldb)
 	cfg.run(gemm{
 		tB: tB, k: k, alpha: alpha, beta: beta,
 		pa: pa, b: b, ldb: ldb, c: c, ldc: ldc,

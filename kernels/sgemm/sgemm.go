@@ -52,15 +52,7 @@ func Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 // kc blocking alone, so the result is the same for every cfg.Threads.
 func (cfg Config) Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkSizes(tA, m, n, k, a, lda, c, ldc)
-	if (!tB && ldb < max(1, n)) || (tB && ldb < max(1, k)) {
-		panic("sgemm: bad leading dimension of B")
-	}
-	// Slice lengths: the last stored row needs only its used width.
-	if m > 0 && n > 0 && k > 0 {
-		if (!tB && len(b) < (k-1)*ldb+n) || (tB && len(b) < (n-1)*ldb+k) {
-			panic("sgemm: insufficient length of b")
-		}
-	}
+	checkB(tB, m, n, k, b, ldb)
 	cfg.run(gemm{
 		tA: tA, tB: tB, k: k,
 		alpha: alpha, beta: beta,
@@ -103,6 +95,19 @@ func (cfg Config) SgemmRows(tA, tB bool, m, n, k int, alpha float32, a []float32
 		alpha: alpha, beta: beta,
 		a: a, lda: lda, b: b, boff: boff, c: c, ldc: ldc,
 	}, m, n)
+}
+
+// checkB panics on a bad ldb or a b too short for op(B) (k×n).
+func checkB(tB bool, m, n, k int, b []float32, ldb int) {
+	if (!tB && ldb < max(1, n)) || (tB && ldb < max(1, k)) {
+		panic("sgemm: bad leading dimension of B")
+	}
+	// Slice lengths: the last stored row needs only its used width.
+	if m > 0 && n > 0 && k > 0 {
+		if (!tB && len(b) < (k-1)*ldb+n) || (tB && len(b) < (n-1)*ldb+k) {
+			panic("sgemm: insufficient length of b")
+		}
+	}
 }
 
 // checkSizes panics on bad dimensions, a bad lda or ldc, or a or c too

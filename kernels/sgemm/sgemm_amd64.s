@@ -12,10 +12,23 @@
 //	CX       k steps left; R9 unrolled groups of 4 left
 //	DI       C row pointer; DX ldc in bytes
 
-// STEP does one k step: acc[i][0:16] += a[ao/4 + i] * b[bo/4 : bo/4+16].
-#define STEP(ao, bo) \
-	VMOVUPS      bo(BX), Y12      \
-	VMOVUPS      bo+32(BX), Y13   \
+// ZEROACC clears the twelve accumulators.
+#define ZEROACC \
+	VXORPS Y0, Y0, Y0    \
+	VXORPS Y1, Y1, Y1    \
+	VXORPS Y2, Y2, Y2    \
+	VXORPS Y3, Y3, Y3    \
+	VXORPS Y4, Y4, Y4    \
+	VXORPS Y5, Y5, Y5    \
+	VXORPS Y6, Y6, Y6    \
+	VXORPS Y7, Y7, Y7    \
+	VXORPS Y8, Y8, Y8    \
+	VXORPS Y9, Y9, Y9    \
+	VXORPS Y10, Y10, Y10 \
+	VXORPS Y11, Y11, Y11
+
+// FMAS does acc[i][0:16] += a[ao/4 + i] * (Y12, Y13) for the six rows.
+#define FMAS(ao) \
 	VBROADCASTSS ao(AX), Y14      \
 	VFMADD231PS  Y12, Y14, Y0     \
 	VFMADD231PS  Y13, Y14, Y1     \
@@ -34,6 +47,12 @@
 	VBROADCASTSS ao+20(AX), Y15   \
 	VFMADD231PS  Y12, Y15, Y10    \
 	VFMADD231PS  Y13, Y15, Y11
+
+// STEP does one k step: acc[i][0:16] += a[ao/4 + i] * b[bo/4 : bo/4+16].
+#define STEP(ao, bo) \
+	VMOVUPS      bo(BX), Y12      \
+	VMOVUPS      bo+32(BX), Y13   \
+	FMAS(ao)
 
 // STOREBETA0 writes row (lo, hi) of the tile as alpha*acc, never reading C.
 #define STOREBETA0(lo, hi) \
@@ -83,18 +102,7 @@ TEXT ·kernelAVX2(SB), NOSPLIT, $0-48
 	PREFETCHT0 (R8)
 	PREFETCHT0 63(R8)
 
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	ZEROACC
 
 	MOVQ CX, R9
 	SHRQ $2, R9
@@ -155,24 +163,7 @@ withbeta:
 	MOVQ         so(SI), R10           \
 	VMOVUPS      (BX)(R10*4), Y12      \
 	VMOVUPS      32(BX)(R10*4), Y13    \
-	VBROADCASTSS ao(AX), Y14      \
-	VFMADD231PS  Y12, Y14, Y0     \
-	VFMADD231PS  Y13, Y14, Y1     \
-	VBROADCASTSS ao+4(AX), Y15    \
-	VFMADD231PS  Y12, Y15, Y2     \
-	VFMADD231PS  Y13, Y15, Y3     \
-	VBROADCASTSS ao+8(AX), Y14    \
-	VFMADD231PS  Y12, Y14, Y4     \
-	VFMADD231PS  Y13, Y14, Y5     \
-	VBROADCASTSS ao+12(AX), Y15   \
-	VFMADD231PS  Y12, Y15, Y6     \
-	VFMADD231PS  Y13, Y15, Y7     \
-	VBROADCASTSS ao+16(AX), Y14   \
-	VFMADD231PS  Y12, Y14, Y8     \
-	VFMADD231PS  Y13, Y14, Y9     \
-	VBROADCASTSS ao+20(AX), Y15   \
-	VFMADD231PS  Y12, Y15, Y10    \
-	VFMADD231PS  Y13, Y15, Y11
+	FMAS(ao)
 
 // func kernelRowsAVX2(k int, a, b *float32, boff *int, c *float32, ldc int, alpha, beta float32)
 TEXT ·kernelRowsAVX2(SB), NOSPLIT, $0-56
@@ -184,18 +175,7 @@ TEXT ·kernelRowsAVX2(SB), NOSPLIT, $0-56
 	MOVQ ldc+40(FP), DX
 	SHLQ $2, DX
 
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	ZEROACC
 
 	MOVQ CX, R9
 	SHRQ $2, R9
