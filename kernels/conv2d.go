@@ -84,7 +84,7 @@ func (c *CPU) Conv2DForward(y, x, w *tensor.Tensor, s tensor.ConvShape) {
 	}
 	p := c.convPlan(s)
 	if c.useConvPadded(s, false) {
-		c.conv2DForwardPadded(ys, xs, ws, s, p)
+		c.conv2DForwardPadded(ys, xs, ws, s, p, nil)
 		return
 	}
 	if c.useConvPhase(s) {

@@ -15,13 +15,15 @@ import (
 // transformed kernel, U[ξ][k] ← U[ξ][k]·scale[k] (exact algebra: the
 // transform is linear), and shift = beta − mean·scale, the residual and
 // the ReLU are applied as the output transform's unpack stores y: one pass
-// over y instead of two. Elsewhere it is Conv2DForward then
-// BatchNormInference in place. The two differ from each other, and from
+// over y instead of two. On the padded grid the scale goes into w and the
+// rest runs over each group's images just stored, still in cache.
+// Elsewhere it is Conv2DForward then BatchNormInference in place. The two differ from each other, and from
 // the unfused ops, by the rounding of where the scale is applied.
 func (c *CPU) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.Tensor, s tensor.ConvShape, eps float32, act tensor.BNAct) {
 	checkConv(x, w, y, s)
 	cs := tensor.ChanShapeOf(y.Shape())
-	if !c.useWinograd(s) || s.N == 0 {
+	wino, padded := c.useWinograd(s), c.useConvPadded(s, false)
+	if !(wino || padded) || s.N == 0 {
 		c.Conv2DForward(y, x, w, s)
 		c.BatchNormInference(y, y, gamma, beta, mean, variance, cs, eps, act)
 		return
@@ -29,22 +31,39 @@ func (c *CPU) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.Tenso
 	checkBN(cs, y, nil, []*tensor.Tensor{gamma, beta, mean, variance})
 	checkAct(y, act, false)
 	gs, bs, ms, vs := F32(gamma), F32(beta), F32(mean), F32(variance)
-	shift := scratch.get(s.K)
+	scale, shift := scratch.get(s.K), scratch.get(s.K)
+	defer scratch.put(scale)
 	defer scratch.put(shift)
+	for k := range s.K {
+		scale[k] = float32(float64(gs[k]) / math.Sqrt(float64(vs[k])+float64(eps)))
+		shift[k] = bs[k] - ms[k]*scale[k]
+	}
+	ep := &convEpilogue{shift: shift, res: optF32(act.Res), relu: act.ReLU}
+	if !wino {
+		// The padded grid: w scaled per output channel, the epilogue
+		// per group of images.
+		crs := s.C * s.R * s.S
+		ws := scratch.get(s.K * crs)
+		defer scratch.put(ws)
+		for k, v := range scale {
+			for i, wv := range F32(w)[k*crs : (k+1)*crs] {
+				ws[k*crs+i] = wv * v
+			}
+		}
+		c.conv2DForwardPadded(F32(y), F32(x), ws, s, c.convPlan(s), ep)
+		return
+	}
 	u := scratch.get(16 * s.K * s.C)
 	defer scratch.put(u)
 	winoFilter(u, F32(w), s.K, s.C, false)
 	kc := s.K * s.C
-	for k := 0; k < s.K; k++ {
-		scale := float32(float64(gs[k]) / math.Sqrt(float64(vs[k])+float64(eps)))
-		shift[k] = bs[k] - ms[k]*scale
+	for k, v := range scale {
 		for xi := 0; xi < 16; xi++ {
 			row := u[xi*kc+k*s.C : xi*kc+(k+1)*s.C]
 			for i := range row {
-				row[i] *= scale
+				row[i] *= v
 			}
 		}
 	}
-	ep := &winoEpilogue{shift: shift, res: optF32(act.Res), relu: act.ReLU}
 	c.conv2DWinograd(F32(y), F32(x), u, s.N, s.C, s.K, s.H, s.W, false, ep)
 }

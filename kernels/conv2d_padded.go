@@ -270,7 +270,10 @@ func (c *CPU) useConvPadded(s tensor.ConvShape, data bool) bool {
 }
 
 // conv2DForwardPadded is Conv2DForward on the padded-width grid.
-func (c *CPU) conv2DForwardPadded(ys, xs, ws []float32, s tensor.ConvShape, p convPlan) {
+//
+// With an epilogue ep (Conv2DForwardBN) each group's images get it right
+// after they are stored, while they are in cache.
+func (c *CPU) conv2DForwardPadded(ys, xs, ws []float32, s tensor.ConvShape, p convPlan, ep *convEpilogue) {
 	g := newPadGeom(s.C, s.H, s.W, s.Pad, s.Pad, s.R, s.S)
 	crs, chw, kohw := s.C*s.R*s.S, s.C*s.H*s.W, s.K*s.OH*s.OW
 	parallelFor(c.threads(), p.ng, 1, func(lo, hi int) {
@@ -285,6 +288,10 @@ func (c *CPU) conv2DForwardPadded(ys, xs, ws []float32, s tensor.ConvShape, p co
 			L := g.gridLen(cnt)
 			serial.SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
 			g.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, false)
+			if ep != nil {
+				gep := convEpilogue{shift: ep.shift, res: from(ep.res, n0*kohw), relu: ep.relu}
+				gep.apply(ys[n0*kohw:], kohw, cnt, s.K, s.OH*s.OW)
+			}
 		}
 	})
 }

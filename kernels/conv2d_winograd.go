@@ -190,12 +190,27 @@ func copyRow(d, s []float32) {
 	}
 }
 
-// winoEpilogue is what unpack applies to the outputs of channel k as it
-// stores them (Conv2DForwardBN): y = act(out + shift[k] + res), res (nil
-// for none) laid out as y, act a ReLU when relu is set.
-type winoEpilogue struct {
+// convEpilogue is what a convolution applies to the outputs of channel k
+// as it stores them (Conv2DForwardBN): y = act(out + shift[k] + res), res
+// (nil for none) laid out as y, act a ReLU when relu is set.
+type convEpilogue struct {
 	shift, res []float32
 	relu       bool
+}
+
+// apply runs the epilogue in place over cnt stored images y (stride apart,
+// ko planes of hw each); res starts at the same image as y.
+func (ep *convEpilogue) apply(y []float32, stride, cnt, ko, hw int) {
+	for t := 0; t < cnt; t++ {
+		for k := 0; k < ko; k++ {
+			row := y[t*stride+k*hw:][:hw]
+			var r []float32
+			if ep.res != nil {
+				r = ep.res[t*stride+k*hw:][:hw]
+			}
+			affinev(true, row, row, r, 0, 1, ep.shift[k], ep.relu)
+		}
+	}
 }
 
 // unpack moves the valid outputs of the staging grid into the images:
@@ -204,7 +219,7 @@ type winoEpilogue struct {
 //
 // or with an epilogue ep, = ep's function of it; ep.res starts at the
 // group's first image, like dst.
-func (g winoGeom) unpack(dst []float32, stride int, out []float32, ko int, add bool, ep *winoEpilogue) {
+func (g winoGeom) unpack(dst []float32, stride int, out []float32, ko int, add bool, ep *convEpilogue) {
 	for k := 0; k < ko; k++ {
 		for n := 0; n < g.cnt; n++ {
 			plane := dst[n*stride+k*g.h*g.w:][:g.h*g.w]
@@ -264,7 +279,7 @@ func (g winoGeom) output(out, m []float32, ko int) {
 // pad-1 conv of src [N, ci, h, w] whose transformed kernel is u
 // [16, ko, ci] (winoFilter), then ep (nil for none) as it stores y. Each
 // U[ξ] is packed for the GEMM once per call rather than once per group.
-func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add bool, ep *winoEpilogue) {
+func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add bool, ep *convEpilogue) {
 	pas := packedUs.get()
 	defer packedUs.put(pas)
 	for xi := range pas {
@@ -298,9 +313,9 @@ func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add boo
 				serial.SgemmPacked(&pas[xi], false, g.T, 1, v[xi*ci*g.tp:], g.tp, 0, m[xi*ko*g.tp:], g.tp)
 			}
 			g.output(out, m, ko)
-			var gep *winoEpilogue // ep with res moved to the group
+			var gep *convEpilogue // ep with res moved to the group
 			if ep != nil {
-				gep = &winoEpilogue{shift: ep.shift, res: from(ep.res, n0*sout), relu: ep.relu}
+				gep = &convEpilogue{shift: ep.shift, res: from(ep.res, n0*sout), relu: ep.relu}
 			}
 			g.unpack(dst[n0*sout:], sout, out, ko, add, gep)
 		}
