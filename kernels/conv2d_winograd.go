@@ -170,23 +170,9 @@ func (g winoGeom) pack(xp, src []float32, stride, ci int) {
 		for n := 0; n < g.cnt; n++ {
 			plane := src[n*stride+c*g.h*g.w:][:g.h*g.w]
 			for i := 0; i < g.h; i++ {
-				copyRow(xp[(c*g.hp+1+i)*g.rw+n*g.wp+1:][:g.w], plane[i*g.w:(i+1)*g.w])
+				copy(xp[(c*g.hp+1+i)*g.rw+n*g.wp+1:][:g.w], plane[i*g.w:(i+1)*g.w])
 			}
 		}
-	}
-}
-
-// copyRow is copy(d, s) for len(d) == len(s): runtime.memmove for rows of
-// 16 floats or more, an inline loop below that, where the call costs more
-// than the copy.
-func copyRow(d, s []float32) {
-	if len(d) >= 16 {
-		copy(d, s)
-		return
-	}
-	s = s[:len(d)]
-	for j, v := range s {
-		d[j] = v
 	}
 }
 
@@ -239,7 +225,7 @@ func (g winoGeom) unpack(dst []float32, stride int, out []float32, ko int, add b
 						d[j] += v
 					}
 				} else {
-					copyRow(d, s)
+					copy(d, s)
 				}
 			}
 		}
@@ -374,7 +360,7 @@ func (g winoGeom) spread(out, src []float32, stride, ko int) {
 		for n := 0; n < g.cnt; n++ {
 			plane := src[n*stride+k*g.h*g.w:][:g.h*g.w]
 			for i := 0; i < g.h; i++ {
-				copyRow(out[(k*2*g.th+i)*g.rwp+n*g.wp:][:g.w], plane[i*g.w:(i+1)*g.w])
+				copy(out[(k*2*g.th+i)*g.rwp+n*g.wp:][:g.w], plane[i*g.w:(i+1)*g.w])
 			}
 		}
 	}
