@@ -12,12 +12,14 @@ import (
 //	mean[c] = 1/M Σ x,   var[c] = 1/M Σ (x − mean)²  (biased),
 //	rstd    = 1/√(var + eps),   x̂ = (x − mean)·rstd,   y = x̂·gamma[c] + beta[c].
 //
-// Accuracy: the statistics are accumulated in float64 with two passes over
-// the data (first the mean, then the centred squares), as PyTorch's CPU
-// kernel does (batch_norm_cpu_collect_stats uses a double accumulator for
-// float and sums (x − mean)² after the mean). The two-pass variance has no
-// cancellation even when |mean| ≫ std, unlike E[x²] − mean². Per-element
-// arithmetic is float32.
+// Accuracy: the statistics are accumulated in float64 around the mean, as
+// PyTorch's CPU kernel does (batch_norm_cpu_collect_stats uses a double
+// accumulator for float and sums (x − mean)² after the mean), so there is
+// no cancellation even when |mean| ≫ std, unlike E[x²] − mean². The
+// training forward takes the centred squares of each row (one image's
+// plane of a channel) around the row's mean while the row is in L1, and
+// combines the rows exactly (Chan, Golub & LeVeque 1979): two-pass
+// accuracy from one pass over memory. Per-element arithmetic is float32.
 //
 // Threads split the channels; every channel is reduced by one goroutine in a
 // fixed order, so the bits do not depend on the thread count.
@@ -78,17 +80,29 @@ func (c *CPU) BatchNormForward(y, mean, variance, x, gamma, beta *tensor.Tensor,
 	rs, simd := optF32(act.Res), c.simd()
 	inv := 1 / float64(s.N*s.HW)
 	parallelFor(c.threads(), s.C, 1, func(lo, hi int) {
+		var buf [512]float64 // each row's mean, on the stack for N ≤ 512
+		rm := buf[:0]
+		if s.N > len(buf) {
+			rm = make([]float64, 0, s.N)
+		}
+		rm = rm[:s.N]
 		for ch := lo; ch < hi; ch++ {
-			// Pass 1: the mean.
-			var sum float64
+			// Pass 1, one read of x from memory: per row (one image's
+			// plane, in L1 after its sum) the sum and the centred squares
+			// around the row's own mean.
+			var sum, sq float64
 			for n := 0; n < s.N; n++ {
-				sum += sum64v(simd, row(xs, s, n, ch))
+				r := row(xs, s, n, ch)
+				rs := sum64v(simd, r)
+				rm[n] = rs / float64(s.HW)
+				sum += rs
+				sq += sqDev64v(simd, r, rm[n])
 			}
+			// Chan et al.'s combination: Σ(x − m)² = Σ_rows [Σ(x − m_n)²
+			// + HW·(m_n − m)²], two-pass accuracy without a second pass.
 			m := sum * inv
-			// Pass 2: the biased variance around it.
-			var sq float64
-			for n := 0; n < s.N; n++ {
-				sq += sqDev64v(simd, row(xs, s, n, ch), m)
+			for _, mn := range rm {
+				sq += float64(s.HW) * (mn - m) * (mn - m)
 			}
 			v := sq * inv
 			ms[ch], vs[ch] = float32(m), float32(v)
