@@ -66,6 +66,12 @@ func optF32(t *tensor.Tensor) []float32 {
 	return F32(t)
 }
 
+// bnScale is gamma·rstd = gamma/√(variance+eps), the per-channel factor of
+// the normalisation, in float64 and rounded once.
+func bnScale(gamma float32, variance float64, eps float32) float32 {
+	return float32(float64(gamma) / math.Sqrt(variance+float64(eps)))
+}
+
 // BatchNormForward (training): for x [N,C,HW], writes mean [C] and
 // variance [C] (biased) of each channel and y [N,C,HW] = act((x −
 // mean)·rstd·gamma + beta), act fusing a residual add and a ReLU
@@ -107,7 +113,7 @@ func (c *CPU) BatchNormForward(y, mean, variance, x, gamma, beta *tensor.Tensor,
 			v := sq * inv
 			ms[ch], vs[ch] = float32(m), float32(v)
 			// Pass 3: y = act((x − mean)·(gamma·rstd) + beta).
-			scale := float32(float64(gs[ch]) / math.Sqrt(v+float64(eps)))
+			scale := bnScale(gs[ch], v, eps)
 			for n := 0; n < s.N; n++ {
 				affinev(simd, row(ys, s, n, ch), row(xs, s, n, ch), row(rs, s, n, ch), float32(m), scale, bs[ch], act.ReLU)
 			}
@@ -128,7 +134,7 @@ func (c *CPU) BatchNormInference(y, x, gamma, beta, mean, variance *tensor.Tenso
 	rs, simd := optF32(act.Res), c.simd()
 	parallelFor(c.threads(), s.C, 1, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
-			scale := float32(float64(gs[ch]) / math.Sqrt(float64(vs[ch])+float64(eps)))
+			scale := bnScale(gs[ch], float64(vs[ch]), eps)
 			for n := 0; n < s.N; n++ {
 				affinev(simd, row(ys, s, n, ch), row(xs, s, n, ch), row(rs, s, n, ch), ms[ch], scale, bs[ch], act.ReLU)
 			}

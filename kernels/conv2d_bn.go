@@ -1,10 +1,6 @@
 package kernels
 
-import (
-	"math"
-
-	"twostage/tensor"
-)
+import "twostage/tensor"
 
 // Conv2DForwardBN: y [N,K,OH,OW] = act((x ⋆ w − mean)·rstd·gamma + beta),
 // rstd = 1/√(variance+eps), the evaluation-mode conv + batch norm (+
@@ -35,7 +31,7 @@ func (c *CPU) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.Tenso
 	defer scratch.put(scale)
 	defer scratch.put(shift)
 	for k := range s.K {
-		scale[k] = float32(float64(gs[k]) / math.Sqrt(float64(vs[k])+float64(eps)))
+		scale[k] = bnScale(gs[k], float64(vs[k]), eps)
 		shift[k] = bs[k] - ms[k]*scale[k]
 	}
 	ep := &convEpilogue{shift: shift, res: optF32(act.Res), relu: act.ReLU}

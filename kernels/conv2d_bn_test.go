@@ -40,7 +40,7 @@ func TestConv2DForwardBN(t *testing.T) {
 					for _, relu := range []bool{false, true} {
 						name := fmt.Sprintf("backend=%s/mode=%s/%s/res=%v/relu=%v", be.Name, mode, convName(s), withRes, relu)
 						t.Run(name, func(t *testing.T) {
-							defer kernels.SetConvPadded(mode)()
+							defer kernels.SetConvPath(mode)()
 							B := be.BE
 							want := withTail(bn, res, withRes, relu)
 							act := tensor.BNAct{ReLU: relu}

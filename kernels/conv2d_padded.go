@@ -175,7 +175,8 @@ func (g padGeom) spread(grid, src []float32, stride, ko, cnt int) {
 	}
 }
 
-// padBufs are one goroutine's buffers for a padded pass: xp, the grid
+// padBufs are one goroutine's buffers for a padded pass (or a phase pass,
+// xp holding the phase planes): xp, the grid
 // (output, or dy' for the filter gradient) and the window offsets. They
 // are sized for the plan's largest group; cnt is the group size that xp's
 // border, the grid's garbage columns (zeroGrid) and off are set up for.
@@ -188,9 +189,15 @@ type padBufs struct {
 // get takes the buffers from the scratch pools for groups of up to nb
 // images and ko grid rows.
 func (b *padBufs) get(g padGeom, ko, nb int) {
-	b.xp = scratch.get(g.xpLen(nb))
-	b.grid = scratch.get(ko * g.gridLen(nb))
-	b.off = offScratch.get(g.ci * g.r * g.s)
+	b.alloc(g.xpLen(nb), ko*g.gridLen(nb), g.ci*g.r*g.s)
+}
+
+// alloc takes buffers of the given lengths (the phase planes of
+// conv2d_strided.go use the same three).
+func (b *padBufs) alloc(xLen, gridLen, offLen int) {
+	b.xp = scratch.get(xLen)
+	b.grid = scratch.get(gridLen)
+	b.off = offScratch.get(offLen)
 	b.cnt = 0
 }
 

@@ -130,35 +130,23 @@ func (g phaseGeom) pack(xq, src []float32, stride, cnt int) {
 	}
 }
 
-// phaseBufs are one goroutine's buffers for a phase pass.
-type phaseBufs struct {
-	xq, grid []float32
-	off      []int
-	cnt      int
+// bufs takes a goroutine's buffers for groups of up to nb images and ko
+// grid rows: xp holds xq.
+func (g phaseGeom) bufs(ko, nb int) *padBufs {
+	b := new(padBufs)
+	b.alloc(g.xqLen(nb), ko*g.grid.gridLen(nb), g.c*g.r*g.s)
+	return b
 }
 
-func (b *phaseBufs) get(g phaseGeom, ko, nb int) {
-	b.xq = scratch.get(g.xqLen(nb))
-	b.grid = scratch.get(ko * g.grid.ho * g.wq * nb)
-	b.off = offScratch.get(g.c * g.r * g.s)
-	b.cnt = 0
-}
-
-func (b *phaseBufs) put() {
-	scratch.put(b.xq)
-	scratch.put(b.grid)
-	offScratch.put(b.off)
-}
-
-// prepare readies the buffers for a group of cnt images (see
-// padBufs.prepare): the offsets, the slack of xq and, with zeroGrid, the
+// prepare readies b for a group of cnt images (see padBufs.prepare): the
+// offsets, the slack of xq (pack writes the rest) and, with zeroGrid, the
 // grid's garbage columns.
-func (b *phaseBufs) prepare(g phaseGeom, ko, cnt int, zeroGrid, rqc bool) {
+func (g phaseGeom) prepare(b *padBufs, ko, cnt int, zeroGrid, rqc bool) {
 	if cnt == b.cnt {
 		return
 	}
 	b.cnt = cnt
-	clear(b.xq[g.xqLen(cnt)-(g.s-1)/g.st*cnt : g.xqLen(cnt)])
+	clear(b.xp[g.xqLen(cnt)-(g.s-1)/g.st*cnt : g.xqLen(cnt)])
 	g.offsets(b.off, cnt, rqc)
 	if zeroGrid {
 		clear(b.grid[:ko*g.grid.gridLen(cnt)])
@@ -170,15 +158,14 @@ func (c *CPU) conv2DForwardPhase(ys, xs, ws []float32, s tensor.ConvShape, p con
 	g := newPhaseGeom(s)
 	crs, chw, kohw := s.C*s.R*s.S, s.C*s.H*s.W, s.K*s.OH*s.OW
 	parallelFor(c.threads(), p.ng, 1, func(lo, hi int) {
-		var b phaseBufs
-		b.get(g, s.K, p.nb)
+		b := g.bufs(s.K, p.nb)
 		defer b.put()
 		for gi := lo; gi < hi; gi++ {
 			n0, cnt := p.images(gi, s.N)
-			b.prepare(g, s.K, cnt, false, false)
-			g.pack(b.xq, xs[n0*chw:], chw, cnt)
+			g.prepare(b, s.K, cnt, false, false)
+			g.pack(b.xp, xs[n0*chw:], chw, cnt)
 			L := g.grid.gridLen(cnt)
-			serial.SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xq[:g.xqLen(cnt)], b.off, 0, b.grid, L)
+			serial.SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xqLen(cnt)], b.off, 0, b.grid, L)
 			g.grid.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, false)
 		}
 	})
@@ -191,14 +178,13 @@ func (c *CPU) conv2DBackwardFilterPhase(dws, dys, xs []float32, s tensor.ConvSha
 	crs, chw, kohw := s.C*s.R*s.S, s.C*s.H*s.W, s.K*s.OH*s.OW
 	rqc := s.C%8 == 0
 	c.filterChunks(dws, s, p, rqc, func() (filterGroup, func()) {
-		var b phaseBufs
-		b.get(g, s.K, p.nb)
+		b := g.bufs(s.K, p.nb)
 		return func(n0, cnt int, beta float32, pt []float32) {
-			b.prepare(g, s.K, cnt, true, rqc)
-			g.pack(b.xq, xs[n0*chw:], chw, cnt)
+			g.prepare(b, s.K, cnt, true, rqc)
+			g.pack(b.xp, xs[n0*chw:], chw, cnt)
 			g.grid.spread(b.grid, dys[n0*kohw:], kohw, s.K, cnt)
 			L := g.grid.gridLen(cnt)
-			serial.SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xq[:g.xqLen(cnt)], b.off, beta, pt, crs)
+			serial.SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xqLen(cnt)], b.off, beta, pt, crs)
 		}, b.put
 	})
 }

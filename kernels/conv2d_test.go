@@ -208,7 +208,7 @@ func TestConv2D(t *testing.T) {
 		for _, be := range denseThreaded() {
 			for _, path := range []string{"winograd", "padded", "im2col"} {
 				t.Run(fmt.Sprintf("backend=%s/path=%s/shape=%s", be.Name, path, convName(s)), func(t *testing.T) {
-					defer kernels.SetConvPadded(map[string]string{"winograd": "winograd", "padded": "always", "im2col": "never"}[path])()
+					defer kernels.SetConvPath(map[string]string{"winograd": "winograd", "padded": "always", "im2col": "never"}[path])()
 					xt := denseTensor(be.BE, s.XShape(), x)
 					wt := denseTensor(be.BE, s.WShape(), w)
 					dyt := denseTensor(be.BE, s.YShape(), dy)
@@ -384,7 +384,7 @@ func BenchmarkConv2DPath(b *testing.B) {
 			for _, path := range paths {
 				b.Run(fmt.Sprintf("dir=%s/shape=%s/path=%s", dir, cs.name, path), func(b *testing.B) {
 					mode := map[string]string{"winograd": "winograd", "padded": "always", "phase": "auto", "im2col": "never"}[path]
-					defer kernels.SetConvPadded(mode)()
+					defer kernels.SetConvPath(mode)()
 					x := denseTensor(be, s.XShape(), denseRand(1, s.N*s.C*s.H*s.W, -1, 1))
 					w := denseTensor(be, s.WShape(), denseRand(2, s.K*s.C*s.R*s.S, -1, 1))
 					y := denseTensor(be, s.YShape(), denseRand(3, s.N*s.K*s.OH*s.OW, -1, 1))

@@ -261,6 +261,15 @@ func (g winoGeom) output(out, m []float32, ko int) {
 	}
 }
 
+// winoGroups splits n images of h×w into ng groups of nb (the last may be
+// shorter): about winoTiles tiles per group (garbage tiles included), and
+// at least one group per thread.
+func (c *CPU) winoGroups(n, h, w int) (nb, ng int) {
+	tiles := (h + 1) / 2 * ((w+1)/2 + 1)
+	nb = max(1, min(ceilDiv(winoTiles, tiles), ceilDiv(n, c.threads())))
+	return nb, ceilDiv(n, nb)
+}
+
 // conv2DWinograd computes dst (= or += with add) [N, ko, h, w] = the 3×3
 // pad-1 conv of src [N, ci, h, w] whose transformed kernel is u
 // [16, ko, ci] (winoFilter), then ep (nil for none) as it stores y. Each
@@ -271,9 +280,7 @@ func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add boo
 	for xi := range pas {
 		serial.PackA(&pas[xi], false, ko, ci, u[xi*ko*ci:(xi+1)*ko*ci], ci)
 	}
-	tiles := (h + 1) / 2 * ((w+1)/2 + 1)
-	nb := max(1, min(ceilDiv(winoTiles, tiles), ceilDiv(n, c.threads())))
-	ng := ceilDiv(n, nb)
+	nb, ng := c.winoGroups(n, h, w)
 	sin, sout := ci*h*w, ko*h*w
 	parallelFor(c.threads(), ng, 1, func(lo, hi int) {
 		big := newWinoGeom(h, w, nb)
@@ -415,9 +422,7 @@ func winoFilterGrad(dw, m []float32, K, C int) {
 // dw += Gᵀ (M_0 + M_1 + …) G in chunk order, so a given thread count
 // always gives the same bits.
 func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.ConvShape) {
-	tiles := (s.H + 1) / 2 * ((s.W+1)/2 + 1)
-	nb := max(1, min(ceilDiv(winoTiles, tiles), ceilDiv(s.N, c.threads())))
-	ng := ceilDiv(s.N, nb)
+	nb, ng := c.winoGroups(s.N, s.H, s.W)
 	sin, sout := s.C*s.H*s.W, s.K*s.H*s.W
 	kc := s.K * s.C
 	bounds := chunks(c.threads(), ng, 1)

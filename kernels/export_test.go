@@ -1,12 +1,12 @@
 package kernels
 
-// SetConvPadded forces the stride-1 conv path for tests and benchmarks:
+// SetConvPath forces the conv paths for tests and benchmarks:
 // mode "auto" (the shape heuristics), "winograd" (Winograd wherever it
 // applies, ignoring its channel bound), "always" (the padded-width grid
 // wherever it applies, no Winograd) or "never" (im2col everywhere: no
 // Winograd, no phase planes for strided convs). It
 // returns a function restoring the previous modes.
-func SetConvPadded(mode string) (restore func()) {
+func SetConvPath(mode string) (restore func()) {
 	old, oldWino, oldPhase := convPadMode, winoMode, convPhaseOn
 	convPhaseOn = mode != "never"
 	switch mode {
@@ -19,7 +19,7 @@ func SetConvPadded(mode string) (restore func()) {
 	case "never":
 		convPadMode, winoMode = padNever, padNever
 	default:
-		panic("kernels: SetConvPadded: unknown mode")
+		panic("kernels: SetConvPath: unknown mode")
 	}
 	return func() { convPadMode, winoMode, convPhaseOn = old, oldWino, oldPhase }
 }

@@ -41,16 +41,21 @@ func kernelGo(k int, a, b, c []float32, ldc int, alpha, beta float32) {
 		}
 	}
 	for i := 0; i < mr; i++ {
-		row := (*[nr]float32)(acc[i*nr:])
-		ci := (*[nr]float32)(c[i*ldc:])
-		if beta == 0 {
-			for j, s := range row {
-				ci[j] = alpha * s
-			}
-		} else {
-			for j, s := range row {
-				ci[j] = alpha*s + beta*ci[j]
-			}
+		storeRow(c[i*ldc:i*ldc+nr], acc[i*nr:(i+1)*nr], alpha, beta)
+	}
+}
+
+// storeRow writes c = alpha*s + beta*c, or alpha*s without reading c when
+// beta == 0 (NaNs in C are overwritten, as BLAS does); len(s) == len(c).
+func storeRow(c, s []float32, alpha, beta float32) {
+	s = s[:len(c)]
+	if beta == 0 {
+		for j, v := range s {
+			c[j] = alpha * v
 		}
+		return
+	}
+	for j, v := range s {
+		c[j] = alpha*v + beta*c[j]
 	}
 }

@@ -389,19 +389,8 @@ func (g *gemm) macro(ws *workspace, apk []float32, pc, kcb, ic, mcb, jc, ncb int
 			} else {
 				g.kernel(kcb, ap, bp, ws.tile[:], nr, 1, 0)
 			}
-			t := ws.tile[:]
 			for i := range rows {
-				ci := c[off+i*ldc : off+i*ldc+cols]
-				ti := t[i*nr : i*nr+cols]
-				if beta == 0 {
-					for j, v := range ti {
-						ci[j] = alpha * v
-					}
-				} else {
-					for j, v := range ti {
-						ci[j] = alpha*v + beta*ci[j]
-					}
-				}
+				storeRow(c[off+i*ldc:off+i*ldc+cols], ws.tile[i*nr:i*nr+cols], alpha, beta)
 			}
 		}
 	}
