@@ -20,6 +20,7 @@ func TestConv2DForwardBN(t *testing.T) {
 	shapes := []tensor.ConvShape{
 		convCase(3, 32, 7, 40, 3, 3, 1, 1), // Winograd, odd plane
 		convCase(2, 64, 8, 32, 3, 3, 1, 1), // Winograd
+		convCase(18, 8, 6, 16, 3, 3, 1, 1), // Winograd lanes with transposes (when forced)
 		convCase(2, 16, 6, 16, 3, 3, 1, 1), // padded grid (Winograd when forced)
 		convCase(2, 8, 9, 16, 3, 3, 2, 1),  // strided: phase planes
 	}
@@ -35,7 +36,7 @@ func TestConv2DForwardBN(t *testing.T) {
 		bn := slowBatchNormInference64(conv, denseF64(gamma), denseF64(beta), denseF64(mean), denseF64(variance), cs, eps)
 		vec := tensor.Shape{s.K}
 		for _, be := range denseThreaded() {
-			for _, mode := range []string{"auto", "winograd"} {
+			for _, mode := range []string{"auto", "winograd", "winorows"} {
 				for _, withRes := range []bool{false, true} {
 					for _, relu := range []bool{false, true} {
 						name := fmt.Sprintf("backend=%s/mode=%s/%s/res=%v/relu=%v", be.Name, mode, convName(s), withRes, relu)

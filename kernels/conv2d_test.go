@@ -163,6 +163,12 @@ func convCases() []tensor.ConvShape {
 		convCase(2, 8, 5, 12, 3, 3, 1, 1),
 		convCase(2, 16, 1, 8, 3, 3, 1, 1),
 		convCase(37, 8, 3, 8, 3, 3, 1, 1),
+		// Winograd on interleaved lanes (conv2d_winolanes.go): 8×8
+		// transposes need 8 images of a block and an even plane; 24×24
+		// splits a block's tile rows over groups; 17 and 20 images leave
+		// a last block partly empty.
+		convCase(20, 8, 6, 12, 3, 3, 1, 1),
+		convCase(17, 6, 24, 8, 3, 3, 1, 1),
 		// Phase planes beyond stride 2 and 3×3: stride 3 with a 5×5
 		// kernel (three row and column phases), a 3×1 kernel (one column
 		// phase), an odd plane whose last phase row is short.
@@ -206,9 +212,9 @@ func TestConv2D(t *testing.T) {
 		// √L; atol scales by √L to stay the same fraction of that scale.
 		sq := func(l int) float64 { return math.Sqrt(float64(l)) }
 		for _, be := range denseThreaded() {
-			for _, path := range []string{"winograd", "padded", "im2col"} {
+			for _, path := range []string{"winograd", "winorows", "padded", "im2col"} {
 				t.Run(fmt.Sprintf("backend=%s/path=%s/shape=%s", be.Name, path, convName(s)), func(t *testing.T) {
-					defer kernels.SetConvPath(map[string]string{"winograd": "winograd", "padded": "always", "im2col": "never"}[path])()
+					defer kernels.SetConvPath(map[string]string{"winograd": "winograd", "winorows": "winorows", "padded": "always", "im2col": "never"}[path])()
 					xt := denseTensor(be.BE, s.XShape(), x)
 					wt := denseTensor(be.BE, s.WShape(), w)
 					dyt := denseTensor(be.BE, s.YShape(), dy)

@@ -275,6 +275,10 @@ func (c *CPU) winoGroups(n, h, w int) (nb, ng int) {
 // [16, ko, ci] (winoFilter), then ep (nil for none) as it stores y. Each
 // U[ξ] is packed for the GEMM once per call rather than once per group.
 func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add bool, ep *convEpilogue) {
+	if c.useWinoLanes(ci, h, w) {
+		c.conv2DWinoLanes(dst, src, u, n, ci, ko, h, w, add, ep)
+		return
+	}
 	pas := packedUs.get()
 	defer packedUs.put(pas)
 	for xi := range pas {
@@ -422,6 +426,10 @@ func winoFilterGrad(dw, m []float32, K, C int) {
 // dw += Gᵀ (M_0 + M_1 + …) G in chunk order, so a given thread count
 // always gives the same bits.
 func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.ConvShape) {
+	if c.useWinoLanes(s.C, s.H, s.W) {
+		c.conv2DBackwardFilterWinoLanes(dws, dys, xs, s)
+		return
+	}
 	nb, ng := c.winoGroups(s.N, s.H, s.W)
 	sin, sout := s.C*s.H*s.W, s.K*s.H*s.W
 	kc := s.K * s.C

@@ -2,17 +2,19 @@ package kernels
 
 // SetConvPath forces the conv paths for tests and benchmarks:
 // mode "auto" (the shape heuristics), "winograd" (Winograd wherever it
-// applies, ignoring its channel bound), "always" (the padded-width grid
+// applies, ignoring its channel bound), "winorows" (the same with the
+// row layout only, no interleaved lanes), "always" (the padded-width grid
 // wherever it applies, no Winograd) or "never" (im2col everywhere: no
 // Winograd, no phase planes for strided convs). It
 // returns a function restoring the previous modes.
 func SetConvPath(mode string) (restore func()) {
-	old, oldWino, oldPhase := convPadMode, winoMode, convPhaseOn
+	old, oldWino, oldPhase, oldLanes := convPadMode, winoMode, convPhaseOn, winoLanesOn
 	convPhaseOn = mode != "never"
+	winoLanesOn = mode != "winorows"
 	switch mode {
 	case "auto":
 		convPadMode, winoMode = padAuto, padAuto
-	case "winograd":
+	case "winograd", "winorows":
 		convPadMode, winoMode = padAuto, padAlways
 	case "always":
 		convPadMode, winoMode = padAlways, padNever
@@ -21,5 +23,11 @@ func SetConvPath(mode string) (restore func()) {
 	default:
 		panic("kernels: SetConvPath: unknown mode")
 	}
-	return func() { convPadMode, winoMode, convPhaseOn = old, oldWino, oldPhase }
+	return func() { convPadMode, winoMode, convPhaseOn, winoLanesOn = old, oldWino, oldPhase, oldLanes }
+}
+
+// Transpose8x8 exposes transpose8x8; simd is honoured only where the CPU
+// has AVX2.
+func Transpose8x8(simd bool, dst []float32, drow, dblk int, src []float32, srow, sblk, n int, add bool) {
+	transpose8x8(simd && useAVX2, dst, drow, dblk, src, srow, sblk, n, add)
 }

@@ -172,3 +172,36 @@ func reluGradAccv(simd bool, dst, dy, y []float32) {
 	}
 	Binary(tensor.ReLUGradAcc, dst[n:], dy[n:], y[n:])
 }
+
+// transpose8x8 is tr8 over n 8×8 blocks with its index bounds checked:
+//
+//	dst[q·dblk + r·drow + c] (=, += with add) src[q·sblk + c·srow + r],  q < n, r, c < 8,
+//
+// the Go loop standing in without SIMD. Strides are non-negative.
+func transpose8x8(simd bool, dst []float32, drow, dblk int, src []float32, srow, sblk, n int, add bool) {
+	if n <= 0 {
+		return
+	}
+	_ = dst[(n-1)*dblk+7*drow+7] // the last row of the last block lies inside
+	_ = src[(n-1)*sblk+7*srow+7]
+	if simd {
+		a := 0
+		if add {
+			a = 1
+		}
+		tr8(&dst[0], drow, dblk, &src[0], srow, sblk, n, a)
+		return
+	}
+	for q := 0; q < n; q++ {
+		for r := 0; r < 8; r++ {
+			d := dst[q*dblk+r*drow:][:8]
+			for c := range d {
+				v := src[q*sblk+c*srow+r]
+				if add {
+					v += d[c]
+				}
+				d[c] = v
+			}
+		}
+	}
+}

@@ -72,3 +72,40 @@ func winoOutAVX2(o *float32, orw int, m *float32, mst int, n int)
 //
 //go:noescape
 func winoDyAVX2(v *float32, vst int, r *float32, rw int, n int)
+
+// winoInLanes transforms n tile positions of 16 lane-interleaved images
+// (conv2d_winolanes.go): r is the start of padded row 2·ty (rows rw floats
+// apart, columns 16 floats apart, lanes innermost); tile position u reads
+// columns 2u..2u+3 and writes its 16 lanes (two vectors) at v + ξ·vxi +
+// u·vpos, ξ = 0..15:
+//
+//	v[ξ·vxi + u·vpos + l] = (Bᵀ d B)[ξ],  d[i][j] = r[i·rw + (2u+j)·16 + l].
+//
+//go:noescape
+func winoInLanes(v *float32, vxi, vpos int, r *float32, rw int, n int)
+
+// winoOutLanes is the output transform of n tile positions: m holds
+// position u's 16 lanes at m + ξ·mxi + 16·u, and o is output row 2·ty of a
+// lane-interleaved grid (rows orw floats apart, columns 16):
+//
+//	o[i·orw + (2u+j)·16 + l] = (Aᵀ m A)[i, j].
+//
+//go:noescape
+func winoOutLanes(o *float32, orw int, m *float32, mxi int, n int)
+
+// winoDyLanes transforms n 2×2 output-gradient tiles of a lane-interleaved
+// grid (r = row 2·ty, rows rw apart, columns 16) for the filter gradient:
+//
+//	v[ξ·vxi + u·vpos + l] = (A e Aᵀ)[ξ],  e[i][j] = r[i·rw + (2u+j)·16 + l].
+//
+//go:noescape
+func winoDyLanes(v *float32, vxi, vpos int, r *float32, rw int, n int)
+
+// tr8 transposes n 8×8 blocks, block q reading the eight rows src + q·sblk
+// + c·srow and writing (add = 0) or adding to (add ≠ 0) the eight rows dst
+// + q·dblk + r·drow (all in floats, each row 8 contiguous floats):
+//
+//	dst[q·dblk + r·drow + c] (=, +=) src[q·sblk + c·srow + r],  r, c < 8.
+//
+//go:noescape
+func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, add int)

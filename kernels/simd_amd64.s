@@ -468,3 +468,285 @@ wdloop:
 wddone:
 	VZEROUPPER
 	RET
+
+// Winograd transforms on lane-interleaved tiles (conv2d_winolanes.go): 16
+// images side by side in every element, so one tile position is two
+// vectors of 8 lanes and the transforms are plain vertical arithmetic.
+
+// LSTORE4 stores Y8..Y11 at R13, R13+BX, R13+2BX, R13+3BX, leaving R13
+// past them: four consecutive ξ planes of one transform row.
+#define LSTORE4 \
+	VMOVUPS Y8, (R13)  \
+	ADDQ    BX, R13    \
+	VMOVUPS Y9, (R13)  \
+	ADDQ    BX, R13    \
+	VMOVUPS Y10, (R13) \
+	ADDQ    BX, R13    \
+	VMOVUPS Y11, (R13) \
+	ADDQ    BX, R13
+
+// LROW loads columns 0..3 of row ra (64 bytes apart: one tile position of
+// 16 lanes per column) combined with row rb: Y0..Y3 = ra OP rb; then (·)B
+// down the columns: t0 − t2, t1 + t2, t2 − t1, t1 − t3, stored by LSTORE4.
+#define LROW(ra, rb, OP) \
+	VMOVUPS (ra), Y0       \
+	VMOVUPS 64(ra), Y1     \
+	VMOVUPS 128(ra), Y2    \
+	VMOVUPS 192(ra), Y3    \
+	OP      (rb), Y0, Y0   \
+	OP      64(rb), Y1, Y1 \
+	OP      128(rb), Y2, Y2 \
+	OP      192(rb), Y3, Y3 \
+	VSUBPS  Y2, Y0, Y8     \
+	VADDPS  Y2, Y1, Y9     \
+	VSUBPS  Y1, Y2, Y10    \
+	VSUBPS  Y3, Y1, Y11    \
+	LSTORE4
+
+// LIN transforms the 8 lanes at SI, DX, R10, R11 (rows 0..3) into the 16
+// ξ planes at R13 (BX apart): Bᵀ's rows d0 − d2, d1 + d2, d2 − d1, d1 − d3.
+#define LIN \
+	LROW(SI, R10, VSUBPS) \
+	LROW(DX, R10, VADDPS) \
+	LROW(R10, DX, VSUBPS) \
+	LROW(DX, R11, VSUBPS)
+
+// func winoInLanes(v *float32, vxi, vpos int, r *float32, rw int, n int)
+TEXT ·winoInLanes(SB), NOSPLIT, $0-48
+	MOVQ v+0(FP), DI
+	MOVQ vxi+8(FP), BX
+	SHLQ $2, BX
+	MOVQ vpos+16(FP), R8
+	SHLQ $2, R8
+	MOVQ r+24(FP), SI
+	MOVQ rw+32(FP), R9
+	SHLQ $2, R9
+	MOVQ n+40(FP), CX
+	LEAQ (SI)(R9*1), DX   // row 1
+	LEAQ (SI)(R9*2), R10  // row 2
+	LEAQ (R10)(R9*1), R11 // row 3
+	TESTQ CX, CX
+	JZ   lidone
+
+liloop:
+	MOVQ DI, R13
+	LIN
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R10
+	ADDQ $32, R11
+	LEAQ 32(DI), R13
+	LIN
+	ADDQ $96, SI
+	ADDQ $96, DX
+	ADDQ $96, R10
+	ADDQ $96, R11
+	ADDQ R8, DI
+	DECQ CX
+	JNZ  liloop
+
+lidone:
+	VZEROUPPER
+	RET
+
+// LOUT applies Aᵀ m A to the 8 lanes at R13 (ξ planes BX apart, R8 = 4
+// planes, R14 = 12 planes) and stores y00, y01 at DI, DI+64 and y10, y11
+// at DI+R9, DI+R9+64.
+#define LOUT \
+	MOVQ   R13, R12      \
+	WOCOL(Y0, Y1)        \
+	ADDQ   BX, R13       \
+	WOCOL(Y2, Y3)        \
+	ADDQ   BX, R13       \
+	WOCOL(Y4, Y5)        \
+	ADDQ   BX, R13       \
+	WOCOL(Y6, Y7)        \
+	MOVQ   R12, R13      \
+	VADDPS Y2, Y0, Y8    \
+	VADDPS Y4, Y8, Y8    \
+	VSUBPS Y4, Y2, Y9    \
+	VSUBPS Y6, Y9, Y9    \
+	VADDPS Y3, Y1, Y10   \
+	VADDPS Y5, Y10, Y10  \
+	VSUBPS Y5, Y3, Y11   \
+	VSUBPS Y7, Y11, Y11  \
+	VMOVUPS Y8, (DI)     \
+	VMOVUPS Y9, 64(DI)   \
+	VMOVUPS Y10, (DI)(R9*1) \
+	VMOVUPS Y11, 64(DI)(R9*1)
+
+// func winoOutLanes(o *float32, orw int, m *float32, mxi int, n int)
+TEXT ·winoOutLanes(SB), NOSPLIT, $0-40
+	MOVQ o+0(FP), DI
+	MOVQ orw+8(FP), R9
+	SHLQ $2, R9
+	MOVQ m+16(FP), R13
+	MOVQ mxi+24(FP), BX
+	SHLQ $2, BX
+	MOVQ n+32(FP), CX
+	MOVQ BX, R8
+	SHLQ $2, R8          // 4 planes
+	LEAQ (R8)(R8*2), R14 // 12 planes
+	TESTQ CX, CX
+	JZ   lodone
+
+loloop:
+	LOUT
+	ADDQ $32, R13
+	ADDQ $32, DI
+	LOUT
+	ADDQ $32, R13
+	ADDQ $96, DI
+	DECQ CX
+	JNZ  loloop
+
+lodone:
+	VZEROUPPER
+	RET
+
+// LDYROW stores e, e + o, e − o, −o (Y15 = 0) at R13, R13+BX, …
+#define LDYROW(e, o) \
+	VMOVAPS e, Y8       \
+	VADDPS  o, e, Y9    \
+	VSUBPS  o, e, Y10   \
+	VSUBPS  o, Y15, Y11 \
+	LSTORE4
+
+// LDY transforms the 2×2 gradient tile at SI (row 0) and DX (row 1), 64
+// bytes between columns, into the 16 ξ planes at R13: A e Aᵀ.
+#define LDY \
+	VMOVUPS (SI), Y4   \
+	VMOVUPS 64(SI), Y5 \
+	VMOVUPS (DX), Y6   \
+	VMOVUPS 64(DX), Y7 \
+	LDYROW(Y4, Y5)     \
+	VADDPS  Y6, Y4, Y0 \
+	VADDPS  Y7, Y5, Y1 \
+	LDYROW(Y0, Y1)     \
+	VSUBPS  Y6, Y4, Y0 \
+	VSUBPS  Y7, Y5, Y1 \
+	LDYROW(Y0, Y1)     \
+	VSUBPS  Y6, Y15, Y0 \
+	VSUBPS  Y7, Y15, Y1 \
+	LDYROW(Y0, Y1)
+
+// func winoDyLanes(v *float32, vxi, vpos int, r *float32, rw int, n int)
+TEXT ·winoDyLanes(SB), NOSPLIT, $0-48
+	MOVQ   v+0(FP), DI
+	MOVQ   vxi+8(FP), BX
+	SHLQ   $2, BX
+	MOVQ   vpos+16(FP), R8
+	SHLQ   $2, R8
+	MOVQ   r+24(FP), SI
+	MOVQ   rw+32(FP), R9
+	SHLQ   $2, R9
+	MOVQ   n+40(FP), CX
+	LEAQ   (SI)(R9*1), DX // row 1
+	VXORPS Y15, Y15, Y15
+	TESTQ  CX, CX
+	JZ     lddone
+
+ldloop:
+	MOVQ DI, R13
+	LDY
+	ADDQ $32, SI
+	ADDQ $32, DX
+	LEAQ 32(DI), R13
+	LDY
+	ADDQ $96, SI
+	ADDQ $96, DX
+	ADDQ R8, DI
+	DECQ CX
+	JNZ  ldloop
+
+lddone:
+	VZEROUPPER
+	RET
+
+// func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, add int)
+TEXT ·tr8(SB), NOSPLIT, $0-64
+	MOVQ dst+0(FP), DI
+	MOVQ drow+8(FP), BX
+	SHLQ $2, BX
+	MOVQ dblk+16(FP), R12
+	SHLQ $2, R12
+	MOVQ src+24(FP), SI
+	MOVQ srow+32(FP), DX
+	SHLQ $2, DX
+	MOVQ sblk+40(FP), R13
+	SHLQ $2, R13
+	MOVQ n+48(FP), CX
+	MOVQ add+56(FP), R14
+	LEAQ (DX)(DX*2), R8 // 3 rows of src
+	LEAQ (BX)(BX*2), R9 // 3 rows of dst
+	TESTQ CX, CX
+	JZ   tr8done
+
+tr8loop:
+	LEAQ    (SI)(DX*4), R10
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(DX*1), Y1
+	VMOVUPS (SI)(DX*2), Y2
+	VMOVUPS (SI)(R8*1), Y3
+	VMOVUPS (R10), Y4
+	VMOVUPS (R10)(DX*1), Y5
+	VMOVUPS (R10)(DX*2), Y6
+	VMOVUPS (R10)(R8*1), Y7
+
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xEE, Y15, Y13, Y7
+
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+
+	LEAQ  (DI)(BX*4), R11
+	TESTQ R14, R14
+	JZ    tr8store
+	VADDPS (DI), Y8, Y8
+	VADDPS (DI)(BX*1), Y9, Y9
+	VADDPS (DI)(BX*2), Y10, Y10
+	VADDPS (DI)(R9*1), Y11, Y11
+	VADDPS (R11), Y12, Y12
+	VADDPS (R11)(BX*1), Y13, Y13
+	VADDPS (R11)(BX*2), Y14, Y14
+	VADDPS (R11)(R9*1), Y15, Y15
+
+tr8store:
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, (DI)(BX*1)
+	VMOVUPS Y10, (DI)(BX*2)
+	VMOVUPS Y11, (DI)(R9*1)
+	VMOVUPS Y12, (R11)
+	VMOVUPS Y13, (R11)(BX*1)
+	VMOVUPS Y14, (R11)(BX*2)
+	VMOVUPS Y15, (R11)(R9*1)
+
+	ADDQ R13, SI
+	ADDQ R12, DI
+	DECQ CX
+	JNZ  tr8loop
+
+tr8done:
+	VZEROUPPER
+	RET

@@ -41,3 +41,19 @@ func winoOutAVX2(o *float32, orw int, m *float32, mst int, n int) {
 func winoDyAVX2(v *float32, vst int, r *float32, rw int, n int) {
 	panic("kernels: AVX2 loop without assembly")
 }
+
+func winoInLanes(v *float32, vxi, vpos int, r *float32, rw int, n int) {
+	panic("kernels: AVX2 loop without assembly")
+}
+
+func winoOutLanes(o *float32, orw int, m *float32, mxi int, n int) {
+	panic("kernels: AVX2 loop without assembly")
+}
+
+func winoDyLanes(v *float32, vxi, vpos int, r *float32, rw int, n int) {
+	panic("kernels: AVX2 loop without assembly")
+}
+
+func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, add int) {
+	panic("kernels: AVX2 loop without assembly")
+}

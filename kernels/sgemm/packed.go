@@ -56,3 +56,32 @@ func (cfg Config) SgemmPacked(pa *PackedA, tB bool, n int, alpha float32, b []fl
 		pa: pa, b: b, ldb: ldb, c: c, ldc: ldc,
 	}, m, n)
 }
+
+// MaxPackedBK is the largest k SgemmPackedAB takes: B packed as one k
+// block.
+const MaxPackedBK = kc
+
+// SgemmPackedAB is SgemmPacked with B packed by the caller too, in packB's
+// layout for one k block: n/nr panels of k×nr, panel q first,
+//
+//	pb[q·k·nr + p·nr + j] = op(B)[p, q·nr + j],
+//
+// (a Winograd transform writes its tiles straight into it). n must be a
+// multiple of nr (16) and k (pa's) at most MaxPackedBK. The result has the
+// same bits as SgemmPacked on the unpacked B.
+func (cfg Config) SgemmPackedAB(pa *PackedA, n int, alpha float32, pb []float32, beta float32, c []float32, ldc int) {
+	m, k := pa.m, pa.k
+	switch {
+	case n < 0 || n%nr != 0:
+		panic("sgemm: n of a packed B not a multiple of 16")
+	case k > kc:
+		panic("sgemm: k of a packed B over MaxPackedBK")
+	case ldc < max(1, n):
+		panic("sgemm: bad leading dimension of C")
+	case m > 0 && n > 0 && len(c) < (m-1)*ldc+n:
+		panic("sgemm: insufficient length of c")
+	case len(pb) < n*k:
+		panic("sgemm: insufficient length of packed b")
+	}
+	cfg.run(gemm{k: k, alpha: alpha, beta: beta, pa: pa, pb: pb, c: c, ldc: ldc}, m, n)
+}

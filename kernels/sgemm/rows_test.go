@@ -302,3 +302,47 @@ func TestSgemmPacked(t *testing.T) {
 		}
 	}
 }
+
+// TestSgemmPackedAB checks SgemmPackedAB, B handed over in packB's layout,
+// against Sgemm on the same B stored row by row (the same bits), and its
+// refusals.
+func TestSgemmPackedAB(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 4))
+	var pa sgemm.PackedA
+	for name, cfg := range configs(t) {
+		for _, sh := range [][3]int{{1, 16, 1}, {7, 32, 5}, {150, 4096 + 64, 300}, {16, 48, 16}, {64, 256, sgemm.KC}} {
+			m, n, k := sh[0], sh[1], sh[2]
+			a := operand(rng, m, k, k)
+			b := operand(rng, k, n, n)
+			pb := make([]float32, n*k)
+			for q := 0; q < n/sgemm.NR; q++ {
+				for p := 0; p < k; p++ {
+					copy(pb[(q*k+p)*sgemm.NR:][:sgemm.NR], b[p*n+q*sgemm.NR:])
+				}
+			}
+			c0 := operand(rng, m, n, n)
+			want, got := append([]float32(nil), c0...), append([]float32(nil), c0...)
+			cfg.Sgemm(false, false, m, n, k, 0.5, a, k, b, n, 2, want, n)
+			cfg.PackA(&pa, false, m, k, a, k)
+			cfg.SgemmPackedAB(&pa, n, 0.5, pb, 2, got, n)
+			if !sameBits(got, want) {
+				t.Errorf("%s m=%d n=%d k=%d: SgemmPackedAB differs from Sgemm", name, m, n, k)
+			}
+		}
+	}
+	cfg := sgemm.Config{}
+	for _, c := range []struct {
+		n, k int
+		want string
+	}{{20, 8, "sgemm: n of a packed B not a multiple of 16"}, {16, sgemm.KC + 1, "sgemm: k of a packed B over MaxPackedBK"}} {
+		cfg.PackA(&pa, false, 4, c.k, make([]float32, 4*c.k), c.k)
+		got := func() (msg any) {
+			defer func() { msg = recover() }()
+			cfg.SgemmPackedAB(&pa, c.n, 1, make([]float32, c.n*c.k), 0, make([]float32, 4*c.n), c.n)
+			return nil
+		}()
+		if got != c.want {
+			t.Errorf("n=%d k=%d: panic %v, want %q", c.n, c.k, got, c.want)
+		}
+	}
+}

@@ -226,9 +226,10 @@ type gemm struct {
 	alpha, beta float32
 	a, b, c     []float32
 	lda         int
-	ldb         int      // row stride of b when boff is nil
-	boff        []int    // SgemmRows: stored row i of b starts at boff[i]
-	pa          *PackedA // SgemmPacked: A already packed (a, lda unused)
+	ldb         int       // row stride of b when boff is nil
+	boff        []int     // SgemmRows: stored row i of b starts at boff[i]
+	pa          *PackedA  // SgemmPacked: A already packed (a, lda unused)
+	pb          []float32 // SgemmPackedAB: B already packed (b, ldb unused)
 	ldc         int
 	simd        bool
 }
@@ -308,7 +309,7 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 	// TLB miss each and often share cache sets (m = 32, k = 288 at 2
 	// threads: n = ldb = 16384 32 GFLOP/s in place against 46 packed, n =
 	// 3000 42 against 57).
-	direct := g.simd && !g.tB && i1-i0 <= maxDirectRows && (g.boff != nil || g.k*g.ldb <= directSpan)
+	direct := g.simd && !g.tB && g.pb == nil && i1-i0 <= maxDirectRows && (g.boff != nil || g.k*g.ldb <= directSpan)
 
 	for jc := j0; jc < j1; jc += nc {
 		ncb := min(nc, j1-jc)
@@ -325,7 +326,10 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 			// use, while it is hot in L1 (its rows are contiguous in k, so
 			// per-panel reads stream too); later row blocks reuse it.
 			var offs []int // direct: the k block's row starts in b
+			bpk := ws.b    // the packed B block
 			switch {
+			case g.pb != nil:
+				bpk = g.pb[jc*kcb:] // k is one block (SgemmPackedAB)
 			case direct:
 				offs = ws.rowOffsets(g, pc, kcb)
 				// Only a ragged last panel is packed, into slot 0.
@@ -343,14 +347,15 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 				} else {
 					packA(ap, g.a, g.lda, g.tA, ic, mcb, pc, kcb, g.simd)
 				}
-				g.macro(ws, ap, pc, kcb, ic, mcb, jc, ncb, beta, g.tB && ic == i0, offs)
+				g.macro(ws, ap, bpk, pc, kcb, ic, mcb, jc, ncb, beta, g.tB && g.pb == nil && ic == i0, offs)
 			}
 		}
 	}
 }
 
 // macro runs the micro-kernel over the mcb×ncb block of C at (ic, jc) from
-// the packed A block apk and the packed B block in ws (k rows pc..pc+kcb): jr over B micro-panels (each
+// the packed A block apk and the packed B block bpk (k rows pc..pc+kcb; ws.b
+// unless B came packed): jr over B micro-panels (each
 // stays in L1), ir over A micro-panels. With pack set it first packs each B
 // micro-panel into its slot. Full tiles are written in place; ragged ones go
 // through ws.tile and are merged here.
@@ -358,10 +363,10 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 // With offs (the direct mode of run) the full B micro-panels are read in
 // place, row p of the panel at column jc+jr being b[offs[p]+jc+jr:][:nr],
 // and only a ragged last panel comes packed, in slot 0 of ws.b.
-func (g *gemm) macro(ws *workspace, apk []float32, pc, kcb, ic, mcb, jc, ncb int, beta float32, pack bool, offs []int) {
+func (g *gemm) macro(ws *workspace, apk, bpk []float32, pc, kcb, ic, mcb, jc, ncb int, beta float32, pack bool, offs []int) {
 	alpha, c, ldc := g.alpha, g.c, g.ldc
 	for jr := 0; jr < ncb; jr += nr {
-		bp := ws.b[jr*kcb : (jr+nr)*kcb]
+		bp := bpk[jr*kcb : (jr+nr)*kcb]
 		cols := min(nr, ncb-jr)
 		if pack {
 			packB(bp, g.b, g.ldb, g.boff, g.tB, pc, kcb, jc+jr, cols, g.simd)

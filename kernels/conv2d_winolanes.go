@@ -1,0 +1,421 @@
+package kernels
+
+import "twostage/tensor"
+
+// Winograd F(2×2, 3×3) on lane-interleaved images, for small planes.
+//
+// conv2d_winograd.go lays the images of a group side by side in long rows
+// and runs its 8-tile vectors along them; the tile that straddles two
+// images is computed and dropped, which costs 1/tw of the work (half of it
+// at 4×4, a fifth at 7×7), and the GEMMs pack their B operand, V, once
+// more. Here 16 images are interleaved instead, element by element,
+//
+//	xi [block][c][row][col][16],  xi[b][c][1+i][1+j][l] = x[16b + l, c, i, j]  (zero border),
+//
+// so that one tile position holds the same tile of 16 images in two
+// vectors and the transforms are plain vertical arithmetic over lanes. A
+// group takes nlb such blocks and tile rows ty0 … ty0+nty−1 of them; its
+// T = nlb·nty·tw·16 tiles are numbered (b, ty, tx, lane), so 16 consecutive
+// tiles are one tile position: exactly one panel of the SGEMM's packed B.
+// The input transform therefore writes V straight in the packed layout,
+//
+//	Vp[ξ][pos][c][16] (pos = (b·nty + ty)·tw + tx),
+//
+// and the 16 GEMMs take it as it is (sgemm SgemmPackedAB). Only images
+// past N (a last partial block) and, for odd planes, the last row and
+// column are computed for nothing.
+//
+// The passes are those of conv2d_winograd.go with the same formulas and
+// the same summation order per element (over c for y, over k for dx, over
+// the groups' tiles and then the chunks for dw), so results are again
+// fixed for a given thread count.
+
+// wlanes is the number of images interleaved (two AVX2 vectors).
+const wlanes = 16
+
+// laneTiles is the number of tiles a group aims for.
+const laneTiles = 256
+
+// useWinoLanes reports whether a Winograd pass over planes of h×w with ci
+// input channels (the GEMMs' inner dimension) takes the lane-interleaved
+// path: ci fits one packed-B block, and the planes are small enough that
+// the row layout's straddling tiles cost more than interleaving.
+func (c *CPU) useWinoLanes(ci, h, w int) bool {
+	return winoLanesOn && ci <= maxLaneChannels && (w+1)/2 <= maxLaneTileCols
+}
+
+// winoLanesOn: tests switch the lane path off to run the row layout.
+var winoLanesOn = true
+
+const (
+	maxLaneChannels = 320 // sgemm.MaxPackedBK
+	maxLaneTileCols = 16
+)
+
+// laneGeom is one group's tiling: nlb blocks of 16 images, tile rows ty0 …
+// ty0+nty−1 of each.
+type laneGeom struct {
+	h, w, th, tw int
+	wp           int // padded columns, 2·tw + 2
+	ty0, nty     int
+	nlb          int
+	rows         int // padded rows held per block and channel, 2·nty + 2
+	orw          int // floats per row of the output grid, 2·tw·16
+	T            int // tiles, nlb·nty·tw·16
+}
+
+func newLaneGeom(h, w, ty0, nty, nlb int) laneGeom {
+	th, tw := (h+1)/2, (w+1)/2
+	return laneGeom{h: h, w: w, th: th, tw: tw, wp: 2*tw + 2, ty0: ty0, nty: nty, nlb: nlb,
+		rows: 2*nty + 2, orw: 2 * tw * wlanes, T: nlb * nty * tw * wlanes}
+}
+
+// xiLen is the length of the interleaved input of ci channels.
+func (g laneGeom) xiLen(ci int) int { return g.nlb * ci * g.rows * g.wp * wlanes }
+
+// plane is the distance between the ξ planes of V, M or W with ch channels
+// (ch·T floats each): one cache line more, so that the sixteen planes a
+// transform touches at once do not share cache sets when ch·T·4 bytes is a
+// multiple of 4 KiB.
+func (g laneGeom) plane(ch int) int { return ch*g.T + wlanes }
+
+// gridLen is the length of the interleaved output grid of ko channels,
+// [ko][nlb][2·nty][2·tw][16].
+func (g laneGeom) gridLen(ko int) int { return ko * g.nlb * 2 * g.nty * g.orw }
+
+// heldRows is the range of image rows [lo, hi) that the group's padded
+// rows 2·ty0 … 2·ty0+rows−1 hold.
+func (g laneGeom) heldRows() (lo, hi int) {
+	return max(0, 2*g.ty0-1), min(g.h, 2*g.ty0+g.rows-1)
+}
+
+// tmpLen is the length of pack's staging buffer.
+func (g laneGeom) tmpLen() int { return g.rows * g.w * wlanes }
+
+// pack interleaves cnt images (src, stride apart; cnt ≤ 16·nlb) into xi,
+// rows 2·ty0 … of the zero-bordered planes; lanes past cnt are zero. The
+// held rows of a plane are contiguous in every image, so eight images at a
+// time go through 8×8 transposes into tmp [positions][16] first, and then
+// row by row into xi.
+func (g laneGeom) pack(xi, tmp, src []float32, stride, cnt, ci int) {
+	rw := g.wp * wlanes
+	lo, hi := g.heldRows()
+	np := (hi - lo) * g.w
+	for b := 0; b < g.nlb; b++ {
+		for c := 0; c < ci; c++ {
+			at := (c*g.h + lo) * g.w // the first held element of a plane
+			for h := 0; h < wlanes; h += 8 {
+				n := b*wlanes + h
+				full := 0 // positions done by the transposes
+				if n+8 <= cnt {
+					full = np &^ 7
+					transpose8x8(true, tmp[h:], wlanes, 8*wlanes, src[n*stride+at:], stride, 8, full/8, false)
+				}
+				for l := 0; l < 8; l++ {
+					d := tmp[h+l:]
+					if n+l >= cnt {
+						for p := full; p < np; p++ {
+							d[p*wlanes] = 0
+						}
+						continue
+					}
+					sp := src[(n+l)*stride+at:][:np]
+					for p := full; p < np; p++ {
+						d[p*wlanes] = sp[p]
+					}
+				}
+			}
+			for rr := 0; rr < g.rows; rr++ {
+				row := xi[((b*ci+c)*g.rows+rr)*rw:][:rw]
+				i := 2*g.ty0 + rr - 1 // the image row
+				if i < lo || i >= hi {
+					clear(row)
+					continue
+				}
+				clear(row[:wlanes])
+				copy(row[wlanes:], tmp[(i-lo)*g.w*wlanes:(i-lo+1)*g.w*wlanes])
+				clear(row[(g.w+1)*wlanes:])
+			}
+		}
+	}
+}
+
+// input transforms xi into V for all 16 ξ, in the packed-B layout
+// Vp[ξ][pos][c][16] when packed, else in rows V[ξ][c][T] (the filter
+// gradient's GEMMs take V as their transposed B).
+func (g laneGeom) input(v, xi []float32, ci int, packed bool) {
+	rw := g.wp * wlanes
+	vxi, vpos, vc := g.plane(ci), ci*wlanes, wlanes
+	if !packed {
+		vpos, vc = wlanes, g.T
+	}
+	_ = v[15*vxi+(ci-1)*vc+(g.T/wlanes-1)*vpos+wlanes-1]
+	_ = xi[g.xiLen(ci)-1]
+	for b := 0; b < g.nlb; b++ {
+		for c := 0; c < ci; c++ {
+			for ty := 0; ty < g.nty; ty++ {
+				pos := (b*g.nty + ty) * g.tw
+				winoInLanes(&v[pos*vpos+c*vc], vxi, vpos, &xi[((b*ci+c)*g.rows+2*ty)*rw], rw, g.tw)
+			}
+		}
+	}
+}
+
+// output transforms M [16][ko][T] into the output grid out.
+func (g laneGeom) output(out, m []float32, ko int) {
+	_ = m[16*g.plane(ko)-1]
+	_ = out[g.gridLen(ko)-1]
+	for k := 0; k < ko; k++ {
+		for b := 0; b < g.nlb; b++ {
+			for ty := 0; ty < g.nty; ty++ {
+				pos := (b*g.nty + ty) * g.tw
+				winoOutLanes(&out[((k*g.nlb+b)*2*g.nty+2*ty)*g.orw], g.orw, &m[k*g.T+pos*wlanes], g.plane(ko), g.tw)
+			}
+		}
+	}
+}
+
+// unpack moves the grid's valid outputs into cnt images (dst, stride
+// apart): =, += with add, or ep's function of them (ep.res starts at the
+// group's first image, like dst). With an even plane width the grid's rows
+// of one channel and block are the plane's rows, contiguous, and eight
+// images at a time go through 8×8 transposes; odd widths go element by
+// element.
+func (g laneGeom) unpack(dst []float32, stride int, out []float32, ko, cnt int, add bool, ep *convEpilogue) {
+	i0 := 2 * g.ty0
+	vr := min(2*g.nty, g.h-i0) // valid rows
+	np := vr * g.w
+	for k := 0; k < ko; k++ {
+		for b := 0; b < g.nlb; b++ {
+			gb := (k*g.nlb + b) * 2 * g.nty * g.orw
+			at := (k*g.h + i0) * g.w // the group's first element of a plane
+			for h := 0; h < wlanes; h += 8 {
+				n := b*wlanes + h
+				if n >= cnt {
+					break
+				}
+				if g.w%2 == 0 && n+8 <= cnt {
+					full := np &^ 7
+					transpose8x8(true, dst[n*stride+at:], stride, 8, out[gb+h:], wlanes, 8*wlanes, full/8, add)
+					for l := 0; l < 8; l++ {
+						d, s := dst[(n+l)*stride+at:][:np], out[gb+h+l:]
+						for p := full; p < np; p++ {
+							if add {
+								d[p] += s[p*wlanes]
+							} else {
+								d[p] = s[p*wlanes]
+							}
+						}
+					}
+				} else {
+					for l := 0; l < min(8, cnt-n); l++ {
+						for ii := 0; ii < vr; ii++ {
+							d := dst[(n+l)*stride+at+ii*g.w:][:g.w]
+							s := out[gb+ii*g.orw+h+l:]
+							for j := range d {
+								if add {
+									d[j] += s[j*wlanes]
+								} else {
+									d[j] = s[j*wlanes]
+								}
+							}
+						}
+					}
+				}
+				if ep == nil {
+					continue
+				}
+				for l := 0; l < min(8, cnt-n); l++ {
+					o := (n+l)*stride + at
+					var r []float32
+					if ep.res != nil {
+						r = ep.res[o : o+np]
+					}
+					d := dst[o : o+np]
+					affinev(true, d, d, r, 0, 1, ep.shift[k], ep.relu)
+				}
+			}
+		}
+	}
+}
+
+// spread interleaves cnt images of output gradients (src, stride apart)
+// into the grid out, zero where no output is (rows or columns past an odd
+// plane, lanes past cnt); the transposes as in unpack.
+func (g laneGeom) spread(out, src []float32, stride, ko, cnt int) {
+	i0 := 2 * g.ty0
+	vr := min(2*g.nty, g.h-i0)
+	np := vr * g.w
+	for k := 0; k < ko; k++ {
+		for b := 0; b < g.nlb; b++ {
+			gb := (k*g.nlb + b) * 2 * g.nty * g.orw
+			if g.w%2 != 0 || vr < 2*g.nty || (b+1)*wlanes > cnt {
+				clear(out[gb : gb+2*g.nty*g.orw])
+			}
+			at := (k*g.h + i0) * g.w
+			for h := 0; h < wlanes; h += 8 {
+				n := b*wlanes + h
+				if g.w%2 == 0 && n+8 <= cnt {
+					full := np &^ 7
+					transpose8x8(true, out[gb+h:], wlanes, 8*wlanes, src[n*stride+at:], stride, 8, full/8, false)
+					for l := 0; l < 8; l++ {
+						d, s := out[gb+h+l:], src[(n+l)*stride+at:][:np]
+						for p := full; p < np; p++ {
+							d[p*wlanes] = s[p]
+						}
+					}
+					continue
+				}
+				for l := 0; l < min(8, cnt-n); l++ {
+					for ii := 0; ii < vr; ii++ {
+						s := src[(n+l)*stride+at+ii*g.w:][:g.w]
+						d := out[gb+ii*g.orw+h+l:]
+						for j, v := range s {
+							d[j*wlanes] = v
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// gradInput transforms the gradient grid into W[ξ][k][T] (rows).
+func (g laneGeom) gradInput(w, out []float32, ko int) {
+	_ = w[16*g.plane(ko)-1]
+	_ = out[g.gridLen(ko)-1]
+	for k := 0; k < ko; k++ {
+		for b := 0; b < g.nlb; b++ {
+			for ty := 0; ty < g.nty; ty++ {
+				pos := (b*g.nty + ty) * g.tw
+				winoDyLanes(&w[k*g.T+pos*wlanes], g.plane(ko), wlanes, &out[((k*g.nlb+b)*2*g.nty+2*ty)*g.orw], g.orw, g.tw)
+			}
+		}
+	}
+}
+
+// lanePlan cuts n images of h×w into groups: nlb blocks of 16 images by
+// nty tile rows each (about laneTiles tiles), at least one per thread.
+type lanePlan struct {
+	blocks, nlb, nty, th int
+	gb, gt               int // groups along the blocks and along the tile rows
+}
+
+func (c *CPU) lanePlan(n, h, w int) lanePlan {
+	th, tw := (h+1)/2, (w+1)/2
+	p := lanePlan{blocks: ceilDiv(n, wlanes), th: th, nlb: 1, nty: th}
+	perRow := tw * wlanes
+	if th*perRow >= laneTiles {
+		p.nty = max(1, min(th, (laneTiles+perRow/2)/perRow))
+	} else {
+		p.nlb = max(1, min(p.blocks, laneTiles/(th*perRow)))
+	}
+	p.gb, p.gt = ceilDiv(p.blocks, p.nlb), ceilDiv(th, p.nty)
+	for p.gb*p.gt < c.threads() && (p.nlb > 1 || p.nty > 1) {
+		if p.nlb > 1 {
+			p.nlb = ceilDiv(p.nlb, 2)
+		} else {
+			p.nty = ceilDiv(p.nty, 2)
+		}
+		p.gb, p.gt = ceilDiv(p.blocks, p.nlb), ceilDiv(th, p.nty)
+	}
+	return p
+}
+
+// group returns group gi's geometry and its first image.
+func (p lanePlan) group(gi, h, w int) (laneGeom, int) {
+	bi, ti := gi/p.gt, gi%p.gt
+	b0, ty0 := bi*p.nlb, ti*p.nty
+	return newLaneGeom(h, w, ty0, min(p.nty, p.th-ty0), min(p.nlb, p.blocks-b0)), b0 * wlanes
+}
+
+// largest is the geometry of the plan's largest group (buffer sizes).
+func (p lanePlan) largest(h, w int) laneGeom { return newLaneGeom(h, w, 0, p.nty, p.nlb) }
+
+// conv2DWinoLanes is conv2DWinograd on interleaved lanes: dst (= or +=
+// with add) [N, ko, h, w] = the 3×3 pad-1 conv of src [N, ci, h, w] with
+// the transformed kernel u [16, ko, ci], then ep (nil for none).
+func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bool, ep *convEpilogue) {
+	pas := packedUs.get()
+	defer packedUs.put(pas)
+	for xi := range pas {
+		serial.PackA(&pas[xi], false, ko, ci, u[xi*ko*ci:(xi+1)*ko*ci], ci)
+	}
+	p := c.lanePlan(n, h, w)
+	sin, sout := ci*h*w, ko*h*w
+	parallelFor(c.threads(), p.gb*p.gt, 1, func(lo, hi int) {
+		big := p.largest(h, w)
+		xi := scratch.get(big.xiLen(ci))
+		tmp := scratch.get(big.tmpLen())
+		defer scratch.put(tmp)
+		v := scratch.get(16 * big.plane(ci))
+		m := scratch.get(16 * big.plane(ko))
+		out := scratch.get(big.gridLen(ko))
+		defer scratch.put(xi)
+		defer scratch.put(v)
+		defer scratch.put(m)
+		defer scratch.put(out)
+		for gi := lo; gi < hi; gi++ {
+			g, n0 := p.group(gi, h, w)
+			cnt := min(g.nlb*wlanes, n-n0)
+			g.pack(xi, tmp, src[n0*sin:], sin, cnt, ci)
+			g.input(v, xi, ci, true)
+			for xi := range pas {
+				serial.SgemmPackedAB(&pas[xi], g.T, 1, v[xi*g.plane(ci):], 0, m[xi*g.plane(ko):], g.T)
+			}
+			g.output(out, m, ko)
+			var gep *convEpilogue
+			if ep != nil {
+				gep = &convEpilogue{shift: ep.shift, res: from(ep.res, n0*sout), relu: ep.relu}
+			}
+			g.unpack(dst[n0*sout:], sout, out, ko, cnt, add, gep)
+		}
+	})
+}
+
+// conv2DBackwardFilterWinoLanes is conv2DBackwardFilterWinograd on
+// interleaved lanes.
+func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.ConvShape) {
+	p := c.lanePlan(s.N, s.H, s.W)
+	sin, sout := s.C*s.H*s.W, s.K*s.H*s.W
+	kc := s.K * s.C
+	bounds := chunks(c.threads(), p.gb*p.gt, 1)
+	nch := len(bounds) - 1
+	ms := make([][]float32, nch)
+	parallelFor(nch, nch, 1, func(qlo, qhi int) {
+		for q := qlo; q < qhi; q++ {
+			big := p.largest(s.H, s.W)
+			xi := scratch.get(big.xiLen(s.C))
+			tmp := scratch.get(big.tmpLen())
+			v := scratch.get(16 * big.plane(s.C))
+			w := scratch.get(16 * big.plane(s.K))
+			dyg := scratch.get(big.gridLen(s.K))
+			m := scratch.get(16 * kc)
+			clear(m)
+			for gi := bounds[q]; gi < bounds[q+1]; gi++ {
+				g, n0 := p.group(gi, s.H, s.W)
+				cnt := min(g.nlb*wlanes, s.N-n0)
+				g.pack(xi, tmp, xs[n0*sin:], sin, cnt, s.C)
+				g.input(v, xi, s.C, false)
+				g.spread(dyg, dys[n0*sout:], sout, s.K, cnt)
+				g.gradInput(w, dyg, s.K)
+				for xi := 0; xi < 16; xi++ {
+					serial.Sgemm(false, true, s.K, s.C, g.T, 1, w[xi*g.plane(s.K):], g.T,
+						v[xi*g.plane(s.C):], g.T, 1, m[xi*kc:(xi+1)*kc], s.C)
+				}
+			}
+			scratch.put(xi)
+			scratch.put(tmp)
+			scratch.put(v)
+			scratch.put(w)
+			scratch.put(dyg)
+			ms[q] = m
+		}
+	})
+	for q := 1; q < nch; q++ {
+		Axpy(1, ms[q], ms[0])
+		scratch.put(ms[q])
+	}
+	winoFilterGrad(dws, ms[0], s.K, s.C)
+	scratch.put(ms[0])
+}
