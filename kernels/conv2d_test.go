@@ -169,6 +169,8 @@ func convCases() []tensor.ConvShape {
 		// a last block partly empty.
 		convCase(20, 8, 6, 12, 3, 3, 1, 1),
 		convCase(17, 6, 24, 8, 3, 3, 1, 1),
+		// 331 input channels: the packed V in two k blocks of 166 and 165.
+		convCase(2, 331, 4, 7, 3, 3, 1, 1),
 		// Phase planes beyond stride 2 and 3×3: stride 3 with a 5×5
 		// kernel (three row and column phases), a 3×1 kernel (one column
 		// phase), an odd plane whose last phase row is short.
@@ -378,7 +380,7 @@ func BenchmarkConv2DPath(b *testing.B) {
 	for _, dir := range []string{"fwd", "bwd_data", "bwd_filter"} {
 		for _, cs := range resnetConvs {
 			s := cs.s
-			paths := []string{"winograd", "padded", "im2col"}
+			paths := []string{"winograd", "winorows", "padded", "im2col"}
 			switch {
 			case s.Stride != 1 && dir != "bwd_data":
 				paths = []string{"phase", "im2col"}
@@ -389,7 +391,7 @@ func BenchmarkConv2DPath(b *testing.B) {
 			}
 			for _, path := range paths {
 				b.Run(fmt.Sprintf("dir=%s/shape=%s/path=%s", dir, cs.name, path), func(b *testing.B) {
-					mode := map[string]string{"winograd": "winograd", "padded": "always", "phase": "auto", "im2col": "never"}[path]
+					mode := map[string]string{"winograd": "winograd", "winorows": "winorows", "padded": "always", "phase": "auto", "im2col": "never"}[path]
 					defer kernels.SetConvPath(mode)()
 					x := denseTensor(be, s.XShape(), denseRand(1, s.N*s.C*s.H*s.W, -1, 1))
 					w := denseTensor(be, s.WShape(), denseRand(2, s.K*s.C*s.R*s.S, -1, 1))

@@ -51,28 +51,43 @@ const winoTiles = 256
 
 // useWinograd reports whether the call takes the Winograd path: a 3×3,
 // stride-1, pad-1 conv on the SIMD backend (the transforms are AVX2
-// loops; NoSIMD keeps the im2col reference), with at least winoMinChannels
-// input and output channels.
+// loops; NoSIMD keeps the im2col reference), with at least
+// winoLanesMinChannels input and output channels on planes the lane
+// layout takes (conv2d_winolanes.go), winoMinChannels on wider ones.
 //
-// Measured with BenchmarkConv2DPath (batch 256, 2-core Zen 3, -benchtime
-// 3x; GFLOP/s counting the direct conv's FLOPs, Winograd vs the padded
-// grid), forward / data / filter:
+// Measured with BenchmarkConv2DPath (batch 256, 2-core Zen 3, GFLOP/s
+// counting the direct conv's FLOPs), forward / data / filter:
 //
-//	width 64, 32×32 … 4×4:  156/111 158/108 120/114,  158/97 166/90 144/111,
-//	                        163/103 168/97 165/98,    143/92 134/89 128/85
-//	width 16, 28×28 … 4×4:  59/81 58/64 48/65,        82/52 51/55 72/54,
-//	                        73/60 81/61 87/79,        93/79 76/65 87/74
+//	                 lanes            rows             padded grid
+//	w64 c64 32×32    223/192/157      168/174/146
+//	w64 c128 16×16   219/233/169      195/190/165
+//	w64 c256 8×8     272/219/247      187/174/168
+//	w64 c512 4×4     194/179/216      149/136/142
+//	w16 c16 28×28     85/108/84                        71/71/72
+//	w16 c32 14×14    141/127/110      107/83/84        73/69/71
+//	w16 c64 7×7      120/112/111       88/91/104       71/65/72
+//	w16 c128 4×4     150/136/134       76/97/95        77/78/78
+//	w8 c8 28×28       47/42/14                         48/41/24
 //
-// With 16 channels the 16 GEMMs are too small to pay for the transforms.
+// With 8 channels the 16 GEMMs are too small to pay for the transforms.
 func (c *CPU) useWinograd(s tensor.ConvShape) bool {
 	if !c.simd() || winoMode == padNever || s.R != 3 || s.S != 3 || s.Stride != 1 || s.Pad != 1 {
 		return false
 	}
-	return winoMode == padAlways || min(s.C, s.K) >= winoMinChannels
+	if winoMode == padAlways {
+		return true
+	}
+	if c.useWinoLanes(s.W) {
+		return min(s.C, s.K) >= winoLanesMinChannels
+	}
+	return min(s.C, s.K) >= winoMinChannels
 }
 
-// winoMinChannels: see useWinograd.
-const winoMinChannels = 32
+// winoMinChannels and winoLanesMinChannels: see useWinograd.
+const (
+	winoMinChannels      = 32
+	winoLanesMinChannels = 16
+)
 
 // winoMode is padAuto in production; tests force the Winograd path
 // (padAlways) or turn it off (padNever) to check every path.
@@ -275,7 +290,7 @@ func (c *CPU) winoGroups(n, h, w int) (nb, ng int) {
 // [16, ko, ci] (winoFilter), then ep (nil for none) as it stores y. Each
 // U[ξ] is packed for the GEMM once per call rather than once per group.
 func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add bool, ep *convEpilogue) {
-	if c.useWinoLanes(ci, h, w) {
+	if c.useWinoLanes(w) {
 		c.conv2DWinoLanes(dst, src, u, n, ci, ko, h, w, add, ep)
 		return
 	}
@@ -400,12 +415,16 @@ func (g winoGeom) gradInput(w, out []float32, ko int) {
 //	Gᵀ = | 1  ½  ½  0 |
 //	     | 0  ½ −½  0 |
 //	     | 0  ½  ½  1 |
-func winoFilterGrad(dw, m []float32, K, C int) {
+func winoFilterGrad(dw, m []float32, K, C int) { winoFilterGradPlanes(dw, m, K, C, K*C) }
+
+// winoFilterGradPlanes is winoFilterGrad with the ξ planes of m plane
+// floats apart (at least K·C).
+func winoFilterGradPlanes(dw, m []float32, K, C, plane int) {
 	kc := K * C
 	for at := 0; at < kc; at++ {
 		var t [3][4]float32 // Gᵀ m
 		for j := 0; j < 4; j++ {
-			m0, m1, m2, m3 := m[j*kc+at], m[(4+j)*kc+at], m[(8+j)*kc+at], m[(12+j)*kc+at]
+			m0, m1, m2, m3 := m[j*plane+at], m[(4+j)*plane+at], m[(8+j)*plane+at], m[(12+j)*plane+at]
 			t[0][j] = m0 + 0.5*(m1+m2)
 			t[1][j] = 0.5 * (m1 - m2)
 			t[2][j] = 0.5*(m1+m2) + m3
@@ -426,7 +445,7 @@ func winoFilterGrad(dw, m []float32, K, C int) {
 // dw += Gᵀ (M_0 + M_1 + …) G in chunk order, so a given thread count
 // always gives the same bits.
 func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.ConvShape) {
-	if c.useWinoLanes(s.C, s.H, s.W) {
+	if c.useWinoLanes(s.W) {
 		c.conv2DBackwardFilterWinoLanes(dws, dys, xs, s)
 		return
 	}

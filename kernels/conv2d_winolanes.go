@@ -1,6 +1,9 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	sgemmpkg "twostage/kernels/sgemm"
+	"twostage/tensor"
+)
 
 // Winograd F(2×2, 3×3) on lane-interleaved images, for small planes.
 //
@@ -36,21 +39,17 @@ const wlanes = 16
 // laneTiles is the number of tiles a group aims for.
 const laneTiles = 256
 
-// useWinoLanes reports whether a Winograd pass over planes of h×w with ci
-// input channels (the GEMMs' inner dimension) takes the lane-interleaved
-// path: ci fits one packed-B block, and the planes are small enough that
-// the row layout's straddling tiles cost more than interleaving.
-func (c *CPU) useWinoLanes(ci, h, w int) bool {
-	return winoLanesOn && ci <= maxLaneChannels && (w+1)/2 <= maxLaneTileCols
+// useWinoLanes reports whether a Winograd pass over planes w wide takes
+// the lane-interleaved path: planes up to 32 wide (all of the encoders'),
+// where the row layout's straddling tiles cost most.
+func (c *CPU) useWinoLanes(w int) bool {
+	return winoLanesOn && (w+1)/2 <= maxLaneTileCols
 }
 
 // winoLanesOn: tests switch the lane path off to run the row layout.
 var winoLanesOn = true
 
-const (
-	maxLaneChannels = 320 // sgemm.MaxPackedBK
-	maxLaneTileCols = 16
-)
+const maxLaneTileCols = 16
 
 // laneGeom is one group's tiling: nlb blocks of 16 images, tile rows ty0 …
 // ty0+nty−1 of each.
@@ -140,36 +139,43 @@ func (g laneGeom) pack(xi, tmp, src []float32, stride, cnt, ci int) {
 	}
 }
 
-// input transforms xi into V for all 16 ξ, in the packed-B layout
-// Vp[ξ][pos][c][16] when packed, else in rows V[ξ][c][T] (the filter
-// gradient's GEMMs take V as their transposed B).
+// input transforms xi into V for all 16 ξ, in the SGEMM's packed-B layout
+// (sgemm.SgemmPackedAB: channels cut into k blocks of kcs, a block holding
+// the T/16 tile positions' panels of its kcb channels × 16 tiles) when
+// packed, else in rows V[ξ][c][T] (the filter gradient's GEMMs take V as
+// their transposed B).
 func (g laneGeom) input(v, xi []float32, ci int, packed bool) {
 	rw := g.wp * wlanes
-	vxi, vpos, vc := g.plane(ci), ci*wlanes, wlanes
-	if !packed {
-		vpos, vc = wlanes, g.T
-	}
-	_ = v[15*vxi+(ci-1)*vc+(g.T/wlanes-1)*vpos+wlanes-1]
+	vxi := g.plane(ci)
+	kcs := sgemmpkg.PackedBBlock(ci)
+	_ = v[15*vxi+ci*g.T-1]
 	_ = xi[g.xiLen(ci)-1]
-	for b := 0; b < g.nlb; b++ {
-		for c := 0; c < ci; c++ {
+	for c := 0; c < ci; c++ {
+		// Channel c's 16 tiles of position pos sit at base + pos·vpos.
+		base, vpos := c*g.T, wlanes
+		if packed {
+			pc := c / kcs * kcs
+			base, vpos = pc*g.T+(c-pc)*wlanes, min(kcs, ci-pc)*wlanes
+		}
+		for b := 0; b < g.nlb; b++ {
 			for ty := 0; ty < g.nty; ty++ {
 				pos := (b*g.nty + ty) * g.tw
-				winoInLanes(&v[pos*vpos+c*vc], vxi, vpos, &xi[((b*ci+c)*g.rows+2*ty)*rw], rw, g.tw)
+				winoInLanes(&v[base+pos*vpos], vxi, vpos, &xi[((b*ci+c)*g.rows+2*ty)*rw], rw, g.tw)
 			}
 		}
 	}
 }
 
-// output transforms M [16][ko][T] into the output grid out.
-func (g laneGeom) output(out, m []float32, ko int) {
-	_ = m[16*g.plane(ko)-1]
+// output transforms M [16][ko][T] (the ξ planes mxi floats apart) into
+// the output grid out.
+func (g laneGeom) output(out, m []float32, ko, mxi int) {
+	_ = m[15*mxi+ko*g.T-1]
 	_ = out[g.gridLen(ko)-1]
 	for k := 0; k < ko; k++ {
 		for b := 0; b < g.nlb; b++ {
 			for ty := 0; ty < g.nty; ty++ {
 				pos := (b*g.nty + ty) * g.tw
-				winoOutLanes(&out[((k*g.nlb+b)*2*g.nty+2*ty)*g.orw], g.orw, &m[k*g.T+pos*wlanes], g.plane(ko), g.tw)
+				winoOutLanes(&out[((k*g.nlb+b)*2*g.nty+2*ty)*g.orw], g.orw, &m[k*g.T+pos*wlanes], mxi, g.tw)
 			}
 		}
 	}
@@ -280,15 +286,16 @@ func (g laneGeom) spread(out, src []float32, stride, ko, cnt int) {
 	}
 }
 
-// gradInput transforms the gradient grid into W[ξ][k][T] (rows).
-func (g laneGeom) gradInput(w, out []float32, ko int) {
-	_ = w[16*g.plane(ko)-1]
+// gradInput transforms the gradient grid into W[ξ][k][T] (rows; the ξ
+// planes wxi floats apart).
+func (g laneGeom) gradInput(w, out []float32, ko, wxi int) {
+	_ = w[15*wxi+ko*g.T-1]
 	_ = out[g.gridLen(ko)-1]
 	for k := 0; k < ko; k++ {
 		for b := 0; b < g.nlb; b++ {
 			for ty := 0; ty < g.nty; ty++ {
 				pos := (b*g.nty + ty) * g.tw
-				winoDyLanes(&w[k*g.T+pos*wlanes], g.plane(ko), wlanes, &out[((k*g.nlb+b)*2*g.nty+2*ty)*g.orw], g.orw, g.tw)
+				winoDyLanes(&w[k*g.T+pos*wlanes], wxi, wlanes, &out[((k*g.nlb+b)*2*g.nty+2*ty)*g.orw], g.orw, g.tw)
 			}
 		}
 	}
@@ -336,10 +343,23 @@ func (p lanePlan) largest(h, w int) laneGeom { return newLaneGeom(h, w, 0, p.nty
 // with add) [N, ko, h, w] = the 3×3 pad-1 conv of src [N, ci, h, w] with
 // the transformed kernel u [16, ko, ci], then ep (nil for none).
 func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bool, ep *convEpilogue) {
+	// The GEMMs compute mp = ko rounded up to whole 6-row micro-panels
+	// (zero kernels past ko): a ragged last panel would go through the
+	// SGEMM's staging tile and be merged row by row.
+	mp := ceilDiv(ko, 6) * 6
 	pas := packedUs.get()
 	defer packedUs.put(pas)
+	up := u
+	if mp > ko {
+		up = scratch.get(16 * mp * ci)
+		defer scratch.put(up)
+		clear(up)
+		for xi := 0; xi < 16; xi++ {
+			copy(up[xi*mp*ci:], u[xi*ko*ci:(xi+1)*ko*ci])
+		}
+	}
 	for xi := range pas {
-		serial.PackA(&pas[xi], false, ko, ci, u[xi*ko*ci:(xi+1)*ko*ci], ci)
+		serial.PackA(&pas[xi], false, mp, ci, up[xi*mp*ci:(xi+1)*mp*ci], ci)
 	}
 	p := c.lanePlan(n, h, w)
 	sin, sout := ci*h*w, ko*h*w
@@ -349,7 +369,7 @@ func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bo
 		tmp := scratch.get(big.tmpLen())
 		defer scratch.put(tmp)
 		v := scratch.get(16 * big.plane(ci))
-		m := scratch.get(16 * big.plane(ko))
+		m := scratch.get(16 * big.plane(mp))
 		out := scratch.get(big.gridLen(ko))
 		defer scratch.put(xi)
 		defer scratch.put(v)
@@ -361,9 +381,9 @@ func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bo
 			g.pack(xi, tmp, src[n0*sin:], sin, cnt, ci)
 			g.input(v, xi, ci, true)
 			for xi := range pas {
-				serial.SgemmPackedAB(&pas[xi], g.T, 1, v[xi*g.plane(ci):], 0, m[xi*g.plane(ko):], g.T)
+				serial.SgemmPackedAB(&pas[xi], g.T, 1, v[xi*g.plane(ci):], 0, m[xi*g.plane(mp):], g.T)
 			}
-			g.output(out, m, ko)
+			g.output(out, m, ko, g.plane(mp))
 			var gep *convEpilogue
 			if ep != nil {
 				gep = &convEpilogue{shift: ep.shift, res: from(ep.res, n0*sout), relu: ep.relu}
@@ -378,7 +398,10 @@ func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bo
 func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.ConvShape) {
 	p := c.lanePlan(s.N, s.H, s.W)
 	sin, sout := s.C*s.H*s.W, s.K*s.H*s.W
-	kc := s.K * s.C
+	// The GEMMs compute kp = K rounded up to whole 6-row micro-panels: the
+	// rows of W past K stay zero (gradInput never writes them).
+	kp := ceilDiv(s.K, 6) * 6
+	kc := kp * s.C
 	bounds := chunks(c.threads(), p.gb*p.gt, 1)
 	nch := len(bounds) - 1
 	ms := make([][]float32, nch)
@@ -388,7 +411,8 @@ func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.Con
 			xi := scratch.get(big.xiLen(s.C))
 			tmp := scratch.get(big.tmpLen())
 			v := scratch.get(16 * big.plane(s.C))
-			w := scratch.get(16 * big.plane(s.K))
+			w := scratch.get(16 * big.plane(kp))
+			clear(w)
 			dyg := scratch.get(big.gridLen(s.K))
 			m := scratch.get(16 * kc)
 			clear(m)
@@ -398,9 +422,9 @@ func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.Con
 				g.pack(xi, tmp, xs[n0*sin:], sin, cnt, s.C)
 				g.input(v, xi, s.C, false)
 				g.spread(dyg, dys[n0*sout:], sout, s.K, cnt)
-				g.gradInput(w, dyg, s.K)
+				g.gradInput(w, dyg, s.K, g.plane(kp))
 				for xi := 0; xi < 16; xi++ {
-					serial.Sgemm(false, true, s.K, s.C, g.T, 1, w[xi*g.plane(s.K):], g.T,
+					serial.Sgemm(false, true, kp, s.C, g.T, 1, w[xi*g.plane(kp):], g.T,
 						v[xi*g.plane(s.C):], g.T, 1, m[xi*kc:(xi+1)*kc], s.C)
 				}
 			}
@@ -416,6 +440,6 @@ func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.Con
 		Axpy(1, ms[q], ms[0])
 		scratch.put(ms[q])
 	}
-	winoFilterGrad(dws, ms[0], s.K, s.C)
+	winoFilterGradPlanes(dws, ms[0], s.K, s.C, kc)
 	scratch.put(ms[0])
 }

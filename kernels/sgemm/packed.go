@@ -57,25 +57,28 @@ func (cfg Config) SgemmPacked(pa *PackedA, tB bool, n int, alpha float32, b []fl
 	}, m, n)
 }
 
-// MaxPackedBK is the largest k SgemmPackedAB takes: B packed as one k
-// block.
-const MaxPackedBK = kc
+// PackedBBlock is the number of k rows per block of a packed B for
+// SgemmPackedAB: k is cut into ⌈k/kc⌉ blocks of kcs rows, the last one
+// shorter, the blocking the driver uses.
+func PackedBBlock(k int) (kcs int) {
+	nk := max(1, (k+kc-1)/kc)
+	return (k + nk - 1) / nk
+}
 
 // SgemmPackedAB is SgemmPacked with B packed by the caller too, in packB's
-// layout for one k block: n/nr panels of k×nr, panel q first,
+// layout: for each k block (rows pc … pc+kcb−1 of op(B), PackedBBlock),
+// n/nr panels of kcb×nr, panel q first,
 //
-//	pb[q·k·nr + p·nr + j] = op(B)[p, q·nr + j],
+//	pb[pc·n + q·kcb·nr + (p−pc)·nr + j] = op(B)[p, q·nr + j],
 //
 // (a Winograd transform writes its tiles straight into it). n must be a
-// multiple of nr (16) and k (pa's) at most MaxPackedBK. The result has the
-// same bits as SgemmPacked on the unpacked B.
+// multiple of nr (16). The result has the same bits as SgemmPacked on the
+// unpacked B.
 func (cfg Config) SgemmPackedAB(pa *PackedA, n int, alpha float32, pb []float32, beta float32, c []float32, ldc int) {
 	m, k := pa.m, pa.k
 	switch {
 	case n < 0 || n%nr != 0:
 		panic("sgemm: n of a packed B not a multiple of 16")
-	case k > kc:
-		panic("sgemm: k of a packed B over MaxPackedBK")
 	case ldc < max(1, n):
 		panic("sgemm: bad leading dimension of C")
 	case m > 0 && n > 0 && len(c) < (m-1)*ldc+n:
@@ -83,5 +86,5 @@ func (cfg Config) SgemmPackedAB(pa *PackedA, n int, alpha float32, pb []float32,
 	case len(pb) < n*k:
 		panic("sgemm: insufficient length of packed b")
 	}
-	cfg.run(gemm{k: k, alpha: alpha, beta: beta, pa: pa, pb: pb, c: c, ldc: ldc}, m, n)
+	cfg.run(gemm{k: k, alpha: alpha, beta: beta, pa: pa, pb: pb, pbn: n, c: c, ldc: ldc}, m, n)
 }

@@ -310,14 +310,18 @@ func TestSgemmPackedAB(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 4))
 	var pa sgemm.PackedA
 	for name, cfg := range configs(t) {
-		for _, sh := range [][3]int{{1, 16, 1}, {7, 32, 5}, {150, 4096 + 64, 300}, {16, 48, 16}, {64, 256, sgemm.KC}} {
+		for _, sh := range [][3]int{{1, 16, 1}, {7, 32, 5}, {150, 4096 + 64, 300}, {16, 48, 16}, {64, 256, sgemm.KC}, {13, 64, 2*sgemm.KC + 5}} {
 			m, n, k := sh[0], sh[1], sh[2]
 			a := operand(rng, m, k, k)
 			b := operand(rng, k, n, n)
 			pb := make([]float32, n*k)
-			for q := 0; q < n/sgemm.NR; q++ {
-				for p := 0; p < k; p++ {
-					copy(pb[(q*k+p)*sgemm.NR:][:sgemm.NR], b[p*n+q*sgemm.NR:])
+			kcs := sgemm.PackedBBlock(k)
+			for pc := 0; pc < k; pc += kcs {
+				kcb := min(kcs, k-pc)
+				for q := 0; q < n/sgemm.NR; q++ {
+					for p := pc; p < pc+kcb; p++ {
+						copy(pb[pc*n+(q*kcb+p-pc)*sgemm.NR:][:sgemm.NR], b[p*n+q*sgemm.NR:])
+					}
 				}
 			}
 			c0 := operand(rng, m, n, n)
@@ -334,11 +338,11 @@ func TestSgemmPackedAB(t *testing.T) {
 	for _, c := range []struct {
 		n, k int
 		want string
-	}{{20, 8, "sgemm: n of a packed B not a multiple of 16"}, {16, sgemm.KC + 1, "sgemm: k of a packed B over MaxPackedBK"}} {
+	}{{20, 8, "sgemm: n of a packed B not a multiple of 16"}, {-16, 8, "sgemm: n of a packed B not a multiple of 16"}} {
 		cfg.PackA(&pa, false, 4, c.k, make([]float32, 4*c.k), c.k)
 		got := func() (msg any) {
 			defer func() { msg = recover() }()
-			cfg.SgemmPackedAB(&pa, c.n, 1, make([]float32, c.n*c.k), 0, make([]float32, 4*c.n), c.n)
+			cfg.SgemmPackedAB(&pa, c.n, 1, make([]float32, max(0, c.n*c.k)), 0, make([]float32, max(0, 4*c.n)), max(1, c.n))
 			return nil
 		}()
 		if got != c.want {

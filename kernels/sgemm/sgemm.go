@@ -230,6 +230,7 @@ type gemm struct {
 	boff        []int     // SgemmRows: stored row i of b starts at boff[i]
 	pa          *PackedA  // SgemmPacked: A already packed (a, lda unused)
 	pb          []float32 // SgemmPackedAB: B already packed (b, ldb unused)
+	pbn         int       // SgemmPackedAB: the n pb was packed for
 	ldc         int
 	simd        bool
 }
@@ -329,7 +330,7 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 			bpk := ws.b    // the packed B block
 			switch {
 			case g.pb != nil:
-				bpk = g.pb[jc*kcb:] // k is one block (SgemmPackedAB)
+				bpk = g.pb[pc*g.pbn+jc*kcb:] // SgemmPackedAB's layout
 			case direct:
 				offs = ws.rowOffsets(g, pc, kcb)
 				// Only a ragged last panel is packed, into slot 0.
