@@ -82,6 +82,10 @@ func (c *CPU) Conv2DForward(y, x, w *tensor.Tensor, s tensor.ConvShape) {
 		c.conv2DForwardWinograd(ys, xs, ws, s)
 		return
 	}
+	if c.useConvLanes(s) {
+		c.conv2DForwardLanes(ys, xs, ws, s, nil)
+		return
+	}
 	p := c.convPlan(s)
 	if c.useConvPadded(s, false) {
 		c.conv2DForwardPadded(ys, xs, ws, s, p, nil)
@@ -149,6 +153,10 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape) {
 		c.conv2DBackwardDataWinograd(dxs, dys, ws, s)
 		return
 	}
+	if c.useConvLanes(s) {
+		c.conv2DBackwardDataLanes(dxs, dys, ws, s)
+		return
+	}
 	p := c.convPlan(s)
 	if c.useConvPadded(s, true) {
 		c.conv2DBackwardDataPadded(dxs, dys, ws, s, p)
@@ -211,6 +219,10 @@ func (c *CPU) Conv2DBackwardFilter(dw, dy, x *tensor.Tensor, s tensor.ConvShape)
 	crs, ohw, hw := s.C*s.R*s.S, s.OH*s.OW, s.H*s.W
 	if c.useWinograd(s) {
 		c.conv2DBackwardFilterWinograd(dws, dys, xs, s)
+		return
+	}
+	if c.useConvLanes(s) {
+		c.conv2DBackwardFilterLanes(dws, dys, xs, s)
 		return
 	}
 	p := c.convPlan(s)

@@ -11,15 +11,16 @@ import "twostage/tensor"
 // transformed kernel, U[ξ][k] ← U[ξ][k]·scale[k] (exact algebra: the
 // transform is linear), and shift = beta − mean·scale, the residual and
 // the ReLU are applied as the output transform's unpack stores y: one pass
-// over y instead of two. On the padded grid the scale goes into w and the
-// rest runs over each group's images just stored, still in cache.
-// Elsewhere it is Conv2DForward then BatchNormInference in place. The two differ from each other, and from
+// over y instead of two. On the padded grid and on lanes (the strided
+// convs) the scale goes into w and the rest runs over each group's images
+// just stored, still in cache. Elsewhere it is Conv2DForward then
+// BatchNormInference in place. The paths differ from each other, and from
 // the unfused ops, by the rounding of where the scale is applied.
 func (c *CPU) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.Tensor, s tensor.ConvShape, eps float32, act tensor.BNAct) {
 	checkConv(x, w, y, s)
 	cs := tensor.ChanShapeOf(y.Shape())
-	wino, padded := c.useWinograd(s), c.useConvPadded(s, false)
-	if !(wino || padded) || s.N == 0 {
+	wino, padded, lanes := c.useWinograd(s), c.useConvPadded(s, false), c.useConvLanes(s)
+	if !(wino || padded || lanes) || s.N == 0 {
 		c.Conv2DForward(y, x, w, s)
 		c.BatchNormInference(y, y, gamma, beta, mean, variance, cs, eps, act)
 		return
@@ -36,8 +37,8 @@ func (c *CPU) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.Tenso
 	}
 	ep := &convEpilogue{shift: shift, res: optF32(act.Res), relu: act.ReLU}
 	if !wino {
-		// The padded grid: w scaled per output channel, the epilogue
-		// per group of images.
+		// The padded grid or lanes: w scaled per output channel, the
+		// epilogue per group of images.
 		crs := s.C * s.R * s.S
 		ws := scratch.get(s.K * crs)
 		defer scratch.put(ws)
@@ -46,7 +47,11 @@ func (c *CPU) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.Tenso
 				ws[k*crs+i] = wv * v
 			}
 		}
-		c.conv2DForwardPadded(F32(y), F32(x), ws, s, c.convPlan(s), ep)
+		if lanes {
+			c.conv2DForwardLanes(F32(y), F32(x), ws, s, ep)
+		} else {
+			c.conv2DForwardPadded(F32(y), F32(x), ws, s, c.convPlan(s), ep)
+		}
 		return
 	}
 	u := scratch.get(16 * s.K * s.C)

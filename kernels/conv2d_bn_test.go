@@ -36,7 +36,7 @@ func TestConv2DForwardBN(t *testing.T) {
 		bn := slowBatchNormInference64(conv, denseF64(gamma), denseF64(beta), denseF64(mean), denseF64(variance), cs, eps)
 		vec := tensor.Shape{s.K}
 		for _, be := range denseThreaded() {
-			for _, mode := range []string{"auto", "winograd", "winorows"} {
+			for _, mode := range []string{"auto", "winograd", "winorows", "lanes"} {
 				for _, withRes := range []bool{false, true} {
 					for _, relu := range []bool{false, true} {
 						name := fmt.Sprintf("backend=%s/mode=%s/%s/res=%v/relu=%v", be.Name, mode, convName(s), withRes, relu)

@@ -214,9 +214,9 @@ func TestConv2D(t *testing.T) {
 		// √L; atol scales by √L to stay the same fraction of that scale.
 		sq := func(l int) float64 { return math.Sqrt(float64(l)) }
 		for _, be := range denseThreaded() {
-			for _, path := range []string{"winograd", "winorows", "padded", "im2col"} {
+			for _, path := range []string{"winograd", "winorows", "lanes", "padded", "im2col"} {
 				t.Run(fmt.Sprintf("backend=%s/path=%s/shape=%s", be.Name, path, convName(s)), func(t *testing.T) {
-					defer kernels.SetConvPath(map[string]string{"winograd": "winograd", "winorows": "winorows", "padded": "always", "im2col": "never"}[path])()
+					defer kernels.SetConvPath(map[string]string{"winograd": "winograd", "winorows": "winorows", "lanes": "lanes", "padded": "always", "im2col": "never"}[path])()
 					xt := denseTensor(be.BE, s.XShape(), x)
 					wt := denseTensor(be.BE, s.WShape(), w)
 					dyt := denseTensor(be.BE, s.YShape(), dy)
@@ -380,18 +380,20 @@ func BenchmarkConv2DPath(b *testing.B) {
 	for _, dir := range []string{"fwd", "bwd_data", "bwd_filter"} {
 		for _, cs := range resnetConvs {
 			s := cs.s
-			paths := []string{"winograd", "winorows", "padded", "im2col"}
+			paths := []string{"winograd", "winorows", "lanes", "padded", "im2col"}
 			switch {
 			case s.Stride != 1 && dir != "bwd_data":
-				paths = []string{"phase", "im2col"}
-			case s.Stride != 1 || s.R == 1:
+				paths = []string{"lanes", "phase", "im2col"}
+			case s.Stride != 1:
+				paths = []string{"lanes", "im2col"}
+			case s.R == 1:
 				continue
 			case s.Pad != 1:
-				paths = paths[1:]
+				paths = paths[2:]
 			}
 			for _, path := range paths {
 				b.Run(fmt.Sprintf("dir=%s/shape=%s/path=%s", dir, cs.name, path), func(b *testing.B) {
-					mode := map[string]string{"winograd": "winograd", "winorows": "winorows", "padded": "always", "phase": "auto", "im2col": "never"}[path]
+					mode := map[string]string{"winograd": "winograd", "winorows": "winorows", "lanes": "lanes", "padded": "always", "phase": "auto", "im2col": "never"}[path]
 					defer kernels.SetConvPath(mode)()
 					x := denseTensor(be, s.XShape(), denseRand(1, s.N*s.C*s.H*s.W, -1, 1))
 					w := denseTensor(be, s.WShape(), denseRand(2, s.K*s.C*s.R*s.S, -1, 1))

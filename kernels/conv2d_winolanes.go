@@ -93,37 +93,15 @@ func (g laneGeom) tmpLen() int { return g.rows * g.w * wlanes }
 
 // pack interleaves cnt images (src, stride apart; cnt ≤ 16·nlb) into xi,
 // rows 2·ty0 … of the zero-bordered planes; lanes past cnt are zero. The
-// held rows of a plane are contiguous in every image, so eight images at a
-// time go through 8×8 transposes into tmp [positions][16] first, and then
-// row by row into xi.
+// held rows of a plane are contiguous in every image, so they go through
+// interleave into tmp [positions][16] first, and then row by row into xi.
 func (g laneGeom) pack(xi, tmp, src []float32, stride, cnt, ci int) {
 	rw := g.wp * wlanes
 	lo, hi := g.heldRows()
 	np := (hi - lo) * g.w
 	for b := 0; b < g.nlb; b++ {
 		for c := 0; c < ci; c++ {
-			at := (c*g.h + lo) * g.w // the first held element of a plane
-			for h := 0; h < wlanes; h += 8 {
-				n := b*wlanes + h
-				full := 0 // positions done by the transposes
-				if n+8 <= cnt {
-					full = np &^ 7
-					transpose8x8(true, tmp[h:], wlanes, 8*wlanes, src[n*stride+at:], stride, 8, full/8, false)
-				}
-				for l := 0; l < 8; l++ {
-					d := tmp[h+l:]
-					if n+l >= cnt {
-						for p := full; p < np; p++ {
-							d[p*wlanes] = 0
-						}
-						continue
-					}
-					sp := src[(n+l)*stride+at:][:np]
-					for p := full; p < np; p++ {
-						d[p*wlanes] = sp[p]
-					}
-				}
-			}
+			interleave(tmp, src[b*wlanes*stride+(c*g.h+lo)*g.w:], stride, np, cnt-b*wlanes)
 			for rr := 0; rr < g.rows; rr++ {
 				row := xi[((b*ci+c)*g.rows+rr)*rw:][:rw]
 				i := 2*g.ty0 + rr - 1 // the image row
@@ -184,9 +162,8 @@ func (g laneGeom) output(out, m []float32, ko, mxi int) {
 // unpack moves the grid's valid outputs into cnt images (dst, stride
 // apart): =, += with add, or ep's function of them (ep.res starts at the
 // group's first image, like dst). With an even plane width the grid's rows
-// of one channel and block are the plane's rows, contiguous, and eight
-// images at a time go through 8×8 transposes; odd widths go element by
-// element.
+// of one channel and block are the plane's rows, contiguous, and go
+// through deinterleave; odd widths go element by element.
 func (g laneGeom) unpack(dst []float32, stride int, out []float32, ko, cnt int, add bool, ep *convEpilogue) {
 	i0 := 2 * g.ty0
 	vr := min(2*g.nty, g.h-i0) // valid rows
@@ -194,52 +171,36 @@ func (g laneGeom) unpack(dst []float32, stride int, out []float32, ko, cnt int, 
 	for k := 0; k < ko; k++ {
 		for b := 0; b < g.nlb; b++ {
 			gb := (k*g.nlb + b) * 2 * g.nty * g.orw
-			at := (k*g.h + i0) * g.w // the group's first element of a plane
-			for h := 0; h < wlanes; h += 8 {
-				n := b*wlanes + h
-				if n >= cnt {
-					break
-				}
-				if g.w%2 == 0 && n+8 <= cnt {
-					full := np &^ 7
-					transpose8x8(true, dst[n*stride+at:], stride, 8, out[gb+h:], wlanes, 8*wlanes, full/8, add)
-					for l := 0; l < 8; l++ {
-						d, s := dst[(n+l)*stride+at:][:np], out[gb+h+l:]
-						for p := full; p < np; p++ {
+			at := b*wlanes*stride + (k*g.h+i0)*g.w // the block's first image, the group's first row
+			nb := min(wlanes, cnt-b*wlanes)        // images in the block
+			if g.w%2 == 0 {
+				deinterleave(dst[at:], stride, out[gb:], np, nb, add)
+			} else {
+				for l := 0; l < nb; l++ {
+					for ii := 0; ii < vr; ii++ {
+						d := dst[at+l*stride+ii*g.w:][:g.w]
+						s := out[gb+ii*g.orw+l:]
+						for j := range d {
 							if add {
-								d[p] += s[p*wlanes]
+								d[j] += s[j*wlanes]
 							} else {
-								d[p] = s[p*wlanes]
-							}
-						}
-					}
-				} else {
-					for l := 0; l < min(8, cnt-n); l++ {
-						for ii := 0; ii < vr; ii++ {
-							d := dst[(n+l)*stride+at+ii*g.w:][:g.w]
-							s := out[gb+ii*g.orw+h+l:]
-							for j := range d {
-								if add {
-									d[j] += s[j*wlanes]
-								} else {
-									d[j] = s[j*wlanes]
-								}
+								d[j] = s[j*wlanes]
 							}
 						}
 					}
 				}
-				if ep == nil {
-					continue
+			}
+			if ep == nil {
+				continue
+			}
+			for l := 0; l < nb; l++ {
+				o := at + l*stride
+				var r []float32
+				if ep.res != nil {
+					r = ep.res[o : o+np]
 				}
-				for l := 0; l < min(8, cnt-n); l++ {
-					o := (n+l)*stride + at
-					var r []float32
-					if ep.res != nil {
-						r = ep.res[o : o+np]
-					}
-					d := dst[o : o+np]
-					affinev(true, d, d, r, 0, 1, ep.shift[k], ep.relu)
-				}
+				d := dst[o : o+np]
+				affinev(true, d, d, r, 0, 1, ep.shift[k], ep.relu)
 			}
 		}
 	}
@@ -247,38 +208,28 @@ func (g laneGeom) unpack(dst []float32, stride int, out []float32, ko, cnt int, 
 
 // spread interleaves cnt images of output gradients (src, stride apart)
 // into the grid out, zero where no output is (rows or columns past an odd
-// plane, lanes past cnt); the transposes as in unpack.
+// plane, lanes past cnt); even widths through interleave, as in unpack.
 func (g laneGeom) spread(out, src []float32, stride, ko, cnt int) {
 	i0 := 2 * g.ty0
 	vr := min(2*g.nty, g.h-i0)
 	np := vr * g.w
 	for k := 0; k < ko; k++ {
 		for b := 0; b < g.nlb; b++ {
-			gb := (k*g.nlb + b) * 2 * g.nty * g.orw
-			if g.w%2 != 0 || vr < 2*g.nty || (b+1)*wlanes > cnt {
-				clear(out[gb : gb+2*g.nty*g.orw])
+			grid := out[(k*g.nlb+b)*2*g.nty*g.orw:][:2*g.nty*g.orw]
+			at := b*wlanes*stride + (k*g.h+i0)*g.w
+			nb := min(wlanes, cnt-b*wlanes)
+			if g.w%2 == 0 {
+				interleave(grid, src[at:], stride, np, nb)
+				clear(grid[np*wlanes:])
+				continue
 			}
-			at := (k*g.h + i0) * g.w
-			for h := 0; h < wlanes; h += 8 {
-				n := b*wlanes + h
-				if g.w%2 == 0 && n+8 <= cnt {
-					full := np &^ 7
-					transpose8x8(true, out[gb+h:], wlanes, 8*wlanes, src[n*stride+at:], stride, 8, full/8, false)
-					for l := 0; l < 8; l++ {
-						d, s := out[gb+h+l:], src[(n+l)*stride+at:][:np]
-						for p := full; p < np; p++ {
-							d[p*wlanes] = s[p]
-						}
-					}
-					continue
-				}
-				for l := 0; l < min(8, cnt-n); l++ {
-					for ii := 0; ii < vr; ii++ {
-						s := src[(n+l)*stride+at+ii*g.w:][:g.w]
-						d := out[gb+ii*g.orw+h+l:]
-						for j, v := range s {
-							d[j*wlanes] = v
-						}
+			clear(grid)
+			for l := 0; l < nb; l++ {
+				for ii := 0; ii < vr; ii++ {
+					s := src[at+l*stride+ii*g.w:][:g.w]
+					d := grid[ii*g.orw+l:]
+					for j, v := range s {
+						d[j*wlanes] = v
 					}
 				}
 			}

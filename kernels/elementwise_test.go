@@ -412,3 +412,25 @@ func TestTranspose8x8(t *testing.T) {
 		}
 	}
 }
+
+// TestAddRows16 checks the strided row adds (addRows16) against their
+// definition.
+func TestAddRows16(t *testing.T) {
+	for _, simd := range []bool{false, true} {
+		const n, ds = 5, 37
+		src := denseRand(7, 16*n, -1, 1)
+		dst := denseRand(8, (n-1)*ds+16, -1, 1)
+		want := append([]float32(nil), dst...)
+		for i := 0; i < n; i++ {
+			for j := 0; j < 16; j++ {
+				want[i*ds+j] += src[i*16+j]
+			}
+		}
+		kernels.AddRows16(simd, dst, ds, src, n)
+		for i := range want {
+			if dst[i] != want[i] {
+				t.Fatalf("simd=%v: dst[%d] = %v, want %v", simd, i, dst[i], want[i])
+			}
+		}
+	}
+}

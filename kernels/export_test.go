@@ -3,17 +3,21 @@ package kernels
 // SetConvPath forces the conv paths for tests and benchmarks:
 // mode "auto" (the shape heuristics), "winograd" (Winograd wherever it
 // applies, ignoring its channel bound), "winorows" (the same with the
-// row layout only, no interleaved lanes), "always" (the padded-width grid
+// row layout only, no interleaved lanes), "lanes" (the implicit GEMM on
+// interleaved lanes everywhere, no Winograd), "always" (the padded-width grid
 // wherever it applies, no Winograd) or "never" (im2col everywhere: no
 // Winograd, no phase planes for strided convs). It
 // returns a function restoring the previous modes.
 func SetConvPath(mode string) (restore func()) {
-	old, oldWino, oldPhase, oldLanes := convPadMode, winoMode, convPhaseOn, winoLanesOn
+	old, oldWino, oldPhase, oldLanes, oldConvLanes := convPadMode, winoMode, convPhaseOn, winoLanesOn, convLanesMode
 	convPhaseOn = mode != "never"
 	winoLanesOn = mode != "winorows"
+	convLanesMode = padNever
 	switch mode {
+	case "lanes":
+		convPadMode, winoMode, convLanesMode = padNever, padNever, padAlways
 	case "auto":
-		convPadMode, winoMode = padAuto, padAuto
+		convPadMode, winoMode, convLanesMode = padAuto, padAuto, padAuto
 	case "winograd", "winorows":
 		convPadMode, winoMode = padAuto, padAlways
 	case "always":
@@ -23,11 +27,19 @@ func SetConvPath(mode string) (restore func()) {
 	default:
 		panic("kernels: SetConvPath: unknown mode")
 	}
-	return func() { convPadMode, winoMode, convPhaseOn, winoLanesOn = old, oldWino, oldPhase, oldLanes }
+	return func() {
+		convPadMode, winoMode, convPhaseOn, winoLanesOn, convLanesMode = old, oldWino, oldPhase, oldLanes, oldConvLanes
+	}
 }
 
 // Transpose8x8 exposes transpose8x8; simd is honoured only where the CPU
 // has AVX2.
 func Transpose8x8(simd bool, dst []float32, drow, dblk int, src []float32, srow, sblk, n int, add bool) {
 	transpose8x8(simd && useAVX2, dst, drow, dblk, src, srow, sblk, n, add)
+}
+
+// AddRows16 exposes addRows16v; simd is honoured only where the CPU has
+// AVX2.
+func AddRows16(simd bool, dst []float32, ds int, src []float32, n int) {
+	addRows16v(simd && useAVX2, dst, ds, src, n)
 }

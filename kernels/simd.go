@@ -205,3 +205,24 @@ func transpose8x8(simd bool, dst []float32, drow, dblk int, src []float32, srow,
 		}
 	}
 }
+
+// addRows16v is addRows16 with its bounds checked, the Go loop standing in
+// without SIMD: dst[i·ds + j] += src[i·16 + j] for i < n, j < 16 (the sum
+// of two floats is the same in either).
+func addRows16v(simd bool, dst []float32, ds int, src []float32, n int) {
+	if n <= 0 {
+		return
+	}
+	_ = dst[(n-1)*ds+15]
+	_ = src[n*16-1]
+	if simd {
+		addRows16(&dst[0], ds, &src[0], n)
+		return
+	}
+	for i := 0; i < n; i++ {
+		d, s := dst[i*ds:][:16], src[i*16:][:16]
+		for j := range d {
+			d[j] += s[j]
+		}
+	}
+}

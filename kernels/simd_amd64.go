@@ -109,3 +109,9 @@ func winoDyLanes(v *float32, vxi, vpos int, r *float32, rw int, n int)
 //
 //go:noescape
 func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, add int)
+
+// addRows16 adds n rows of 16 floats, src's contiguous, into dst's rows ds
+// floats apart: dst[i·ds + j] += src[i·16 + j].
+//
+//go:noescape
+func addRows16(dst *float32, ds int, src *float32, n int)

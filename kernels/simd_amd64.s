@@ -750,3 +750,29 @@ tr8store:
 tr8done:
 	VZEROUPPER
 	RET
+
+// func addRows16(dst *float32, ds int, src *float32, n int)
+TEXT ·addRows16(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ ds+8(FP), BX
+	SHLQ $2, BX
+	MOVQ src+16(FP), SI
+	MOVQ n+24(FP), CX
+	TESTQ CX, CX
+	JZ   ar16done
+
+ar16loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VADDPS  (DI), Y0, Y0
+	VADDPS  32(DI), Y1, Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ    $64, SI
+	ADDQ    BX, DI
+	DECQ    CX
+	JNZ     ar16loop
+
+ar16done:
+	VZEROUPPER
+	RET

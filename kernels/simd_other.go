@@ -57,3 +57,7 @@ func winoDyLanes(v *float32, vxi, vpos int, r *float32, rw int, n int) {
 func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, add int) {
 	panic("kernels: AVX2 loop without assembly")
 }
+
+func addRows16(dst *float32, ds int, src *float32, n int) {
+	panic("kernels: AVX2 loop without assembly")
+}

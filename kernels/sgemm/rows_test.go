@@ -350,3 +350,60 @@ func TestSgemmPackedAB(t *testing.T) {
 		}
 	}
 }
+
+// TestSgemmPanels checks SgemmPanels, every 16-column panel of op(B)
+// gathered through its own base, against Sgemm on the gathered B (the same
+// bits), on every config (the NoSIMD one packs the panels), and its
+// refusals.
+func TestSgemmPanels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 5))
+	for name, cfg := range configs(t) {
+		for _, sh := range [][3]int{{1, 16, 1}, {7, 32, 5}, {50, 4096 + 64, 300}, {130, 48, sgemm.KC + 7}} {
+			m, n, k := sh[0], sh[1], sh[2]
+			a := operand(rng, m, k, k)
+			src := operand(rng, 1, 3*k+n+64, 3*k+n+64)
+			boff, pbase := make([]int, k), make([]int, n/sgemm.NR)
+			for p := range boff {
+				boff[p] = rng.IntN(3 * k)
+			}
+			for q := range pbase {
+				pbase[q] = rng.IntN(n + 48)
+			}
+			b := make([]float32, k*n) // the gathered op(B)
+			for p := 0; p < k; p++ {
+				for q, base := range pbase {
+					copy(b[p*n+q*sgemm.NR:][:sgemm.NR], src[base+boff[p]:])
+				}
+			}
+			c0 := operand(rng, m, n, n)
+			want, got := append([]float32(nil), c0...), append([]float32(nil), c0...)
+			cfg.Sgemm(false, false, m, n, k, 0.5, a, k, b, n, 2, want, n)
+			cfg.SgemmPanels(m, n, k, 0.5, a, k, src, boff, pbase, 2, got, n)
+			if !sameBits(got, want) {
+				t.Errorf("%s m=%d n=%d k=%d: SgemmPanels differs from Sgemm", name, m, n, k)
+			}
+		}
+	}
+	cfg := sgemm.Config{}
+	for _, c := range []struct {
+		n     int
+		boff  []int
+		pbase []int
+		want  string
+	}{
+		{20, []int{0}, []int{0}, "sgemm: n of a panel gather not a multiple of 16"},
+		{16, []int{0, 0}, []int{0}, "sgemm: bad length of boff"},
+		{16, []int{0}, []int{0, 0}, "sgemm: bad length of pbase"},
+		{16, []int{20}, []int{0}, "sgemm: offset of b out of range"},
+		{16, []int{0}, []int{-1}, "sgemm: offset of b out of range"},
+	} {
+		got := func() (msg any) {
+			defer func() { msg = recover() }()
+			cfg.SgemmPanels(2, c.n, 1, 1, make([]float32, 2), 1, make([]float32, 32), c.boff, c.pbase, 0, make([]float32, 2*c.n), c.n)
+			return nil
+		}()
+		if got != c.want {
+			t.Errorf("n=%d boff=%v pbase=%v: panic %v, want %q", c.n, c.boff, c.pbase, got, c.want)
+		}
+	}
+}

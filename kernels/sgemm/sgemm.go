@@ -97,6 +97,53 @@ func (cfg Config) SgemmRows(tA, tB bool, m, n, k int, alpha float32, a []float32
 	}, m, n)
 }
 
+// SgemmPanels is SgemmRows (tA and tB false) with every 16-column panel
+// of op(B) placed on its own: panel q's row p is the 16 floats
+//
+//	op(B)[p, 16q + j] = b[pbase[q] + boff[p] + j],  j < 16,
+//
+// so a convolution over 16 lane-interleaved images reads each output
+// position's window rows where they lie, whatever its stride. n must be a
+// multiple of 16, len(boff) k and len(pbase) n/16; it panics with
+// "sgemm: offset of b out of range" when a panel row does not lie inside b.
+// The same bits as Sgemm on the gathered B.
+func (cfg Config) SgemmPanels(m, n, k int, alpha float32, a []float32, lda int, b []float32, boff, pbase []int, beta float32, c []float32, ldc int) {
+	checkSizes(false, m, n, k, a, lda, c, ldc)
+	switch {
+	case n%nr != 0:
+		panic("sgemm: n of a panel gather not a multiple of 16")
+	case len(boff) != k:
+		panic("sgemm: bad length of boff")
+	case len(pbase) != n/nr:
+		panic("sgemm: bad length of pbase")
+	}
+	if m > 0 && n > 0 && k > 0 {
+		lo, hi := span(boff)
+		plo, phi := span(pbase)
+		if lo+plo < 0 || hi+phi > len(b)-nr {
+			panic("sgemm: offset of b out of range")
+		}
+	}
+	cfg.run(gemm{k: k, alpha: alpha, beta: beta, a: a, lda: lda, b: b, boff: boff, pbase: pbase, c: c, ldc: ldc}, m, n)
+}
+
+// span returns the least and the greatest of xs (non-empty).
+func span(xs []int) (lo, hi int) {
+	lo, hi = xs[0], xs[0]
+	for _, x := range xs[1:] {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	return lo, hi
+}
+
+// packPanel copies one 16-column panel of SgemmPanels' op(B), k rows
+// (boff, already cut to the k block) at base, into a packed panel.
+func packPanel(dst, b []float32, boff []int, base int) {
+	for p, o := range boff {
+		*(*[nr]float32)(dst[p*nr:]) = *(*[nr]float32)(b[base+o:])
+	}
+}
+
 // checkB panics on a bad ldb or a b too short for op(B) (k×n).
 func checkB(tB bool, m, n, k int, b []float32, ldb int) {
 	if (!tB && ldb < max(1, n)) || (tB && ldb < max(1, k)) {
@@ -228,6 +275,7 @@ type gemm struct {
 	lda         int
 	ldb         int       // row stride of b when boff is nil
 	boff        []int     // SgemmRows: stored row i of b starts at boff[i]
+	pbase       []int     // SgemmPanels: panel q of op(B) starts at pbase[q] (plus boff)
 	pa          *PackedA  // SgemmPacked: A already packed (a, lda unused)
 	pb          []float32 // SgemmPackedAB: B already packed (b, ldb unused)
 	pbn         int       // SgemmPackedAB: the n pb was packed for
@@ -311,6 +359,10 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 	// threads: n = ldb = 16384 32 GFLOP/s in place against 46 packed, n =
 	// 3000 42 against 57).
 	direct := g.simd && !g.tB && g.pb == nil && i1-i0 <= maxDirectRows && (g.boff != nil || g.k*g.ldb <= directSpan)
+	// SgemmPanels reads B in place whatever the rows (its panels are
+	// gathers that no leading dimension describes), or without SIMD packs
+	// each panel just before its first use.
+	direct = direct || g.simd && g.pbase != nil
 
 	for jc := j0; jc < j1; jc += nc {
 		ncb := min(nc, j1-jc)
@@ -337,7 +389,7 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 				if full := ncb / nr * nr; full < ncb {
 					packB(ws.b, g.b, g.ldb, g.boff, false, pc, kcb, jc+full, ncb-full, g.simd)
 				}
-			case !g.tB:
+			case !g.tB && g.pbase == nil:
 				packB(ws.b, g.b, g.ldb, g.boff, g.tB, pc, kcb, jc, ncb, g.simd)
 			}
 			for ic := i0; ic < i1; ic += mc {
@@ -348,7 +400,7 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 				} else {
 					packA(ap, g.a, g.lda, g.tA, ic, mcb, pc, kcb, g.simd)
 				}
-				g.macro(ws, ap, bpk, pc, kcb, ic, mcb, jc, ncb, beta, g.tB && g.pb == nil && ic == i0, offs)
+				g.macro(ws, ap, bpk, pc, kcb, ic, mcb, jc, ncb, beta, (g.tB || g.pbase != nil) && g.pb == nil && ic == i0, offs)
 			}
 		}
 	}
@@ -369,7 +421,10 @@ func (g *gemm) macro(ws *workspace, apk, bpk []float32, pc, kcb, ic, mcb, jc, nc
 	for jr := 0; jr < ncb; jr += nr {
 		bp := bpk[jr*kcb : (jr+nr)*kcb]
 		cols := min(nr, ncb-jr)
-		if pack {
+		switch {
+		case pack && g.pbase != nil:
+			packPanel(bp, g.b, g.boff[pc:pc+kcb], g.pbase[(jc+jr)/nr])
+		case pack:
 			packB(bp, g.b, g.ldb, g.boff, g.tB, pc, kcb, jc+jr, cols, g.simd)
 		}
 		inPlace := offs != nil && cols == nr
@@ -385,7 +440,11 @@ func (g *gemm) macro(ws *workspace, apk, bpk []float32, pc, kcb, ic, mcb, jc, nc
 				if rows < mr {
 					ct, ldt, a, b = ws.tile[:], nr, 1, 0
 				}
-				kernelRowsAVX2(kcb, &ap[0], &g.b[jc+jr], &offs[0], &ct[0], ldt, a, b)
+				b0 := jc + jr // panel start: the column, or its own base
+				if g.pbase != nil {
+					b0 = g.pbase[(jc+jr)/nr]
+				}
+				kernelRowsAVX2(kcb, &ap[0], &g.b[b0], &offs[0], &ct[0], ldt, a, b)
 				if rows == mr {
 					continue
 				}

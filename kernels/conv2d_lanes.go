@@ -1,0 +1,289 @@
+package kernels
+
+import "twostage/tensor"
+
+// Convolutions as implicit GEMMs on 16 lane-interleaved images.
+//
+// A block of 16 images is copied once into a zero-bordered, interleaved
+// buffer (the lanes of conv2d_winolanes.go),
+//
+//	xi [c][hp][wp][16],  xi[c][pad+i][pad+j][l] = x[16b + l, c, i, j],
+//
+// so that at every input position the 16 images' values are one 64-byte
+// row. The im2col matrix of the block, with its columns ordered (output
+// position, image), then consists of such rows: for output position q =
+// (oh, ow) and window element p = (c, r, s),
+//
+//	col[p][16q + l] = xi[c][st·oh + r][st·ow + s][l] = xi[pbase[q] + boff[p] + l],
+//	boff[p] = ((c·hp + r)·wp + s)·16,  pbase[q] = (st·oh·wp + st·ow)·16,
+//
+// for any kernel, stride and padding, and every 16-column panel of col is
+// one output position: the SGEMM's micro-kernel reads those rows where they
+// lie (sgemm SgemmPanels), with no col matrix, no garbage columns and no
+// phase planes. The GEMM's output, [K][16q + l], is one interleaved plane
+// per channel, which 8×8 transposes turn back into images.
+//
+//	forward          Y [K, 16·P] = W [K, C·R·S] · col                      (SgemmPanels)
+//	backward data    dcol [C·R·S, 16·P] = Wᵀ · dY,  then dxi += dcol scattered back (col2im on
+//	                 64-byte rows), dx += the interior of dxi
+//	backward filter  dW [K, C·R·S] += dY [K, 16·P] · colᵀ, col gathered a chunk of positions
+//	                 at a time (64-byte copies)
+//
+// Each output element's sum runs in a fixed order (over C·R·S; over K·R·S
+// for dx, the window elements added in p order; over the blocks' positions
+// then the chunks for dW), so a given thread count gives fixed bits.
+
+// useConvLanes reports whether a pass of a conv takes the lanes path, on
+// the SIMD backend: the strided convolutions with a window (convLanesMode
+// forces it on or off for tests). Measured with BenchmarkConv2DPath (batch
+// 256, 2-core Zen 3, GFLOP/s), forward / data / filter, lanes against the
+// phase planes (forward, filter) and im2col (data):
+//
+//	w16 c16→32 28×28 s2   60/64/59  against 55/39/42
+//	w16 c32→64 14×14 s2   79/73/64  against 47/46/55
+//	w16 c64→128 7×7 s2    79/82/96  against 57/47/70
+//	w64 c64→128 32×32 s2  90/83/95  against 73/84/92
+//	w64 c128→256 16×16 s2 121/117/98 against 85/…/76
+//
+// The 1×1 stride-2 shortcuts win or lose by a few per cent either way, and
+// the stems (1-3 input channels, stride 1) keep the padded grid, faster
+// forward (w64 c3: 79 against 63).
+func (c *CPU) useConvLanes(s tensor.ConvShape) bool {
+	switch {
+	case !c.simd() || convLanesMode == padNever:
+		return false
+	case convLanesMode == padAlways:
+		return true
+	}
+	return s.Stride > 1 && s.R*s.S > 1
+}
+
+// convLanesMode is padAuto in production.
+var convLanesMode = padAuto
+
+// laneConv is the geometry of a conv pass on lanes: the bordered input
+// planes and the offset tables.
+type laneConv struct {
+	s        tensor.ConvShape
+	hp, wp   int   // bordered input planes, big enough for every window
+	P        int   // output positions OH·OW
+	boff     []int // window element p's offset, ((c·hp + r)·wp + s)·16
+	pbase    []int // output position q's offset, (st·oh·wp + st·ow)·16
+	xiLen    int   // floats of xi: C·hp·wp·16
+	planeLen int   // floats of one bordered plane: hp·wp·16
+}
+
+func newLaneConv(s tensor.ConvShape) *laneConv {
+	g := &laneConv{s: s, P: s.OH * s.OW}
+	g.hp = max(s.H+2*s.Pad, (s.OH-1)*s.Stride+s.R)
+	g.wp = max(s.W+2*s.Pad, (s.OW-1)*s.Stride+s.S)
+	g.planeLen = g.hp * g.wp * wlanes
+	g.xiLen = s.C * g.planeLen
+	g.boff = make([]int, s.C*s.R*s.S)
+	for c := 0; c < s.C; c++ {
+		for r := 0; r < s.R; r++ {
+			for q := 0; q < s.S; q++ {
+				g.boff[(c*s.R+r)*s.S+q] = ((c*g.hp+r)*g.wp + q) * wlanes
+			}
+		}
+	}
+	g.pbase = make([]int, g.P)
+	for oh := 0; oh < s.OH; oh++ {
+		for ow := 0; ow < s.OW; ow++ {
+			g.pbase[oh*s.OW+ow] = (oh*s.Stride*g.wp + ow*s.Stride) * wlanes
+		}
+	}
+	return g
+}
+
+// pack interleaves cnt ≤ 16 images (src, stride apart) into xi, borders
+// and absent lanes zero; tmp holds H·W·16 floats.
+func (g *laneConv) pack(xi, tmp, src []float32, stride, cnt int) {
+	s := g.s
+	hw, rw := s.H*s.W, g.wp*wlanes
+	for c := 0; c < s.C; c++ {
+		interleave(tmp, src[c*hw:], stride, hw, cnt)
+		plane := xi[c*g.planeLen:][:g.planeLen]
+		clear(plane[:s.Pad*rw])
+		for i := 0; i < s.H; i++ {
+			row := plane[(s.Pad+i)*rw:][:rw]
+			clear(row[:s.Pad*wlanes])
+			copy(row[s.Pad*wlanes:], tmp[i*s.W*wlanes:(i+1)*s.W*wlanes])
+			clear(row[(s.Pad+s.W)*wlanes:])
+		}
+		clear(plane[(s.Pad+s.H)*rw:])
+	}
+}
+
+// unpackAdd adds the interior of dxi into cnt images (dst, stride apart);
+// tmp holds H·W·16 floats.
+func (g *laneConv) unpackAdd(dst, dxi, tmp []float32, stride, cnt int) {
+	s := g.s
+	hw, rw := s.H*s.W, g.wp*wlanes
+	for c := 0; c < s.C; c++ {
+		plane := dxi[c*g.planeLen:][:g.planeLen]
+		for i := 0; i < s.H; i++ {
+			copy(tmp[i*s.W*wlanes:(i+1)*s.W*wlanes], plane[(s.Pad+i)*rw+s.Pad*wlanes:])
+		}
+		deinterleave(dst[c*hw:], stride, tmp, hw, cnt, true)
+	}
+}
+
+// lanesBlocks is the number of 16-image blocks of n images.
+func lanesBlocks(n int) int { return ceilDiv(n, wlanes) }
+
+// conv2DForwardLanes is Conv2DForward on lanes, with the epilogue ep (nil
+// for none) applied as y is stored.
+func (c *CPU) conv2DForwardLanes(ys, xs, ws []float32, s tensor.ConvShape, ep *convEpilogue) {
+	g := newLaneConv(s)
+	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
+	T := g.P * wlanes
+	parallelFor(c.threads(), lanesBlocks(s.N), 1, func(lo, hi int) {
+		xi, tmp, m := scratch.get(g.xiLen), scratch.get(s.H*s.W*wlanes), scratch.get(s.K*T)
+		defer scratch.put(xi)
+		defer scratch.put(tmp)
+		defer scratch.put(m)
+		for b := lo; b < hi; b++ {
+			n0 := b * wlanes
+			cnt := min(wlanes, s.N-n0)
+			g.pack(xi, tmp, xs[n0*chw:], chw, cnt)
+			serial.SgemmPanels(s.K, T, crs, 1, ws, crs, xi, g.boff, g.pbase, 0, m, T)
+			for k := 0; k < s.K; k++ {
+				deinterleave(ys[n0*kp+k*g.P:], kp, m[k*T:], g.P, cnt, false)
+				if ep == nil {
+					continue
+				}
+				for l := 0; l < cnt; l++ {
+					at := (n0+l)*kp + k*g.P
+					d := ys[at : at+g.P]
+					var r []float32
+					if ep.res != nil {
+						r = ep.res[at : at+g.P]
+					}
+					affinev(true, d, d, r, 0, 1, ep.shift[k], ep.relu)
+				}
+			}
+		}
+	})
+}
+
+// conv2DBackwardDataLanes is Conv2DBackwardData on lanes.
+func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape) {
+	g := newLaneConv(s)
+	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
+	T := g.P * wlanes
+	parallelFor(c.threads(), lanesBlocks(s.N), 1, func(lo, hi int) {
+		dyi, dcol := scratch.get(s.K*T), scratch.get(crs*T)
+		dxi, tmp := scratch.get(g.xiLen), scratch.get(max(s.H*s.W, g.P)*wlanes)
+		defer scratch.put(dyi)
+		defer scratch.put(dcol)
+		defer scratch.put(dxi)
+		defer scratch.put(tmp)
+		for b := lo; b < hi; b++ {
+			n0 := b * wlanes
+			cnt := min(wlanes, s.N-n0)
+			for k := 0; k < s.K; k++ {
+				interleave(dyi[k*T:], dys[n0*kp+k*g.P:], kp, g.P, cnt)
+			}
+			// dcol [C·R·S, T] = Wᵀ · dY.
+			serial.Sgemm(true, false, crs, T, s.K, 1, ws, crs, dyi, T, 0, dcol, T)
+			// dxi = Σ_p dcol[p] scattered to its window element's rows.
+			clear(dxi[:g.xiLen])
+			for p, o := range g.boff {
+				src := dcol[p*T:]
+				for oh := 0; oh < s.OH; oh++ {
+					addRows16v(true, dxi[o+g.pbase[oh*s.OW]:], s.Stride*wlanes, src[oh*s.OW*wlanes:], s.OW)
+				}
+			}
+			g.unpackAdd(dxs[n0*chw:], dxi, tmp, chw, cnt)
+		}
+	})
+}
+
+// laneFilterChunk is the number of output positions whose col columns the
+// filter pass gathers at a time (16 images each).
+const laneFilterChunk = 64
+
+// conv2DBackwardFilterLanes is Conv2DBackwardFilter on lanes.
+func (c *CPU) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvShape) {
+	g := newLaneConv(s)
+	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
+	T := g.P * wlanes
+	plan := convPlan{nb: wlanes, ng: lanesBlocks(s.N)}
+	c.filterChunks(dws, s, plan, false, func() (filterGroup, func()) {
+		xi, tmp := scratch.get(g.xiLen), scratch.get(s.H*s.W*wlanes)
+		dyi, col := scratch.get(s.K*T), scratch.get(crs*laneFilterChunk*wlanes)
+		return func(n0, cnt int, beta float32, pt []float32) {
+				g.pack(xi, tmp, xs[n0*chw:], chw, cnt)
+				for k := 0; k < s.K; k++ {
+					interleave(dyi[k*T:], dys[n0*kp+k*g.P:], kp, g.P, cnt)
+				}
+				for q0 := 0; q0 < g.P; q0 += laneFilterChunk {
+					nq := min(laneFilterChunk, g.P-q0)
+					L := nq * wlanes
+					for p, o := range g.boff {
+						row := col[p*L : (p+1)*L]
+						for q := 0; q < nq; q++ {
+							*(*[wlanes]float32)(row[q*wlanes:]) = *(*[wlanes]float32)(xi[g.pbase[q0+q]+o:])
+						}
+					}
+					// P_t [K, C·R·S] (+)= dY[:, chunk] · colᵀ.
+					serial.Sgemm(false, true, s.K, crs, L, 1, dyi[q0*wlanes:], T, col, L, beta, pt, crs)
+					beta = 1
+				}
+			}, func() {
+				scratch.put(xi)
+				scratch.put(tmp)
+				scratch.put(dyi)
+				scratch.put(col)
+			}
+	})
+}
+
+// interleave writes np positions of cnt ≤ 16 images (src, stride apart,
+// each image's positions contiguous) into dst [np][16], lanes past cnt
+// zero: eight images at a time through 8×8 transposes.
+func interleave(dst, src []float32, stride, np, cnt int) {
+	for h := 0; h < wlanes; h += 8 {
+		full := 0 // positions done by the transposes
+		if h+8 <= cnt {
+			full = np &^ 7
+			transpose8x8(true, dst[h:], wlanes, 8*wlanes, src[h*stride:], stride, 8, full/8, false)
+		}
+		for l := h; l < h+8; l++ {
+			d := dst[l:]
+			if l >= cnt {
+				for p := full; p < np; p++ {
+					d[p*wlanes] = 0
+				}
+				continue
+			}
+			sp := src[l*stride:][:np]
+			for p := full; p < np; p++ {
+				d[p*wlanes] = sp[p]
+			}
+		}
+	}
+}
+
+// deinterleave is interleave's inverse: dst (cnt images, stride apart)
+// gets (=, or += with add) src [np][16]'s lanes.
+func deinterleave(dst []float32, stride int, src []float32, np, cnt int, add bool) {
+	for h := 0; h < min(wlanes, cnt); h += 8 {
+		full := 0
+		if h+8 <= cnt {
+			full = np &^ 7
+			transpose8x8(true, dst[h*stride:], stride, 8, src[h:], wlanes, 8*wlanes, full/8, add)
+		}
+		for l := h; l < min(h+8, cnt); l++ {
+			d, s := dst[l*stride:][:np], src[l:]
+			for p := full; p < np; p++ {
+				if add {
+					d[p] += s[p*wlanes]
+				} else {
+					d[p] = s[p*wlanes]
+				}
+			}
+		}
+	}
+}
