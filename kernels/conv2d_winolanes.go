@@ -163,8 +163,9 @@ func (g laneGeom) output(out, m []float32, ko, mxi int) {
 // apart): =, += with add, or ep's function of them (ep.res starts at the
 // group's first image, like dst). With an even plane width the grid's rows
 // of one channel and block are the plane's rows, contiguous, and go
-// through deinterleave; odd widths go element by element.
-func (g laneGeom) unpack(dst []float32, stride int, out []float32, ko, cnt int, add bool, ep *convEpilogue) {
+// through deinterleave; with an odd one the rows' valid columns are first
+// copied together into tmp (tmpLen).
+func (g laneGeom) unpack(dst []float32, stride int, out, tmp []float32, ko, cnt int, add bool, ep *convEpilogue) {
 	i0 := 2 * g.ty0
 	vr := min(2*g.nty, g.h-i0) // valid rows
 	np := vr * g.w
@@ -173,23 +174,14 @@ func (g laneGeom) unpack(dst []float32, stride int, out []float32, ko, cnt int, 
 			gb := (k*g.nlb + b) * 2 * g.nty * g.orw
 			at := b*wlanes*stride + (k*g.h+i0)*g.w // the block's first image, the group's first row
 			nb := min(wlanes, cnt-b*wlanes)        // images in the block
-			if g.w%2 == 0 {
-				deinterleave(dst[at:], stride, out[gb:], np, nb, add)
-			} else {
-				for l := 0; l < nb; l++ {
-					for ii := 0; ii < vr; ii++ {
-						d := dst[at+l*stride+ii*g.w:][:g.w]
-						s := out[gb+ii*g.orw+l:]
-						for j := range d {
-							if add {
-								d[j] += s[j*wlanes]
-							} else {
-								d[j] = s[j*wlanes]
-							}
-						}
-					}
+			src := out[gb:]
+			if g.w%2 != 0 {
+				for ii := 0; ii < vr; ii++ {
+					copy(tmp[ii*g.w*wlanes:(ii+1)*g.w*wlanes], out[gb+ii*g.orw:])
 				}
+				src = tmp
 			}
+			deinterleave(dst[at:], stride, src, np, nb, add)
 			if ep == nil {
 				continue
 			}
@@ -208,8 +200,8 @@ func (g laneGeom) unpack(dst []float32, stride int, out []float32, ko, cnt int, 
 
 // spread interleaves cnt images of output gradients (src, stride apart)
 // into the grid out, zero where no output is (rows or columns past an odd
-// plane, lanes past cnt); even widths through interleave, as in unpack.
-func (g laneGeom) spread(out, src []float32, stride, ko, cnt int) {
+// plane, lanes past cnt) through interleave, as in unpack.
+func (g laneGeom) spread(out, src, tmp []float32, stride, ko, cnt int) {
 	i0 := 2 * g.ty0
 	vr := min(2*g.nty, g.h-i0)
 	np := vr * g.w
@@ -223,16 +215,13 @@ func (g laneGeom) spread(out, src []float32, stride, ko, cnt int) {
 				clear(grid[np*wlanes:])
 				continue
 			}
-			clear(grid)
-			for l := 0; l < nb; l++ {
-				for ii := 0; ii < vr; ii++ {
-					s := src[at+l*stride+ii*g.w:][:g.w]
-					d := grid[ii*g.orw+l:]
-					for j, v := range s {
-						d[j*wlanes] = v
-					}
-				}
+			interleave(tmp, src[at:], stride, np, nb)
+			for ii := 0; ii < vr; ii++ {
+				row := grid[ii*g.orw:][:g.orw]
+				copy(row, tmp[ii*g.w*wlanes:(ii+1)*g.w*wlanes])
+				clear(row[g.w*wlanes:])
 			}
+			clear(grid[vr*g.orw:])
 		}
 	}
 }
@@ -339,7 +328,7 @@ func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bo
 			if ep != nil {
 				gep = &convEpilogue{shift: ep.shift, res: from(ep.res, n0*sout), relu: ep.relu}
 			}
-			g.unpack(dst[n0*sout:], sout, out, ko, cnt, add, gep)
+			g.unpack(dst[n0*sout:], sout, out, tmp, ko, cnt, add, gep)
 		}
 	})
 }
@@ -372,7 +361,7 @@ func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.Con
 				cnt := min(g.nlb*wlanes, s.N-n0)
 				g.pack(xi, tmp, xs[n0*sin:], sin, cnt, s.C)
 				g.input(v, xi, s.C, false)
-				g.spread(dyg, dys[n0*sout:], sout, s.K, cnt)
+				g.spread(dyg, dys[n0*sout:], tmp, sout, s.K, cnt)
 				g.gradInput(w, dyg, s.K, g.plane(kp))
 				for xi := 0; xi < 16; xi++ {
 					serial.Sgemm(false, true, kp, s.C, g.T, 1, w[xi*g.plane(kp):], g.T,
