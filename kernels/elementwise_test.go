@@ -434,3 +434,29 @@ func TestAddRows16(t *testing.T) {
 		}
 	}
 }
+
+// TestDotNT checks the unpacked M += W·Vᵀ (dot34 blocks, Go remainders)
+// against float64 sums, on shapes with every remainder.
+func TestDotNT(t *testing.T) {
+	for _, simd := range []bool{false, true} {
+		for _, sh := range [][3]int{{6, 8, 64}, {7, 9, 37}, {1, 1, 5}, {18, 16, 256}} {
+			K, C, n := sh[0], sh[1], sh[2]
+			ldm, ldw, ldv := C+1, n+3, n+5
+			w := denseRand(9, K*ldw, -1, 1)
+			v := denseRand(10, C*ldv, -1, 1)
+			m := denseRand(11, K*ldm, -1, 1)
+			want := denseF64(m)
+			for k := 0; k < K; k++ {
+				for c := 0; c < C; c++ {
+					for i := 0; i < n; i++ {
+						want[k*ldm+c] += float64(w[k*ldw+i]) * float64(v[c*ldv+i])
+					}
+				}
+			}
+			kernels.DotNT(simd, m, ldm, w, ldw, v, ldv, K, C, n)
+			for k := 0; k < K; k++ {
+				denseClose(t, fmt.Sprintf("simd=%v %v row %d", simd, sh, k), m[k*ldm:k*ldm+C], want[k*ldm:k*ldm+C], 1e-5*math.Sqrt(float64(n)), 1e-4)
+			}
+		}
+	}
+}

@@ -43,3 +43,8 @@ func Transpose8x8(simd bool, dst []float32, drow, dblk int, src []float32, srow,
 func AddRows16(simd bool, dst []float32, ds int, src []float32, n int) {
 	addRows16v(simd && useAVX2, dst, ds, src, n)
 }
+
+// DotNT exposes dotNT; simd is honoured only where the CPU has AVX2.
+func DotNT(simd bool, m []float32, ldm int, w []float32, ldw int, v []float32, ldv int, K, C, n int) {
+	dotNT(simd && useAVX2, m, ldm, w, ldw, v, ldv, K, C, n)
+}

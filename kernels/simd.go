@@ -226,3 +226,47 @@ func addRows16v(simd bool, dst []float32, ds int, src []float32, n int) {
 		}
 	}
 }
+
+// dotNT adds the K×C products of the rows of w and v over n elements into m:
+//
+//	m[k·ldm + c] += Σ_{t<n} w[k·ldw + t]·v[c·ldv + t],
+//
+// a GEMM M += W·Vᵀ whose operands both lie along the summed dimension, so
+// nothing is packed: 3×4 blocks (dot34) sum n&^7 elements in 8 lanes, and
+// the rest (rows past a multiple of 3, columns past one of 4, the n%8
+// tail) is summed by Go loops, in a fixed order.
+func dotNT(simd bool, m []float32, ldm int, w []float32, ldw int, v []float32, ldv int, K, C, n int) {
+	if K == 0 || C == 0 || n == 0 {
+		return
+	}
+	_ = m[(K-1)*ldm+C-1]
+	_ = w[(K-1)*ldw+n-1]
+	_ = v[(C-1)*ldv+n-1]
+	n8 := head(simd, n)
+	k3, c4 := K/3*3, C/4*4
+	if n8 > 0 {
+		for k := 0; k < k3; k += 3 {
+			for c := 0; c < c4; c += 4 {
+				dot34(&m[k*ldm+c], ldm, &w[k*ldw], ldw, &v[c*ldv], ldv, n8)
+			}
+		}
+	}
+	for k := 0; k < K; k++ {
+		wr := w[k*ldw:][:n]
+		for c := 0; c < C; c++ {
+			t0 := 0 // elements already summed by dot34
+			if k < k3 && c < c4 {
+				t0 = n8
+			}
+			if t0 == n {
+				continue
+			}
+			vr := v[c*ldv:][:n]
+			var s float32
+			for t := t0; t < n; t++ {
+				s += wr[t] * vr[t]
+			}
+			m[k*ldm+c] += s
+		}
+	}
+}

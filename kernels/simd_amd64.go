@@ -115,3 +115,13 @@ func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, add 
 //
 //go:noescape
 func addRows16(dst *float32, ds int, src *float32, n int)
+
+// dot34 adds to a 3×4 block of m (rows ldm floats apart) the dot products
+// of three rows of w (ldw apart) with four rows of v (ldv apart) over their
+// first n&^7 elements, each summed in 8 lanes and then across them in a
+// fixed order:
+//
+//	m[i·ldm + j] += Σ_{t < n&^7} w[i·ldw + t]·v[j·ldv + t],  i < 3, j < 4.
+//
+//go:noescape
+func dot34(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int)

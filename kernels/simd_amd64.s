@@ -776,3 +776,76 @@ ar16loop:
 ar16done:
 	VZEROUPPER
 	RET
+
+// DOTRED4 reduces the four 8-lane sums a, b, c, d to their totals and adds
+// them to the four floats at (ptr): ptr[j] += Σ lanes of the j-th.
+#define DOTRED4(a, b, c, d, xa, xb, ptr) \
+	VHADDPS      b, a, a  \
+	VHADDPS      d, c, c  \
+	VHADDPS      c, a, a  \
+	VEXTRACTF128 $1, a, xb \
+	VADDPS       xb, xa, xa \
+	VADDPS       (ptr), xa, xa \
+	VMOVUPS      xa, (ptr)
+
+// func dot34(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int)
+TEXT ·dot34(SB), NOSPLIT, $0-56
+	MOVQ m+0(FP), DI
+	MOVQ ldm+8(FP), R8
+	SHLQ $2, R8
+	MOVQ w+16(FP), SI
+	MOVQ ldw+24(FP), R9
+	SHLQ $2, R9
+	MOVQ v+32(FP), DX
+	MOVQ ldv+40(FP), R10
+	SHLQ $2, R10
+	MOVQ n+48(FP), CX
+	LEAQ (R10)(R10*2), R11 // 3 rows of v
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	SHRQ  $3, CX
+	JZ    d34red
+
+d34loop:
+	VMOVUPS     (SI), Y12
+	VMOVUPS     (SI)(R9*1), Y13
+	VMOVUPS     (SI)(R9*2), Y14
+	VMOVUPS     (DX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y4
+	VFMADD231PS Y15, Y14, Y8
+	VMOVUPS     (DX)(R10*1), Y15
+	VFMADD231PS Y15, Y12, Y1
+	VFMADD231PS Y15, Y13, Y5
+	VFMADD231PS Y15, Y14, Y9
+	VMOVUPS     (DX)(R10*2), Y15
+	VFMADD231PS Y15, Y12, Y2
+	VFMADD231PS Y15, Y13, Y6
+	VFMADD231PS Y15, Y14, Y10
+	VMOVUPS     (DX)(R11*1), Y15
+	VFMADD231PS Y15, Y12, Y3
+	VFMADD231PS Y15, Y13, Y7
+	VFMADD231PS Y15, Y14, Y11
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	DECQ        CX
+	JNZ         d34loop
+
+d34red:
+	DOTRED4(Y0, Y1, Y2, Y3, X0, X1, DI)
+	ADDQ R8, DI
+	DOTRED4(Y4, Y5, Y6, Y7, X4, X5, DI)
+	ADDQ R8, DI
+	DOTRED4(Y8, Y9, Y10, Y11, X8, X9, DI)
+	VZEROUPPER
+	RET

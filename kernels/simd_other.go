@@ -61,3 +61,7 @@ func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, add 
 func addRows16(dst *float32, ds int, src *float32, n int) {
 	panic("kernels: AVX2 loop without assembly")
 }
+
+func dot34(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int) {
+	panic("kernels: AVX2 loop without assembly")
+}
