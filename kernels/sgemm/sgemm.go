@@ -400,7 +400,7 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 				} else {
 					packA(ap, g.a, g.lda, g.tA, ic, mcb, pc, kcb, g.simd)
 				}
-				g.macro(ws, ap, bpk, pc, kcb, ic, mcb, jc, ncb, beta, (g.tB || g.pbase != nil) && g.pb == nil && ic == i0, offs)
+				g.macro(ws, ap, bpk, pc, kcb, ic, mcb, jc, ncb, beta, (g.tB || g.pbase != nil && !direct) && g.pb == nil && ic == i0, offs)
 			}
 		}
 	}
