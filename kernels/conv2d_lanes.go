@@ -224,7 +224,10 @@ func (c *CPU) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvSha
 					for p, o := range g.boff {
 						row := col[p*L : (p+1)*L]
 						for q := 0; q < nq; q++ {
-							*(*[wlanes]float32)(row[q*wlanes:]) = *(*[wlanes]float32)(xi[g.pbase[q0+q]+o:])
+							// Through a value: a direct array assignment
+							// between slices compiles to a memmove call.
+							v := *(*[wlanes]float32)(xi[g.pbase[q0+q]+o:])
+							*(*[wlanes]float32)(row[q*wlanes:]) = v
 						}
 					}
 					// P_t [K, C·R·S] (+)= dY[:, chunk] · colᵀ.

@@ -140,7 +140,8 @@ func span(xs []int) (lo, hi int) {
 // (boff, already cut to the k block) at base, into a packed panel.
 func packPanel(dst, b []float32, boff []int, base int) {
 	for p, o := range boff {
-		*(*[nr]float32)(dst[p*nr:]) = *(*[nr]float32)(b[base+o:])
+		v := *(*[nr]float32)(b[base+o:]) // via a value: see packB
+		*(*[nr]float32)(dst[p*nr:]) = v
 	}
 }
 
