@@ -251,6 +251,9 @@ func dotNT(simd bool, m []float32, ldm int, w []float32, ldw int, v []float32, l
 			}
 		}
 	}
+	if k3 == K && c4 == C && n8 == n {
+		return // no remainder
+	}
 	for k := 0; k < K; k++ {
 		wr := w[k*ldw:][:n]
 		for c := 0; c < C; c++ {
