@@ -144,6 +144,10 @@ var bnCases = []struct {
 	{tensor.ChanShape{N: 3, C: 3, HW: 49}, 2.5, 3.5},
 	{tensor.ChanShape{N: 2, C: 64, HW: 1024}, 0, 2},
 	{tensor.ChanShape{N: 2, C: 512, HW: 16}, -1, 1},
+	// Whole-vector rows run over a channel at once (bnByChannel) up to
+	// 2^16 elements, row by row beyond; an offset mean again.
+	{tensor.ChanShape{N: 24, C: 3, HW: 16}, 2.5, 3.5},
+	{tensor.ChanShape{N: 65, C: 2, HW: 1024}, -1, 1},
 }
 
 // TestBatchNorm compares forward (training and inference) and backward (both
@@ -254,6 +258,11 @@ func BenchmarkBatchNorm(b *testing.B) {
 		{N: 256, C: 128, HW: 16 * 16},
 		{N: 256, C: 256, HW: 8 * 8},
 		{N: 256, C: 512, HW: 4 * 4},
+		// The width-16 encoder on 28×28 images.
+		{N: 256, C: 16, HW: 28 * 28},
+		{N: 256, C: 32, HW: 14 * 14},
+		{N: 256, C: 64, HW: 7 * 7},
+		{N: 256, C: 128, HW: 4 * 4},
 	}
 	for _, be := range backends() {
 		for _, dir := range []string{"fwd", "bwd"} {

@@ -125,3 +125,23 @@ func addRows16(dst *float32, ds int, src *float32, n int)
 //
 //go:noescape
 func dot34(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int)
+
+// The batch-norm loops over rows rows of n floats (n a multiple of 8),
+// stride floats apart, one channel of an [N, C, HW] tensor: sum64AVX2,
+// sqDev64AVX2, sumDot64AVX2, affineAVX2 and bnGradAVX2 with a loop over
+// the rows around them (their sums run on across the rows).
+
+//go:noescape
+func sum64Rows(x *float32, n, rows, stride int) float64
+
+//go:noescape
+func sqDev64Rows(x *float32, n, rows, stride int, m float64) float64
+
+//go:noescape
+func sumDot64Rows(dy, x, y *float32, n, rows, stride int, m float64) (sdy, sdyc float64)
+
+//go:noescape
+func affineRows(y, x, r *float32, n, rows, stride int, m, scale, shift float32, relu int)
+
+//go:noescape
+func bnGradRows(dx, dy, x, y, dr *float32, n, rows, stride int, mdy, m, k, a float32, centre int)

@@ -65,3 +65,21 @@ func addRows16(dst *float32, ds int, src *float32, n int) {
 func dot34(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int) {
 	panic("kernels: AVX2 loop without assembly")
 }
+
+func sum64Rows(x *float32, n, rows, stride int) float64 { panic("kernels: AVX2 loop without assembly") }
+
+func sqDev64Rows(x *float32, n, rows, stride int, m float64) float64 {
+	panic("kernels: AVX2 loop without assembly")
+}
+
+func sumDot64Rows(dy, x, y *float32, n, rows, stride int, m float64) (sdy, sdyc float64) {
+	panic("kernels: AVX2 loop without assembly")
+}
+
+func affineRows(y, x, r *float32, n, rows, stride int, m, scale, shift float32, relu int) {
+	panic("kernels: AVX2 loop without assembly")
+}
+
+func bnGradRows(dx, dy, x, y, dr *float32, n, rows, stride int, mdy, m, k, a float32, centre int) {
+	panic("kernels: AVX2 loop without assembly")
+}
