@@ -26,6 +26,10 @@ import (
 // (G), so the rounding stays close to direct convolution's: the tests hold
 // it to the same tolerances.
 //
+// This file lays the images of a group side by side in long rows (the
+// "rows" layout), used for planes wider than 32; conv2d_winolanes.go runs
+// the same algorithm on 16 interleaved images for the narrower ones.
+//
 // Work is split over groups of images (convPlan with winoTiles tiles per
 // group, so that V and M, 16·(C+K)·T floats, stay in L2/L3). A group
 // copies its images into a zero-bordered buffer, transforms them into V,
