@@ -493,10 +493,17 @@ func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.Conv
 			ms[q] = m
 		}
 	})
-	for q := 1; q < nch; q++ {
+	winoFilterFinish(dws, ms, s.K, s.C, kc)
+}
+
+// winoFilterFinish sums the chunks' M_q [16][·][C] (ξ planes plane floats
+// apart) in chunk order into ms[0], adds Gᵀ M G into dw [K, C, 3, 3] and
+// hands the buffers back to scratch.
+func winoFilterFinish(dws []float32, ms [][]float32, K, C, plane int) {
+	for q := 1; q < len(ms); q++ {
 		Axpy(1, ms[q], ms[0])
 		scratch.put(ms[q])
 	}
-	winoFilterGrad(dws, ms[0], s.K, s.C)
+	winoFilterGradPlanes(dws, ms[0], K, C, plane)
 	scratch.put(ms[0])
 }

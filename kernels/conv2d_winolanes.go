@@ -392,10 +392,5 @@ func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.Con
 			ms[q] = m
 		}
 	})
-	for q := 1; q < nch; q++ {
-		Axpy(1, ms[q], ms[0])
-		scratch.put(ms[q])
-	}
-	winoFilterGradPlanes(dws, ms[0], s.K, s.C, kc)
-	scratch.put(ms[0])
+	winoFilterFinish(dws, ms, s.K, s.C, kc)
 }

@@ -12,9 +12,10 @@ import "twostage/tensor"
 func (c *CPU) simd() bool { return useAVX2 && !c.NoSIMD }
 
 // head returns the length the assembly loop takes: len rounded down to 8,
-// or 0 without SIMD.
+// or 0 without SIMD or without the assembly (a caller that asks for SIMD
+// where there is none gets the Go twins).
 func head(simd bool, n int) int {
-	if !simd {
+	if !simd || !useAVX2 {
 		return 0
 	}
 	return n &^ 7
@@ -40,7 +41,7 @@ func from(x []float32, i int) []float32 {
 func sum64v(simd bool, x []float32) float64 {
 	n, s := head(simd, len(x)), 0.0
 	if n > 0 {
-		s = sum64AVX2(&x[0], n)
+		s = sum64Rows(&x[0], n, 1, 0)
 	}
 	return s + sum64(x[n:])
 }
@@ -49,7 +50,7 @@ func sum64v(simd bool, x []float32) float64 {
 func sqDev64v(simd bool, x []float32, m float64) float64 {
 	n, s := head(simd, len(x)), 0.0
 	if n > 0 {
-		s = sqDev64AVX2(&x[0], n, m)
+		s = sqDev64Rows(&x[0], n, 1, 0, m)
 	}
 	return s + sqDev64(x[n:], m)
 }
@@ -74,7 +75,7 @@ func sumDot64(dy, x, y []float32, m float64) (sdy, sdyc float64) {
 func sumDot64v(simd bool, dy, x, y []float32, m float64) (sdy, sdyc float64) {
 	n := head(simd, len(dy))
 	if n > 0 {
-		sdy, sdyc = sumDot64AVX2(&dy[0], &x[0], at(y, 0), n, m)
+		sdy, sdyc = sumDot64Rows(&dy[0], &x[0], at(y, 0), n, 1, 0, m)
 	}
 	s, d := sumDot64(dy[n:], from(x, n), from(y, n), m)
 	return sdy + s, sdyc + d
@@ -107,7 +108,7 @@ func affinev(simd bool, y, x, r []float32, m, scale, shift float32, relu bool) {
 		if relu {
 			ri = 1
 		}
-		affineAVX2(&y[0], &x[0], at(r, 0), n, m, scale, shift, ri)
+		affineRows(&y[0], &x[0], at(r, 0), n, 1, 0, m, scale, shift, ri)
 	}
 	affine(y[n:], x[n:], from(r, n), m, scale, shift, relu)
 }
@@ -150,7 +151,7 @@ func bnGradv(simd bool, dx, dy, x, y, dr []float32, mdy, m, k, a float32, centre
 		if centre {
 			ci = 1
 		}
-		bnGradAVX2(&dx[0], &dy[0], &x[0], at(y, 0), at(dr, 0), n, mdy, m, k, a, ci)
+		bnGradRows(&dx[0], &dy[0], &x[0], at(y, 0), at(dr, 0), n, 1, 0, mdy, m, k, a, ci)
 	}
 	bnGrad(from(dx, n), dy[n:], x[n:], from(y, n), from(dr, n), mdy, m, k, a, centre)
 }
@@ -184,7 +185,7 @@ func transpose8x8(simd bool, dst []float32, drow, dblk int, src []float32, srow,
 	}
 	_ = dst[(n-1)*dblk+7*drow+7] // the last row of the last block lies inside
 	_ = src[(n-1)*sblk+7*srow+7]
-	if simd {
+	if simd && useAVX2 {
 		a := 0
 		if add {
 			a = 1
@@ -215,7 +216,7 @@ func addRows16v(simd bool, dst []float32, ds int, src []float32, n int) {
 	}
 	_ = dst[(n-1)*ds+15]
 	_ = src[n*16-1]
-	if simd {
+	if simd && useAVX2 {
 		addRows16(&dst[0], ds, &src[0], n)
 		return
 	}

@@ -11,37 +11,6 @@ var useAVX2 = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
 // The loops below take n, a multiple of 8 (0 allowed); simd.go runs the
 // n%8 tail with the Go twins. Each doc comment is the reference loop.
 
-// sum64AVX2 returns Σ x[i] accumulated in float64 (eight partial sums).
-//
-//go:noescape
-func sum64AVX2(x *float32, n int) float64
-
-// sqDev64AVX2 returns Σ (x[i] − m)² accumulated in float64.
-//
-//go:noescape
-func sqDev64AVX2(x *float32, n int, m float64) float64
-
-// sumDot64AVX2 returns sdy = Σ g[i] and sdyc = Σ g[i]·(x[i] − m) in float64,
-// where g[i] = dy[i], or with a gate y != nil, g[i] = y[i] > 0 ? dy[i] : 0.
-//
-//go:noescape
-func sumDot64AVX2(dy, x, y *float32, n int, m float64) (sdy, sdyc float64)
-
-// affineAVX2 writes y[i] = fma(x[i] − m, scale, shift) (+ r[i] when r !=
-// nil), then max(·, 0) when relu != 0 (NaN passes, −0 becomes +0).
-//
-//go:noescape
-func affineAVX2(y, x, r *float32, n int, m, scale, shift float32, relu int)
-
-// bnGradAVX2 computes, with g[i] = dy[i] gated by y[i] > 0 when y != nil:
-//
-//	dr[i] += g[i]                                (when dr != nil)
-//	dx[i] += (g[i] − mdy − (x[i] − m)·k)·a       (centre != 0)
-//	dx[i] += g[i]·a                              (centre == 0)
-//
-//go:noescape
-func bnGradAVX2(dx, dy, x, y, dr *float32, n int, mdy, m, k, a float32, centre int)
-
 // reluAVX2 writes dst[i] = max(x[i], 0) with torch.relu's NaN and −0.
 //
 //go:noescape
@@ -126,22 +95,41 @@ func addRows16(dst *float32, ds int, src *float32, n int)
 //go:noescape
 func dot34(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int)
 
-// The batch-norm loops over rows rows of n floats (n a multiple of 8),
-// stride floats apart, one channel of an [N, C, HW] tensor: sum64AVX2,
-// sqDev64AVX2, sumDot64AVX2, affineAVX2 and bnGradAVX2 with a loop over
-// the rows around them (their sums run on across the rows).
+// The batch-norm loops run over rows rows of n floats (n a multiple of 8),
+// stride floats apart: one channel of an [N, C, HW] tensor at once
+// (batchnorm.go's bnByChannel), or with rows = 1 one contiguous run (the
+// wrappers in simd.go). Sums run on across the rows, in float64 (two
+// 4-lane accumulators reduced in a fixed order). With x_i, dy_i … the
+// elements of the rows in order:
 
+// sum64Rows returns Σ x_i.
+//
 //go:noescape
 func sum64Rows(x *float32, n, rows, stride int) float64
 
+// sqDev64Rows returns Σ (x_i − m)².
+//
 //go:noescape
 func sqDev64Rows(x *float32, n, rows, stride int, m float64) float64
 
+// sumDot64Rows returns sdy = Σ g_i and sdyc = Σ g_i·(x_i − m), where g_i =
+// dy_i, or with a gate y != nil, g_i = y_i > 0 ? dy_i : 0 (y, x laid out
+// as dy).
+//
 //go:noescape
 func sumDot64Rows(dy, x, y *float32, n, rows, stride int, m float64) (sdy, sdyc float64)
 
+// affineRows writes y_i = fma(x_i − m, scale, shift) (+ r_i when r !=
+// nil), then max(·, 0) when relu != 0 (NaN passes, −0 becomes +0).
+//
 //go:noescape
 func affineRows(y, x, r *float32, n, rows, stride int, m, scale, shift float32, relu int)
 
+// bnGradRows computes, with g_i = dy_i gated by y_i > 0 when y != nil:
+//
+//	dr_i += g_i                            (when dr != nil)
+//	dx_i += (g_i − mdy − (x_i − m)·k)·a    (centre != 0)
+//	dx_i += g_i·a                          (centre == 0)
+//
 //go:noescape
 func bnGradRows(dx, dy, x, y, dr *float32, n, rows, stride int, mdy, m, k, a float32, centre int)

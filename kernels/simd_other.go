@@ -8,24 +8,6 @@ const useAVX2 = false
 // The assembly loops are never called when useAVX2 is false; these bodies
 // exist so the dispatch in simd.go compiles on every platform.
 
-func sum64AVX2(x *float32, n int) float64 { panic("kernels: AVX2 loop without assembly") }
-
-func sqDev64AVX2(x *float32, n int, m float64) float64 {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func sumDot64AVX2(dy, x, y *float32, n int, m float64) (sdy, sdyc float64) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func affineAVX2(y, x, r *float32, n int, m, scale, shift float32, relu int) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func bnGradAVX2(dx, dy, x, y, dr *float32, n int, mdy, m, k, a float32, centre int) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
 func reluAVX2(dst, x *float32, n int) { panic("kernels: AVX2 loop without assembly") }
 
 func reluGradAccAVX2(dst, dy, y *float32, n int) { panic("kernels: AVX2 loop without assembly") }
