@@ -10,14 +10,20 @@ import (
 //     the ir loop streams A micro-panels (≤ kc×mr×4 B = 7.5 KiB) past it;
 //     k is cut into near-equal blocks of at most kc;
 //   - mc: the packed A block (≤ mc×kc×4 B = 180 KiB) stays in L2;
-//   - nc: the packed B block (≤ kc×nc×4 B = 5 MiB) per goroutine lives in L3.
+//   - nc: the packed B block (≤ kc×nc×4 B = 1.25 MiB) per goroutine lives in
+//     L3. A B that comes from memory makes its packing memory-bound, and
+//     shorter blocks interleave those phases with the computing ones (at 2
+//     threads, medians of 15 calls, GFLOP/s at nc = 4080 / 2048 / 1024: NN
+//     64×16384×576 68/80/83, NN 128×16384×1152 99/100/105, TN
+//     576×16384×64 97/108/105, NT 512×4608×1024 147/148/154, TN
+//     4608×1024×512 151/140/148; 768 and 512 no better).
 //
 // mc is a multiple of mr and nc of nr, so only the last block of a
 // dimension has ragged micro-panels.
 const (
 	kc = 320
 	mc = 144
-	nc = 4080
+	nc = 1024
 )
 
 // minParallelFlops is the work (2·m·n·k) below which Sgemm stays on the
