@@ -1,6 +1,10 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	"sync"
+
+	"twostage/tensor"
+)
 
 // Convolutions as implicit GEMMs on 16 lane-interleaved images.
 //
@@ -73,6 +77,21 @@ type laneConv struct {
 	planeLen int   // floats of one bordered plane: hp·wp·16
 }
 
+// laneConvs keeps one laneConv per layer geometry (the batch size left
+// out: nothing in it depends on N), so that a training step builds no
+// offset tables.
+var laneConvs sync.Map // tensor.ConvShape with N = 0 → *laneConv
+
+// laneConvFor returns the geometry of s's conv on lanes.
+func laneConvFor(s tensor.ConvShape) *laneConv {
+	s.N = 0
+	if g, ok := laneConvs.Load(s); ok {
+		return g.(*laneConv)
+	}
+	g, _ := laneConvs.LoadOrStore(s, newLaneConv(s))
+	return g.(*laneConv)
+}
+
 func newLaneConv(s tensor.ConvShape) *laneConv {
 	g := &laneConv{s: s, P: s.OH * s.OW}
 	g.hp = max(s.H+2*s.Pad, (s.OH-1)*s.Stride+s.R)
@@ -135,7 +154,7 @@ func lanesBlocks(n int) int { return ceilDiv(n, wlanes) }
 // conv2DForwardLanes is Conv2DForward on lanes, with the epilogue ep (nil
 // for none) applied as y is stored.
 func (c *CPU) conv2DForwardLanes(ys, xs, ws []float32, s tensor.ConvShape, ep *convEpilogue) {
-	g := newLaneConv(s)
+	g := laneConvFor(s)
 	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
 	T := g.P * wlanes
 	parallelFor(c.threads(), lanesBlocks(s.N), 1, func(lo, hi int) {
@@ -169,7 +188,7 @@ func (c *CPU) conv2DForwardLanes(ys, xs, ws []float32, s tensor.ConvShape, ep *c
 
 // conv2DBackwardDataLanes is Conv2DBackwardData on lanes.
 func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape) {
-	g := newLaneConv(s)
+	g := laneConvFor(s)
 	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
 	T := g.P * wlanes
 	parallelFor(c.threads(), lanesBlocks(s.N), 1, func(lo, hi int) {
@@ -206,7 +225,7 @@ const laneFilterChunk = 64
 
 // conv2DBackwardFilterLanes is Conv2DBackwardFilter on lanes.
 func (c *CPU) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvShape) {
-	g := newLaneConv(s)
+	g := laneConvFor(s)
 	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
 	T := g.P * wlanes
 	plan := convPlan{nb: wlanes, ng: lanesBlocks(s.N)}
