@@ -217,7 +217,7 @@ func (c *CPU) Conv2DBackwardFilter(dw, dy, x *tensor.Tensor, s tensor.ConvShape)
 	}
 	dws, dys, xs := F32(dw), F32(dy), F32(x)
 	crs, ohw, hw := s.C*s.R*s.S, s.OH*s.OW, s.H*s.W
-	if c.useWinograd(s) {
+	if c.useWinogradFilter(s) {
 		c.conv2DBackwardFilterWinograd(dws, dys, xs, s)
 		return
 	}

@@ -71,9 +71,11 @@ const winoTiles = 256
 //	w16 c32 14×14    141/127/110      107/83/84        73/69/71
 //	w16 c64 7×7      120/112/111       88/91/104       71/65/72
 //	w16 c128 4×4     150/136/134       76/97/95        77/78/78
-//	w8 c8 28×28       47/42/14                         48/41/24
+//	w8 c8 28×28       29/34/66                         28/41/24
 //
-// With 8 channels the 16 GEMMs are too small to pay for the transforms.
+// With 8 channels the forward and data passes' GEMMs are too small to pay
+// for the transforms; the filter pass, whose products need no packing
+// there (dotNT), still wins (useWinogradFilter).
 func (c *CPU) useWinograd(s tensor.ConvShape) bool {
 	if !c.simd() || winoMode == padNever || s.R != 3 || s.S != 3 || s.Stride != 1 || s.Pad != 1 {
 		return false
@@ -87,10 +89,22 @@ func (c *CPU) useWinograd(s tensor.ConvShape) bool {
 	return min(s.C, s.K) >= winoMinChannels
 }
 
-// winoMinChannels and winoLanesMinChannels: see useWinograd.
+// useWinogradFilter is useWinograd for the filter-gradient pass, which
+// takes the lanes down to winoLanesMinFilterChannels.
+func (c *CPU) useWinogradFilter(s tensor.ConvShape) bool {
+	if c.useWinograd(s) {
+		return true
+	}
+	return winoMode == padAuto && c.simd() && s.R == 3 && s.S == 3 && s.Stride == 1 && s.Pad == 1 &&
+		c.useWinoLanes(s.W) && min(s.C, s.K) >= winoLanesMinFilterChannels
+}
+
+// winoMinChannels, winoLanesMinChannels and winoLanesMinFilterChannels: see
+// useWinograd.
 const (
-	winoMinChannels      = 32
-	winoLanesMinChannels = 16
+	winoMinChannels            = 32
+	winoLanesMinChannels       = 16
+	winoLanesMinFilterChannels = 8
 )
 
 // winoMode is padAuto in production; tests force the Winograd path
