@@ -28,10 +28,13 @@ import (
 // past N (a last partial block) and, for odd planes, the last row and
 // column are computed for nothing.
 //
-// The passes are those of conv2d_winograd.go with the same formulas and
-// the same summation order per element (over c for y, over k for dx, over
-// the groups' tiles and then the chunks for dw), so results are again
-// fixed for a given thread count.
+// Images go in and out through 8×8 register transposes (interleave,
+// deinterleave in conv2d_lanes.go). The passes are those of
+// conv2d_winograd.go with the same formulas; each element is summed in an
+// order fixed by the shapes and the chunking (over c for y, over k for dx;
+// for dw over the groups' tiles, in 8 lanes and then across them when
+// dotNT sums the products, and then over the chunks), so results are
+// again fixed for a given thread count.
 
 // wlanes is the number of images interleaved (two AVX2 vectors).
 const wlanes = 16
