@@ -221,7 +221,7 @@ func (c *CPU) Conv2DBackwardFilter(dw, dy, x *tensor.Tensor, s tensor.ConvShape)
 		c.conv2DBackwardFilterWinograd(dws, dys, xs, s)
 		return
 	}
-	if c.useConvLanes(s) {
+	if c.useConvLanesFilter(s) {
 		c.conv2DBackwardFilterLanes(dws, dys, xs, s)
 		return
 	}
