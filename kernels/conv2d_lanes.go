@@ -206,7 +206,7 @@ func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape
 	T := g.P * wlanes
 	parallelFor(c.threads(), lanesBlocks(s.N), 1, func(lo, hi int) {
 		dyi, dcol := scratch.get(s.K*T), scratch.get(crs*T)
-		dxi, tmp := scratch.get(g.xiLen), scratch.get(max(s.H*s.W, g.P)*wlanes)
+		dxi, tmp := scratch.get(g.xiLen), scratch.get(s.H*s.W*wlanes) // unpackAdd's staging
 		defer scratch.put(dyi)
 		defer scratch.put(dcol)
 		defer scratch.put(dxi)
