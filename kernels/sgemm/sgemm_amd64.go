@@ -65,3 +65,7 @@ func transpose8(k int, src *float32, ld int, dst *float32, stride int)
 //
 //go:noescape
 func kernelRowsAVX2(k int, a, b *float32, boff *int, c *float32, ldc int, alpha, beta float32)
+
+func packRow16(n int, src, dst *float32, stride int, pf *float32)
+
+func packRow6(n int, src, dst *float32, stride int, pf *float32)

@@ -89,6 +89,28 @@
 	STOREBETA(Y8, Y9)   \
 	STOREBETA(Y10, Y11)
 
+// PREFC prefetches the six 64-byte rows from R8 on with op, leaving R8
+// six rows further.
+#define PREFC(op) \
+	op   (R8)    \
+	op   63(R8)  \
+	ADDQ DX, R8  \
+	op   (R8)    \
+	op   63(R8)  \
+	ADDQ DX, R8  \
+	op   (R8)    \
+	op   63(R8)  \
+	ADDQ DX, R8  \
+	op   (R8)    \
+	op   63(R8)  \
+	ADDQ DX, R8  \
+	op   (R8)    \
+	op   63(R8)  \
+	ADDQ DX, R8  \
+	op   (R8)    \
+	op   63(R8)  \
+	ADDQ DX, R8
+
 // func kernelAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32)
 TEXT ·kernelAVX2(SB), NOSPLIT, $0-48
 	MOVQ k+0(FP), CX
@@ -100,24 +122,8 @@ TEXT ·kernelAVX2(SB), NOSPLIT, $0-48
 
 	// Pull the C tile toward L1 while the k loop runs: each 64-byte row may
 	// straddle two cache lines, so touch its first and last byte.
-	MOVQ       DI, R8
-	PREFETCHT0 (R8)
-	PREFETCHT0 63(R8)
-	ADDQ       DX, R8
-	PREFETCHT0 (R8)
-	PREFETCHT0 63(R8)
-	ADDQ       DX, R8
-	PREFETCHT0 (R8)
-	PREFETCHT0 63(R8)
-	ADDQ       DX, R8
-	PREFETCHT0 (R8)
-	PREFETCHT0 63(R8)
-	ADDQ       DX, R8
-	PREFETCHT0 (R8)
-	PREFETCHT0 63(R8)
-	ADDQ       DX, R8
-	PREFETCHT0 (R8)
-	PREFETCHT0 63(R8)
+	MOVQ DI, R8
+	PREFC(PREFETCHT0)
 
 	ZEROACC
 
@@ -335,4 +341,69 @@ t8loop:
 	VZEROUPPER
 
 t8done:
+	RET
+
+// func packRow16(n int, src *float32, dst *float32, stride int, pf *float32)
+// copies n runs of 16 floats, src[16q:16q+16] → dst[q*stride:], and
+// prefetches the n cache lines from pf on (a later row of the block).
+TEXT ·packRow16(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), CX
+	TESTQ CX, CX
+	JZ   pr16done
+	MOVQ src+8(FP), SI
+	MOVQ dst+16(FP), DI
+	MOVQ stride+24(FP), BX
+	SHLQ $2, BX
+	MOVQ pf+32(FP), R8
+
+pr16loop:
+	PREFETCHT0 (R8)
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, R8
+	ADDQ BX, DI
+	DECQ CX
+	JNZ  pr16loop
+	VZEROUPPER
+
+pr16done:
+	RET
+
+// func packRow6(n int, src *float32, dst *float32, stride int, pf *float32)
+// copies n runs of 6 floats, src[6q:6q+6] → dst[q*stride:], and prefetches
+// the cache lines of the 24·n bytes from pf on (a later row of the block).
+TEXT ·packRow6(SB), NOSPLIT, $0-40
+	MOVQ  n+0(FP), CX
+	TESTQ CX, CX
+	JZ    pr6done
+	MOVQ  src+8(FP), SI
+	MOVQ  dst+16(FP), DI
+	MOVQ  stride+24(FP), BX
+	SHLQ  $2, BX
+	MOVQ  pf+32(FP), R8
+	XORQ  R9, R9 // bytes copied since the last prefetch
+
+pr6loop:
+	MOVUPS (SI), X0
+	MOVQ   16(SI), AX
+	MOVUPS X0, (DI)
+	MOVQ   AX, 16(DI)
+	ADDQ   $24, SI
+	ADDQ   BX, DI
+	ADDQ   $24, R9
+	CMPQ   R9, $64
+	JB     pr6next
+	PREFETCHT0 (R8)
+	ADDQ   $64, R8
+	SUBQ   $64, R9
+
+pr6next:
+	DECQ CX
+	JNZ  pr6loop
+	PREFETCHT0 (R8)
+
+pr6done:
 	RET

@@ -23,3 +23,11 @@ func transpose8(k int, src *float32, ld int, dst *float32, stride int) {
 func kernelRowsAVX2(k int, a, b *float32, boff *int, c *float32, ldc int, alpha, beta float32) {
 	panic("sgemm: kernelRowsAVX2 without assembly support")
 }
+
+func packRow16(n int, src, dst *float32, stride int, pf *float32) {
+	panic("sgemm: packRow16 without assembly support")
+}
+
+func packRow6(n int, src, dst *float32, stride int, pf *float32) {
+	panic("sgemm: packRow6 without assembly support")
+}
