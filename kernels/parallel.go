@@ -1,12 +1,19 @@
 package kernels
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
-// parallelFor runs body(lo, hi) over [0, n) split into at most `threads`
-// contiguous chunks of near-equal size, and returns when all are done. The
-// split depends only on n and threads, so per-chunk partial results combined
-// in chunk order are deterministic. Work smaller than minChunk per thread
-// runs inline.
+// parallelFor runs body(lo, hi) over [0, n) and returns when all of it is
+// done. [0, n) is cut into pieces of near-equal size, at most piecesPer per
+// goroutine and none under minChunk items, which up to `threads` goroutines
+// take in turn from a shared counter: a goroutine whose core is slowed (a
+// busy or shared machine) takes fewer pieces instead of holding the others
+// at the barrier. The pieces depend only on n, threads and minChunk, and
+// which goroutine runs a piece does not change what it computes: per-piece
+// (or per-item) results combined in order are deterministic. Work smaller
+// than minChunk per thread runs inline.
 func parallelFor(threads, n, minChunk int, body func(lo, hi int)) {
 	if n <= 0 {
 		return
@@ -22,18 +29,31 @@ func parallelFor(threads, n, minChunk int, body func(lo, hi int)) {
 		body(0, n)
 		return
 	}
+	pieces := min(n/minChunk, piecesPer*t)
+	var next atomic.Int64
+	run := func() {
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= pieces {
+				return
+			}
+			body(i*n/pieces, (i+1)*n/pieces)
+		}
+	}
 	var wg sync.WaitGroup
 	wg.Add(t - 1)
 	for k := 1; k < t; k++ {
-		lo, hi := k*n/t, (k+1)*n/t
 		go func() {
 			defer wg.Done()
-			body(lo, hi)
+			run()
 		}()
 	}
-	body(0, n/t)
+	run()
 	wg.Wait()
 }
+
+// piecesPer is how many pieces parallelFor cuts per goroutine.
+const piecesPer = 4
 
 // chunks returns the chunk boundaries parallelFor uses, for kernels that keep
 // one partial result per chunk: chunk k is [b[k], b[k+1]).
