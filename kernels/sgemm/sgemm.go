@@ -3,6 +3,7 @@ package sgemm
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Cache blocking for Zen 3 (32 KiB L1d, 512 KiB L2 per core, shared L3):
@@ -218,10 +219,29 @@ func (cfg Config) run(g gemm, m, n int) {
 		g.run(0, m, 0, n)
 		return
 	}
+	done := donePool.Get().(chan struct{})
+	defer donePool.Put(done)
+	ensureWorkers(tm*tn - 1)
+	if tm == 1 && n >= 2*nc*tn {
+		// Columns for at least two nc blocks a goroutine: the blocks go
+		// out from a shared counter, so a goroutine on a slowed core
+		// (a busy or shared machine) computes fewer of them instead of
+		// holding the call. A goroutine packs A once per nc block either
+		// way; which one computes a block does not change its bits.
+		next := counterPool.Get().(*atomic.Int64)
+		defer counterPool.Put(next)
+		next.Store(0)
+		for q := 1; q < tn; q++ {
+			tasks <- task{g: g, i1: m, j1: n, next: next, done: done}
+		}
+		g.runBlocks(m, n, next)
+		for q := 1; q < tn; q++ {
+			<-done
+		}
+		return
+	}
 	// Rectangle (u, v) of a tm×tn grid: row and column ranges aligned to
 	// whole micro-panels, near-equal in micro-panels.
-	done := donePool.Get().(chan struct{})
-	ensureWorkers(tm*tn - 1)
 	mb, nb := (m+mr-1)/mr, (n+nr-1)/nr
 	for q := 1; q < tm*tn; q++ {
 		u, v := q/tn, q%tn
@@ -234,7 +254,18 @@ func (cfg Config) run(g gemm, m, n int) {
 	for q := 1; q < tm*tn; q++ {
 		<-done
 	}
-	donePool.Put(done)
+}
+
+// runBlocks computes all m rows of C, nc columns at a time, taking the
+// blocks' indices from next until none is left.
+func (g *gemm) runBlocks(m, n int, next *atomic.Int64) {
+	for {
+		j0 := int(next.Add(1)-1) * nc
+		if j0 >= n {
+			return
+		}
+		g.run(0, m, j0, min(n, j0+nc))
+	}
 }
 
 // grid splits t goroutines into a tm×tn grid over C's rows and columns. It
@@ -425,6 +456,18 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 // and only a ragged last panel comes packed, in slot 0 of ws.b.
 func (g *gemm) macro(ws *workspace, apk, bpk []float32, pc, kcb, ic, mcb, jc, ncb int, beta float32, pack bool, offs []int) {
 	alpha, c, ldc := g.alpha, g.c, g.ldc
+	// Whole tiles of packed panels go to the assembly in one call, which
+	// loops over them without a Go call and slicing per tile (a Winograd
+	// GEMM with 16 channels runs 16 k steps a tile): the whole block, or
+	// with pack a column at a time once its panel is packed. The loops
+	// below then do only the ragged row and column panels.
+	fullM := 0 // rows in whole panels that kernelBlockAVX2 computes
+	if g.simd && offs == nil {
+		fullM = mcb / mr * mr
+	}
+	if fullN := ncb / nr * nr; fullM > 0 && fullN > 0 && !pack {
+		g.block(apk, bpk, kcb, ic, fullM, jc, fullN, beta)
+	}
 	for jr := 0; jr < ncb; jr += nr {
 		bp := bpk[jr*kcb : (jr+nr)*kcb]
 		cols := min(nr, ncb-jr)
@@ -434,11 +477,18 @@ func (g *gemm) macro(ws *workspace, apk, bpk []float32, pc, kcb, ic, mcb, jc, nc
 		case pack:
 			packB(bp, g.b, g.ldb, g.boff, g.tB, pc, kcb, jc+jr, cols, g.simd)
 		}
+		irFrom := 0 // first row left to the tile loop
+		if fullM > 0 && cols == nr {
+			if pack {
+				g.block(apk, bp, kcb, ic, fullM, jc+jr, nr, beta)
+			}
+			irFrom = fullM
+		}
 		inPlace := offs != nil && cols == nr
 		if offs != nil && !inPlace {
 			bp = ws.b[:nr*kcb]
 		}
-		for ir := 0; ir < mcb; ir += mr {
+		for ir := irFrom; ir < mcb; ir += mr {
 			ap := apk[ir*kcb : (ir+mr)*kcb]
 			rows := min(mr, mcb-ir)
 			off := (ic+ir)*ldc + jc + jr
@@ -468,6 +518,16 @@ func (g *gemm) macro(ws *workspace, apk, bpk []float32, pc, kcb, ic, mcb, jc, nc
 	}
 }
 
+// block runs kernelBlockAVX2 over the whole tiles of the mb×nb block of C
+// at (ic, jc) (mb, nb multiples of mr, nr) from packed A and B panels.
+func (g *gemm) block(apk, bpk []float32, kcb, ic, mb, jc, nb int, beta float32) {
+	off := ic*g.ldc + jc
+	_ = apk[mb*kcb-1]
+	_ = bpk[nb*kcb-1]
+	_ = g.c[off+(mb-1)*g.ldc+nb-1]
+	kernelBlockAVX2(kcb, &apk[0], &bpk[0], &g.c[off], g.ldc, g.alpha, beta, mb/mr, nb/nr)
+}
+
 // kernel computes one mr×nr tile: c = alpha*(a-panel · b-panel) + beta*c.
 func (g *gemm) kernel(k int, a, b, c []float32, ldc int, alpha, beta float32) {
 	if g.simd {
@@ -482,6 +542,7 @@ func (g *gemm) kernel(k int, a, b, c []float32, ldc int, alpha, beta float32) {
 type task struct {
 	g              gemm
 	i0, i1, j0, j1 int
+	next           *atomic.Int64 // not nil: the column blocks of runBlocks(i1, j1, next)
 	done           chan<- struct{}
 }
 
@@ -492,6 +553,8 @@ var (
 	// donePool recycles completion channels; each is drained by its
 	// caller before it is put back.
 	donePool = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+	// counterPool recycles runBlocks' shared counters.
+	counterPool = sync.Pool{New: func() any { return new(atomic.Int64) }}
 )
 
 // ensureWorkers starts workers until at least n exist.
@@ -500,7 +563,11 @@ func ensureWorkers(n int) {
 	for ; nWorkers < n; nWorkers++ {
 		go func() {
 			for t := range tasks {
-				t.g.run(t.i0, t.i1, t.j0, t.j1)
+				if t.next != nil {
+					t.g.runBlocks(t.i1, t.j1, t.next)
+				} else {
+					t.g.run(t.i0, t.i1, t.j0, t.j1)
+				}
 				t.done <- struct{}{}
 			}
 		}()

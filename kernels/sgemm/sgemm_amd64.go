@@ -69,3 +69,8 @@ func kernelRowsAVX2(k int, a, b *float32, boff *int, c *float32, ldc int, alpha,
 func packRow16(n int, src, dst *float32, stride int, pf *float32)
 
 func packRow6(n int, src, dst *float32, stride int, pf *float32)
+
+// kernelBlockAVX2 is kernelAVX2 over an mpan×npan grid of whole tiles: A
+// panels one after another (6·k floats each), B panels likewise (16·k),
+// tile (ir, jr) of C at c + 6·ir·ldc + 16·jr; columns outer, rows inner.
+func kernelBlockAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32, mpan, npan int)

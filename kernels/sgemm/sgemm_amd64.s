@@ -131,6 +131,8 @@ TEXT ·kernelAVX2(SB), NOSPLIT, $0-48
 	SHRQ $2, R9
 	JZ   tail
 
+	PCALIGN $32
+
 loop4:
 	STEP(0, 0)
 	STEP(24, 64)
@@ -170,6 +172,83 @@ withbeta:
 	VZEROUPPER
 	RET
 
+// func kernelBlockAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32, mpan, npan int)
+//
+// kernelAVX2 over an mpan×npan grid of whole tiles, in macro's order (jr
+// outer, ir inner): A panels lie one after another (6·k floats each), so do
+// B panels (16·k) and tile (ir, jr) of C starts at c + 6·ir·ldc + 16·jr.
+// After a tile, AX points at the next A panel, BX at the next B panel and
+// DI at the tile below: the loops only reset AX and BX between columns.
+//	R11 A block; R12 this column's B panel; R13 this column's C top;
+//	R10 row panels left; SI column panels left.
+TEXT ·kernelBlockAVX2(SB), NOSPLIT, $0-64
+	MOVQ a+8(FP), R11
+	MOVQ b+16(FP), R12
+	MOVQ c+24(FP), R13
+	MOVQ ldc+32(FP), DX
+	SHLQ $2, DX
+	MOVQ npan+56(FP), SI
+
+blkcol:
+	MOVQ R11, AX
+	MOVQ R13, DI
+	MOVQ mpan+48(FP), R10
+
+blktile:
+	MOVQ R12, BX
+	MOVQ DI, R8
+	PREFC(PREFETCHT0)
+	ZEROACC
+	MOVQ k+0(FP), CX
+	MOVQ CX, R9
+	SHRQ $2, R9
+	JZ   blktail
+
+	PCALIGN $32
+
+blkloop4:
+	STEP(0, 0)
+	STEP(24, 64)
+	STEP(48, 128)
+	STEP(72, 192)
+	ADDQ $96, AX
+	ADDQ $256, BX
+	DECQ R9
+	JNZ  blkloop4
+
+blktail:
+	ANDQ $3, CX
+	JZ   blkstore
+
+blkloop1:
+	STEP(0, 0)
+	ADDQ $24, AX
+	ADDQ $64, BX
+	DECQ CX
+	JNZ  blkloop1
+
+blkstore:
+	VBROADCASTSS alpha+40(FP), Y14
+	VBROADCASTSS beta+44(FP), Y15
+	MOVL         beta+44(FP), R8
+	SHLL         $1, R8
+	JNZ          blkwithbeta
+	STORETILE0
+	JMP          blknext
+
+blkwithbeta:
+	STORETILE
+
+blknext:
+	DECQ R10
+	JNZ  blktile
+	MOVQ BX, R12
+	ADDQ $64, R13
+	DECQ SI
+	JNZ  blkcol
+	VZEROUPPER
+	RET
+
 // STEPR is STEP reading B in place: row p of the tile's B panel is the 16
 // floats at BX + 4·boff[p], boff[p] loaded from so(SI).
 #define STEPR(ao, so) \
@@ -193,6 +272,8 @@ TEXT ·kernelRowsAVX2(SB), NOSPLIT, $0-56
 	MOVQ CX, R9
 	SHRQ $2, R9
 	JZ   rtail
+
+	PCALIGN $32
 
 rloop4:
 	STEPR(0, 0)

@@ -31,3 +31,7 @@ func packRow16(n int, src, dst *float32, stride int, pf *float32) {
 func packRow6(n int, src, dst *float32, stride int, pf *float32) {
 	panic("sgemm: packRow6 without assembly support")
 }
+
+func kernelBlockAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32, mpan, npan int) {
+	panic("sgemm: kernelBlockAVX2 without assembly support")
+}

@@ -227,6 +227,7 @@ func TestSgemmBlockEdges(t *testing.T) {
 		{MR + 1, NC - 1, 3},
 		{3, NC + 1, KC + 2},
 		{2*MR + 1, 2*NC + NR + 1, 2},
+		{MR + 2, 4*NC + NR + 3, 5}, // column blocks from the shared counter at 2 threads
 	}
 	if testing.Short() {
 		shapes = shapes[:3]
@@ -267,20 +268,25 @@ func TestSgemmScalarOnly(t *testing.T) {
 // single bit: each element is summed by one goroutine in kc-block order.
 func TestSgemmDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 1))
-	const m, n, k = 97, 301, 600 // big enough for the parallel path, ragged everywhere
-	for _, simd := range []bool{false, true} {
-		if simd && !sgemm.HaveAVX2 {
-			continue
-		}
-		a, b := operand(rng, m, k, k), operand(rng, n, k, k)
-		var first []float32
-		for threads := 1; threads <= 5; threads++ {
-			c := make([]float32, m*n)
-			sgemm.Config{Threads: threads, NoSIMD: !simd}.Sgemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
-			if first == nil {
-				first = c
-			} else if !sameBits(c, first) {
-				t.Fatalf("simd=%v: Threads=%d differs from Threads=1", simd, threads)
+	for _, sh := range [][3]int{
+		{97, 301, 600},           // big enough for the parallel path, ragged everywhere
+		{13, 6*sgemm.NC + 5, 40}, // column blocks from the shared counter up to 3 threads
+	} {
+		m, n, k := sh[0], sh[1], sh[2]
+		for _, simd := range []bool{false, true} {
+			if simd && !sgemm.HaveAVX2 {
+				continue
+			}
+			a, b := operand(rng, m, k, k), operand(rng, n, k, k)
+			var first []float32
+			for threads := 1; threads <= 5; threads++ {
+				c := make([]float32, m*n)
+				sgemm.Config{Threads: threads, NoSIMD: !simd}.Sgemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
+				if first == nil {
+					first = c
+				} else if !sameBits(c, first) {
+					t.Fatalf("%v simd=%v: Threads=%d differs from Threads=1", sh, simd, threads)
+				}
 			}
 		}
 	}
@@ -356,15 +362,17 @@ func TestImplementation(t *testing.T) {
 // buffers come from a pool and the worker goroutines are long-lived.
 func TestSgemmAllocs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 1))
-	const m, n, k = 64, 512, 288
-	a, b, c := operand(rng, m, k, k), operand(rng, k, n, n), make([]float32, m*n)
-	for _, threads := range []int{1, 2} {
-		cfg := sgemm.Config{Threads: threads}
-		allocs := testing.AllocsPerRun(20, func() {
-			cfg.Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
-		})
-		if allocs != 0 {
-			t.Errorf("Threads=%d: %v allocations per call, want 0", threads, allocs)
+	for _, n := range []int{512, 4 * sgemm.NC} { // a grid, and column blocks from a counter
+		const m, k = 64, 288
+		a, b, c := operand(rng, m, k, k), operand(rng, k, n, n), make([]float32, m*n)
+		for _, threads := range []int{1, 2} {
+			cfg := sgemm.Config{Threads: threads}
+			allocs := testing.AllocsPerRun(20, func() {
+				cfg.Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+			})
+			if allocs != 0 {
+				t.Errorf("n=%d Threads=%d: %v allocations per call, want 0", n, threads, allocs)
+			}
 		}
 	}
 }
