@@ -157,7 +157,7 @@ func (g *laneConv) unpackAdd(dst, dxi, tmp []float32, stride, cnt int) {
 		for i := 0; i < s.H; i++ {
 			copy(tmp[i*s.W*wlanes:(i+1)*s.W*wlanes], plane[(s.Pad+i)*rw+s.Pad*wlanes:])
 		}
-		deinterleave(dst[c*hw:], stride, tmp, hw, cnt, true)
+		deinterleave(dst[c*hw:], stride, tmp, hw, cnt, true, nil)
 	}
 }
 
@@ -181,19 +181,8 @@ func (c *CPU) conv2DForwardLanes(ys, xs, ws []float32, s tensor.ConvShape, ep *c
 			g.pack(xi, tmp, xs[n0*chw:], chw, cnt)
 			serial.SgemmPanels(s.K, T, crs, 1, ws, crs, xi, g.boff, g.pbase, 0, m, T)
 			for k := 0; k < s.K; k++ {
-				deinterleave(ys[n0*kp+k*g.P:], kp, m[k*T:], g.P, cnt, false)
-				if ep == nil {
-					continue
-				}
-				for l := 0; l < cnt; l++ {
-					at := (n0+l)*kp + k*g.P
-					d := ys[at : at+g.P]
-					var r []float32
-					if ep.res != nil {
-						r = ep.res[at : at+g.P]
-					}
-					affinev(true, d, d, r, 0, 1, ep.shift[k], ep.relu)
-				}
+				at := n0*kp + k*g.P
+				deinterleave(ys[at:], kp, m[k*T:], g.P, cnt, false, ep.forChannel(k, at))
 			}
 		}
 	})
@@ -318,7 +307,7 @@ func interleave(dst, src []float32, stride, np, cnt int) {
 		full := 0 // positions done by the transposes
 		if h+8 <= cnt {
 			full = np &^ 7
-			transpose8x8(true, dst[h:], wlanes, 8*wlanes, src[h*stride:], stride, 8, full/8, false)
+			transpose8x8(true, dst[h:], wlanes, 8*wlanes, src[h*stride:], stride, 8, full/8, false, nil)
 		}
 		for l := h; l < h+8; l++ {
 			d := dst[l:]
@@ -337,22 +326,33 @@ func interleave(dst, src []float32, stride, np, cnt int) {
 }
 
 // deinterleave is interleave's inverse: dst (cnt images, stride apart)
-// gets (=, or += with add) src [np][16]'s lanes.
-func deinterleave(dst []float32, stride int, src []float32, np, cnt int, add bool) {
+// gets (=, or += with add) src [np][16]'s lanes, then ep's epilogue (nil
+// for none; its res aligned with dst).
+func deinterleave(dst []float32, stride int, src []float32, np, cnt int, add bool, ep *rowEp) {
 	for h := 0; h < min(wlanes, cnt); h += 8 {
 		full := 0
 		if h+8 <= cnt {
 			full = np &^ 7
-			transpose8x8(true, dst[h*stride:], stride, 8, src[h:], wlanes, 8*wlanes, full/8, add)
+			var hep *rowEp // ep with res from image h on, as dst
+			if ep != nil {
+				hep = &rowEp{shift: ep.shift, relu: ep.relu}
+				if ep.res != nil {
+					hep.res = ep.res[h*stride:]
+				}
+			}
+			transpose8x8(true, dst[h*stride:], stride, 8, src[h:], wlanes, 8*wlanes, full/8, add, hep)
 		}
 		for l := h; l < min(h+8, cnt); l++ {
 			d, s := dst[l*stride:][:np], src[l:]
 			for p := full; p < np; p++ {
+				v := s[p*wlanes]
 				if add {
-					d[p] += s[p*wlanes]
-				} else {
-					d[p] = s[p*wlanes]
+					v += d[p]
 				}
+				if ep != nil {
+					v = ep.apply(v, l*stride+p)
+				}
+				d[p] = v
 			}
 		}
 	}

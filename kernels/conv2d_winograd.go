@@ -217,6 +217,20 @@ type convEpilogue struct {
 	relu       bool
 }
 
+// forChannel is the epilogue of output channel k for values stored from
+// offset at of the output on (nil when ep is nil): ep's res, which starts
+// where the output does, cut at the same offset.
+func (ep *convEpilogue) forChannel(k, at int) *rowEp {
+	if ep == nil {
+		return nil
+	}
+	e := &rowEp{shift: ep.shift[k], relu: ep.relu}
+	if ep.res != nil {
+		e.res = ep.res[at:]
+	}
+	return e
+}
+
 // apply runs the epilogue in place over cnt stored images y (stride apart,
 // ko planes of hw each); res starts at the same image as y.
 func (ep *convEpilogue) apply(y []float32, stride, cnt, ko, hw int) {

@@ -184,19 +184,7 @@ func (g laneGeom) unpack(dst []float32, stride int, out, tmp []float32, ko, cnt 
 				}
 				src = tmp
 			}
-			deinterleave(dst[at:], stride, src, np, nb, add)
-			if ep == nil {
-				continue
-			}
-			for l := 0; l < nb; l++ {
-				o := at + l*stride
-				var r []float32
-				if ep.res != nil {
-					r = ep.res[o : o+np]
-				}
-				d := dst[o : o+np]
-				affinev(true, d, d, r, 0, 1, ep.shift[k], ep.relu)
-			}
+			deinterleave(dst[at:], stride, src, np, nb, add, ep.forChannel(k, at))
 		}
 	}
 }

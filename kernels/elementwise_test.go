@@ -386,27 +386,47 @@ func BenchmarkBinary(b *testing.B) {
 // TestTranspose8x8 checks the 8×8 block transposes (tr8) against their
 // definition, with and without add, on strided rows.
 func TestTranspose8x8(t *testing.T) {
+	type epCase struct {
+		on, res, relu bool
+		shift         float32
+	}
 	for _, simd := range []bool{false, true} {
 		for _, add := range []bool{false, true} {
-			const n, drow, dblk, srow, sblk = 3, 11, 96, 29, 8
-			src := denseRand(5, (n-1)*sblk+7*srow+8, -1, 1)
-			dst := denseRand(6, (n-1)*dblk+7*drow+8, -1, 1)
-			want := append([]float32(nil), dst...)
-			for q := 0; q < n; q++ {
-				for r := 0; r < 8; r++ {
-					for c := 0; c < 8; c++ {
-						v := src[q*sblk+c*srow+r]
-						if add {
-							v += want[q*dblk+r*drow+c]
+			for _, ep := range []epCase{{}, {on: true, shift: 0.25}, {on: true, relu: true, shift: -0.3}, {on: true, res: true, relu: true, shift: 0.1}, {on: true, res: true, shift: -0.2}} {
+				const n, drow, dblk, srow, sblk = 3, 11, 96, 29, 8
+				src := denseRand(5, (n-1)*sblk+7*srow+8, -1, 1)
+				dst := denseRand(6, (n-1)*dblk+7*drow+8, -1, 1)
+				var res []float32
+				if ep.res {
+					res = denseRand(9, len(dst), -1, 1)
+				}
+				want := append([]float32(nil), dst...)
+				for q := 0; q < n; q++ {
+					for r := 0; r < 8; r++ {
+						for c := 0; c < 8; c++ {
+							o := q*dblk + r*drow + c
+							v := src[q*sblk+c*srow+r]
+							if add {
+								v += want[o]
+							}
+							if ep.on {
+								v += ep.shift
+								if res != nil {
+									v += res[o]
+								}
+								if ep.relu {
+									v = max(v, 0)
+								}
+							}
+							want[o] = v
 						}
-						want[q*dblk+r*drow+c] = v
 					}
 				}
-			}
-			kernels.Transpose8x8(simd, dst, drow, dblk, src, srow, sblk, n, add)
-			for i := range want {
-				if dst[i] != want[i] {
-					t.Fatalf("simd=%v add=%v: dst[%d] = %v, want %v", simd, add, i, dst[i], want[i])
+				kernels.Transpose8x8(simd, dst, drow, dblk, src, srow, sblk, n, add, ep.on, ep.shift, res, ep.relu)
+				for i := range want {
+					if dst[i] != want[i] {
+						t.Fatalf("simd=%v add=%v ep=%+v: dst[%d] = %v, want %v", simd, add, ep, i, dst[i], want[i])
+					}
 				}
 			}
 		}

@@ -33,9 +33,14 @@ func SetConvPath(mode string) (restore func()) {
 }
 
 // Transpose8x8 exposes transpose8x8; simd is honoured only where the CPU
-// has AVX2.
-func Transpose8x8(simd bool, dst []float32, drow, dblk int, src []float32, srow, sblk, n int, add bool) {
-	transpose8x8(simd && useAVX2, dst, drow, dblk, src, srow, sblk, n, add)
+// has AVX2. With ep, the epilogue v + shift (+ res, aligned with dst,
+// when not nil), then max(v, 0) with relu.
+func Transpose8x8(simd bool, dst []float32, drow, dblk int, src []float32, srow, sblk, n int, add, ep bool, shift float32, res []float32, relu bool) {
+	var e *rowEp
+	if ep {
+		e = &rowEp{shift: shift, res: res, relu: relu}
+	}
+	transpose8x8(simd && useAVX2, dst, drow, dblk, src, srow, sblk, n, add, e)
 }
 
 // AddRows16 exposes addRows16v; simd is honoured only where the CPU has

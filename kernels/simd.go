@@ -174,32 +174,82 @@ func reluGradAccv(simd bool, dst, dy, y []float32) {
 	Binary(tensor.ReLUGradAcc, dst[n:], dy[n:], y[n:])
 }
 
+// tr8's flags.
+const (
+	tr8Add   = 1 << iota // add to dst
+	tr8Shift             // the epilogue: v + shift (+ res)
+	tr8ReLU              // then max(v, 0)
+	tr8Res               // with tr8Shift: + res at dst's offsets
+)
+
+// rowEp is an epilogue on stored values, a conv's bias (a folded batch
+// norm's shift), residual and ReLU, in affine's order:
+//
+//	v = v + shift;  v += res[i] (res not nil, aligned with dst);  v = max(v, 0) (relu).
+type rowEp struct {
+	shift float32
+	res   []float32
+	relu  bool
+}
+
+// apply returns the epilogue of v stored at dst index i.
+func (e *rowEp) apply(v float32, i int) float32 {
+	v += e.shift
+	if e.res != nil {
+		v += e.res[i]
+	}
+	if e.relu {
+		v = max(v, 0)
+	}
+	return v
+}
+
 // transpose8x8 is tr8 over n 8×8 blocks with its index bounds checked:
 //
 //	dst[q·dblk + r·drow + c] (=, += with add) src[q·sblk + c·srow + r],  q < n, r, c < 8,
 //
-// the Go loop standing in without SIMD. Strides are non-negative.
-func transpose8x8(simd bool, dst []float32, drow, dblk int, src []float32, srow, sblk, n int, add bool) {
+// then ep's epilogue (nil for none), the Go loop standing in without SIMD.
+// Strides are non-negative.
+func transpose8x8(simd bool, dst []float32, drow, dblk int, src []float32, srow, sblk, n int, add bool, ep *rowEp) {
 	if n <= 0 {
 		return
 	}
-	_ = dst[(n-1)*dblk+7*drow+7] // the last row of the last block lies inside
+	last := (n-1)*dblk + 7*drow + 7
+	_ = dst[last] // the last row of the last block lies inside
 	_ = src[(n-1)*sblk+7*srow+7]
+	if ep != nil && ep.res != nil {
+		_ = ep.res[last]
+	}
 	if simd && useAVX2 {
-		a := 0
+		flags, shift, res := 0, float32(0), (*float32)(nil)
 		if add {
-			a = 1
+			flags |= tr8Add
 		}
-		tr8(&dst[0], drow, dblk, &src[0], srow, sblk, n, a)
+		if ep != nil {
+			flags |= tr8Shift
+			shift = ep.shift
+			if ep.relu {
+				flags |= tr8ReLU
+			}
+			if ep.res != nil {
+				flags |= tr8Res
+				res = &ep.res[0]
+			}
+		}
+		tr8(&dst[0], drow, dblk, &src[0], srow, sblk, n, flags, shift, res)
 		return
 	}
 	for q := 0; q < n; q++ {
 		for r := 0; r < 8; r++ {
-			d := dst[q*dblk+r*drow:][:8]
+			o := q*dblk + r*drow
+			d := dst[o:][:8]
 			for c := range d {
 				v := src[q*sblk+c*srow+r]
 				if add {
 					v += d[c]
+				}
+				if ep != nil {
+					v = ep.apply(v, o+c)
 				}
 				d[c] = v
 			}

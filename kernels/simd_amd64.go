@@ -71,13 +71,16 @@ func winoOutLanes(o *float32, orw int, m *float32, mxi int, n int)
 func winoDyLanes(v *float32, vxi, vpos int, r *float32, rw int, n int)
 
 // tr8 transposes n 8×8 blocks, block q reading the eight rows src + q·sblk
-// + c·srow and writing (add = 0) or adding to (add ≠ 0) the eight rows dst
-// + q·dblk + r·drow (all in floats, each row 8 contiguous floats):
+// + c·srow and writing (or with tr8Add adding to) the eight rows dst +
+// q·dblk + r·drow (all in floats, each row 8 contiguous floats):
 //
-//	dst[q·dblk + r·drow + c] (=, +=) src[q·sblk + c·srow + r],  r, c < 8.
+//	dst[q·dblk + r·drow + c] (=, +=) src[q·sblk + c·srow + r],  r, c < 8,
+//
+// then with tr8Shift the epilogue v + shift (+ res at dst's offset with
+// tr8Res) and with tr8ReLU max(v, 0) (see rowEp).
 //
 //go:noescape
-func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, add int)
+func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, flags int, shift float32, res *float32)
 
 // addRows16 adds n rows of 16 floats, src's contiguous, into dst's rows ds
 // floats apart: dst[i·ds + j] += src[i·16 + j].

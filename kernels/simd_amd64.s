@@ -465,8 +465,10 @@ lddone:
 	VZEROUPPER
 	RET
 
-// func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, add int)
-TEXT ·tr8(SB), NOSPLIT, $0-64
+// func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, flags int, shift float32, res *float32)
+// flags: tr8Add 1, tr8Shift 2, tr8ReLU 4, tr8Res 8 (res read at dst's
+// offsets). R14 flags, AX res − dst in bytes.
+TEXT ·tr8(SB), NOSPLIT, $0-80
 	MOVQ dst+0(FP), DI
 	MOVQ drow+8(FP), BX
 	SHLQ $2, BX
@@ -478,7 +480,9 @@ TEXT ·tr8(SB), NOSPLIT, $0-64
 	MOVQ sblk+40(FP), R13
 	SHLQ $2, R13
 	MOVQ n+48(FP), CX
-	MOVQ add+56(FP), R14
+	MOVQ flags+56(FP), R14
+	MOVQ res+72(FP), AX
+	SUBQ DI, AX
 	LEAQ (DX)(DX*2), R8 // 3 rows of src
 	LEAQ (BX)(BX*2), R9 // 3 rows of dst
 	TESTQ CX, CX
@@ -534,8 +538,8 @@ tr8loop:
 	VPERM2F128 $0x31, Y7, Y3, Y15
 
 	LEAQ  (DI)(BX*4), R11
-	TESTQ R14, R14
-	JZ    tr8store
+	TESTQ $1, R14
+	JZ    tr8ep
 	VADDPS (DI), Y8, Y8
 	VADDPS (DI)(BX*1), Y9, Y9
 	VADDPS (DI)(BX*2), Y10, Y10
@@ -544,6 +548,53 @@ tr8loop:
 	VADDPS (R11)(BX*1), Y13, Y13
 	VADDPS (R11)(BX*2), Y14, Y14
 	VADDPS (R11)(R9*1), Y15, Y15
+
+tr8ep:
+	// The epilogue, in affineRows' order: v + shift, + res, then ReLU.
+	TESTQ $2, R14
+	JZ    tr8store
+	VBROADCASTSS shift+64(FP), Y0
+	VADDPS       Y0, Y8, Y8
+	VADDPS       Y0, Y9, Y9
+	VADDPS       Y0, Y10, Y10
+	VADDPS       Y0, Y11, Y11
+	VADDPS       Y0, Y12, Y12
+	VADDPS       Y0, Y13, Y13
+	VADDPS       Y0, Y14, Y14
+	VADDPS       Y0, Y15, Y15
+	TESTQ        $8, R14
+	JZ           tr8relu
+	LEAQ         (DI)(AX*1), R10
+	VADDPS       (R10), Y8, Y8
+	VADDPS       (R10)(BX*1), Y9, Y9
+	VADDPS       (R10)(BX*2), Y10, Y10
+	VADDPS       (R10)(R9*1), Y11, Y11
+	LEAQ         (R10)(BX*4), R10
+	VADDPS       (R10), Y12, Y12
+	VADDPS       (R10)(BX*1), Y13, Y13
+	VADDPS       (R10)(BX*2), Y14, Y14
+	VADDPS       (R10)(R9*1), Y15, Y15
+
+tr8relu:
+	TESTQ  $4, R14
+	JZ     tr8store
+	VXORPS Y1, Y1, Y1
+	VMAXPS Y8, Y1, Y8
+	VMAXPS Y9, Y1, Y9
+	VMAXPS Y10, Y1, Y10
+	VMAXPS Y11, Y1, Y11
+	VMAXPS Y12, Y1, Y12
+	VMAXPS Y13, Y1, Y13
+	VMAXPS Y14, Y1, Y14
+	VMAXPS Y15, Y1, Y15
+	VADDPS Y1, Y8, Y8 // −0 → +0, as affineRows
+	VADDPS Y1, Y9, Y9
+	VADDPS Y1, Y10, Y10
+	VADDPS Y1, Y11, Y11
+	VADDPS Y1, Y12, Y12
+	VADDPS Y1, Y13, Y13
+	VADDPS Y1, Y14, Y14
+	VADDPS Y1, Y15, Y15
 
 tr8store:
 	VMOVUPS Y8, (DI)

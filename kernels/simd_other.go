@@ -36,7 +36,7 @@ func winoDyLanes(v *float32, vxi, vpos int, r *float32, rw int, n int) {
 	panic("kernels: AVX2 loop without assembly")
 }
 
-func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, add int) {
+func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, flags int, shift float32, res *float32) {
 	panic("kernels: AVX2 loop without assembly")
 }
 
