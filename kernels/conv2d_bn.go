@@ -56,7 +56,7 @@ func (c *CPU) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.Tenso
 	}
 	u := scratch.get(16 * s.K * s.C)
 	defer scratch.put(u)
-	winoFilter(u, F32(w), s.K, s.C, false)
+	c.winoFilter(u, F32(w), s.K, s.C, false)
 	kc := s.K * s.C
 	for k, v := range scale {
 		for xi := 0; xi < 16; xi++ {

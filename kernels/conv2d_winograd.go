@@ -115,9 +115,16 @@ var winoMode = padAuto
 // (3×3 each), or with flip, g = w[ci, k] rotated by 180° (the data-gradient
 // kernel w'[k, ci, r, q] = w[ci, k, 2−r, 2−q]); ko and ci count U's rows
 // and columns, w is [ko, ci, 3, 3], or [ci, ko, 3, 3] with flip.
-func winoFilter(u, w []float32, ko, ci int, flip bool) {
+func (c *CPU) winoFilter(u, w []float32, ko, ci int, flip bool) {
+	// Rows k in parallel (each writes its own entries of U): serial, the
+	// width-16 step spent 2 % of its time here with the other core idle.
+	parallelFor(c.threads(), ko, max(1, 4096/(9*ci)), func(lo, hi int) { winoFilterRows(u, w, ko, ci, flip, lo, hi) })
+}
+
+// winoFilterRows is winoFilter for the rows k in [lo, hi).
+func winoFilterRows(u, w []float32, ko, ci int, flip bool, lo, hi int) {
 	kc := ko * ci
-	for k := 0; k < ko; k++ {
+	for k := lo; k < hi; k++ {
 		for c := 0; c < ci; c++ {
 			var g [9]float32
 			if flip {
@@ -396,7 +403,7 @@ func (p *packPool) put(b *[16]sgemmpkg.PackedA) {
 func (c *CPU) conv2DForwardWinograd(ys, xs, ws []float32, s tensor.ConvShape) {
 	u := scratch.get(16 * s.K * s.C)
 	defer scratch.put(u)
-	winoFilter(u, ws, s.K, s.C, false)
+	c.winoFilter(u, ws, s.K, s.C, false)
 	c.conv2DWinograd(ys, xs, u, s.N, s.C, s.K, s.H, s.W, false, nil)
 }
 
@@ -405,7 +412,7 @@ func (c *CPU) conv2DForwardWinograd(ys, xs, ws []float32, s tensor.ConvShape) {
 func (c *CPU) conv2DBackwardDataWinograd(dxs, dys, ws []float32, s tensor.ConvShape) {
 	u := scratch.get(16 * s.C * s.K)
 	defer scratch.put(u)
-	winoFilter(u, ws, s.C, s.K, true)
+	c.winoFilter(u, ws, s.C, s.K, true)
 	c.conv2DWinograd(dxs, dys, u, s.N, s.K, s.C, s.H, s.W, true, nil)
 }
 
