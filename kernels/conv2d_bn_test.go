@@ -18,11 +18,12 @@ import (
 func TestConv2DForwardBN(t *testing.T) {
 	const eps = 1e-5
 	shapes := []tensor.ConvShape{
-		convCase(3, 32, 7, 40, 3, 3, 1, 1), // Winograd, odd plane
-		convCase(2, 64, 8, 32, 3, 3, 1, 1), // Winograd
-		convCase(18, 8, 6, 16, 3, 3, 1, 1), // Winograd lanes with transposes (when forced)
-		convCase(2, 16, 6, 16, 3, 3, 1, 1), // padded grid (Winograd when forced)
-		convCase(2, 8, 9, 16, 3, 3, 2, 1),  // strided: phase planes
+		convCase(3, 32, 7, 40, 3, 3, 1, 1),  // Winograd, odd plane
+		convCase(2, 64, 8, 32, 3, 3, 1, 1),  // Winograd
+		convCase(18, 8, 6, 16, 3, 3, 1, 1),  // Winograd lanes with transposes (when forced)
+		convCase(2, 16, 6, 16, 3, 3, 1, 1),  // padded grid (Winograd when forced)
+		convCase(2, 8, 9, 16, 3, 3, 2, 1),   // strided: phase planes
+		convCase(17, 32, 7, 24, 1, 1, 2, 0), // 1×1 strided shortcut, ≥ 32 channels: lanes (a ragged block of 16 images)
 	}
 	for si, s := range shapes {
 		seed := uint64(300 + 10*si)
