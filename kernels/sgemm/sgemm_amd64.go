@@ -27,9 +27,10 @@ var useAVX2 = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
 //	}
 //
 // All 6 rows × 16 columns of the tile must lie inside C's backing array.
-//
-//go:noescape
-func kernelAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32)
+// It is kernelBlockAVX2's one-tile grid.
+func kernelAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32) {
+	kernelBlockAVX2(k, a, b, c, ldc, alpha, beta, 1, 1)
+}
 
 // pack6 interleaves six rows of a row-major matrix (row stride ld) into a
 // packed A panel, k ≥ 0; it needs no AVX but runs only beside kernelAVX2
@@ -73,4 +74,6 @@ func packRow6(n int, src, dst *float32, stride int, pf *float32)
 // kernelBlockAVX2 is kernelAVX2 over an mpan×npan grid of whole tiles: A
 // panels one after another (6·k floats each), B panels likewise (16·k),
 // tile (ir, jr) of C at c + 6·ir·ldc + 16·jr; columns outer, rows inner.
+//
+//go:noescape
 func kernelBlockAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32, mpan, npan int)

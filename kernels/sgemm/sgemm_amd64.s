@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// Register use in kernelAVX2:
+// Register use in a tile of kernelBlockAVX2 (kernelAVX2 is its one-tile grid):
 //	Y0..Y11  accumulators: row i of the 6×16 tile is Y(2i) (columns 0..7) and
 //	         Y(2i+1) (columns 8..15)
 //	Y12, Y13 one row of the packed B panel (16 floats)
@@ -89,88 +89,22 @@
 	STOREBETA(Y8, Y9)   \
 	STOREBETA(Y10, Y11)
 
-// PREFC prefetches the six 64-byte rows from R8 on with op, leaving R8
-// six rows further.
-#define PREFC(op) \
-	op   (R8)    \
-	op   63(R8)  \
-	ADDQ DX, R8  \
-	op   (R8)    \
-	op   63(R8)  \
-	ADDQ DX, R8  \
-	op   (R8)    \
-	op   63(R8)  \
-	ADDQ DX, R8  \
-	op   (R8)    \
-	op   63(R8)  \
-	ADDQ DX, R8  \
-	op   (R8)    \
-	op   63(R8)  \
-	ADDQ DX, R8  \
-	op   (R8)    \
-	op   63(R8)  \
+// PREFROW prefetches the 64-byte row at R8 with op (first and last byte:
+// it may straddle two cache lines) and moves R8 a row (DX bytes) on.
+#define PREFROW(op) \
+	op   (R8)   \
+	op   63(R8) \
 	ADDQ DX, R8
 
-// func kernelAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·kernelAVX2(SB), NOSPLIT, $0-48
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), AX
-	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), DX
-	SHLQ $2, DX
-
-	// Pull the C tile toward L1 while the k loop runs: each 64-byte row may
-	// straddle two cache lines, so touch its first and last byte.
-	MOVQ DI, R8
-	PREFC(PREFETCHT0)
-
-	ZEROACC
-
-	MOVQ CX, R9
-	SHRQ $2, R9
-	JZ   tail
-
-	PCALIGN $32
-
-loop4:
-	STEP(0, 0)
-	STEP(24, 64)
-	STEP(48, 128)
-	STEP(72, 192)
-	ADDQ $96, AX
-	ADDQ $256, BX
-	DECQ R9
-	JNZ  loop4
-
-tail:
-	ANDQ $3, CX
-	JZ   store
-
-loop1:
-	STEP(0, 0)
-	ADDQ $24, AX
-	ADDQ $64, BX
-	DECQ CX
-	JNZ  loop1
-
-store:
-	VBROADCASTSS alpha+40(FP), Y14
-	VBROADCASTSS beta+44(FP), Y15
-
-	// beta == ±0 (bit pattern without the sign is 0): C must not be read.
-	MOVL beta+44(FP), R10
-	SHLL $1, R10
-	JNZ  withbeta
-
-	STORETILE0
-	VZEROUPPER
-	RET
-
-withbeta:
-	STORETILE
-	VZEROUPPER
-	RET
+// PREFC prefetches the six rows of a tile from R8 on, leaving R8 six rows
+// further.
+#define PREFC(op) \
+	PREFROW(op) \
+	PREFROW(op) \
+	PREFROW(op) \
+	PREFROW(op) \
+	PREFROW(op) \
+	PREFROW(op)
 
 // func kernelBlockAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32, mpan, npan int)
 //
@@ -228,6 +162,7 @@ blkloop1:
 	JNZ  blkloop1
 
 blkstore:
+	// beta == ±0 (bit pattern without the sign is 0): C must not be read.
 	VBROADCASTSS alpha+40(FP), Y14
 	VBROADCASTSS beta+44(FP), Y15
 	MOVL         beta+44(FP), R8
