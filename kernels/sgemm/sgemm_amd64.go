@@ -33,8 +33,9 @@ func kernelAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32) {
 }
 
 // pack6 interleaves six rows of a row-major matrix (row stride ld) into a
-// packed A panel, k ≥ 0; it needs no AVX but runs only beside kernelAVX2
-// so that the NoSIMD path tests the Go packing:
+// packed A panel, k ≥ 0, eight columns at a time through 8×8 register
+// transposes (AVX); it runs only beside kernelAVX2, so that the NoSIMD path
+// tests the Go packing:
 //
 //	for p := 0; p < k; p++ {
 //		for i := 0; i < 6; i++ {

@@ -247,17 +247,86 @@ rwithbeta:
 	VZEROUPPER
 	RET
 
+// TRANSPOSE8 transposes the 8×8 block whose rows a..h are Y0..Y7 into
+// Y8..Y15, Y8+c holding column c (a_c … h_c); it overwrites Y0..Y7.
+// Pairs: Y8 = a0 b0 a1 b1 | a4 b4 a5 b5, Y9 = a2 b2 a3 b3 | …; quads: Y0 =
+// a0 b0 c0 d0 | a4 b4 c4 d4, Y1 = a1 b1 c1 d1 | a5 …; then the lanes.
+#define TRANSPOSE8 \
+	VUNPCKLPS Y1, Y0, Y8 \
+	VUNPCKHPS Y1, Y0, Y9 \
+	VUNPCKLPS Y3, Y2, Y10 \
+	VUNPCKHPS Y3, Y2, Y11 \
+	VUNPCKLPS Y5, Y4, Y12 \
+	VUNPCKHPS Y5, Y4, Y13 \
+	VUNPCKLPS Y7, Y6, Y14 \
+	VUNPCKHPS Y7, Y6, Y15 \
+	VSHUFPS $0x44, Y10, Y8, Y0 \
+	VSHUFPS $0xEE, Y10, Y8, Y1 \
+	VSHUFPS $0x44, Y11, Y9, Y2 \
+	VSHUFPS $0xEE, Y11, Y9, Y3 \
+	VSHUFPS $0x44, Y14, Y12, Y4 \
+	VSHUFPS $0xEE, Y14, Y12, Y5 \
+	VSHUFPS $0x44, Y15, Y13, Y6 \
+	VSHUFPS $0xEE, Y15, Y13, Y7 \
+	VPERM2F128 $0x20, Y4, Y0, Y8 \
+	VPERM2F128 $0x20, Y5, Y1, Y9 \
+	VPERM2F128 $0x20, Y6, Y2, Y10 \
+	VPERM2F128 $0x20, Y7, Y3, Y11 \
+	VPERM2F128 $0x31, Y4, Y0, Y12 \
+	VPERM2F128 $0x31, Y5, Y1, Y13 \
+	VPERM2F128 $0x31, Y6, Y2, Y14 \
+	VPERM2F128 $0x31, Y7, Y3, Y15
+
 // func pack6(k int, src *float32, ld int, dst *float32)
+// Eight columns at a time: the six rows' next 8 floats and two zero rows
+// are transposed (TRANSPOSE8), and column j (its first six floats) stored
+// at dst + 24j. Each 32-byte store's last 8 bytes are garbage that the next
+// store overwrites; the eighth column is stored as exactly 24 bytes, so
+// nothing is written past the block. The last k mod 8 columns go one at a
+// time.
 TEXT ·pack6(SB), NOSPLIT, $0-32
-	MOVQ  k+0(FP), CX
-	MOVQ  src+8(FP), SI
-	MOVQ  ld+16(FP), DX
-	SHLQ  $2, DX
-	MOVQ  dst+24(FP), DI
-	LEAQ  (SI)(DX*2), R8 // row 2
-	LEAQ  (R8)(DX*2), R9 // row 4
-	TESTQ CX, CX
-	JZ    pack6done
+	MOVQ k+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	SHLQ $2, DX
+	MOVQ dst+24(FP), DI
+	LEAQ (SI)(DX*2), R8 // row 2
+	LEAQ (R8)(DX*2), R9 // row 4
+	MOVQ CX, R10
+	SHRQ $3, R10
+	JZ   pack6tail
+
+pack6block:
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(DX*1), Y1
+	VMOVUPS (R8), Y2
+	VMOVUPS (R8)(DX*1), Y3
+	VMOVUPS (R9), Y4
+	VMOVUPS (R9)(DX*1), Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	TRANSPOSE8
+	VMOVUPS      Y8, (DI)
+	VMOVUPS      Y9, 24(DI)
+	VMOVUPS      Y10, 48(DI)
+	VMOVUPS      Y11, 72(DI)
+	VMOVUPS      Y12, 96(DI)
+	VMOVUPS      Y13, 120(DI)
+	VMOVUPS      Y14, 144(DI)
+	VMOVUPS      X15, 168(DI)
+	VEXTRACTF128 $1, Y15, X15
+	VMOVQ        X15, 184(DI)
+	ADDQ         $32, SI
+	ADDQ         $32, R8
+	ADDQ         $32, R9
+	ADDQ         $192, DI
+	DECQ         R10
+	JNZ          pack6block
+	VZEROUPPER
+
+pack6tail:
+	ANDQ $7, CX
+	JZ   pack6done
 
 pack6loop:
 	MOVL (SI), AX
@@ -308,35 +377,7 @@ t8loop:
 	VMOVUPS (R10)(DX*2), Y6
 	VMOVUPS (R10)(R8*1), Y7
 
-	// Interleave pairs: Y8 = a0 b0 a1 b1 | a4 b4 a5 b5, Y9 = a2 b2 a3 b3 | …
-	VUNPCKLPS Y1, Y0, Y8
-	VUNPCKHPS Y1, Y0, Y9
-	VUNPCKLPS Y3, Y2, Y10
-	VUNPCKHPS Y3, Y2, Y11
-	VUNPCKLPS Y5, Y4, Y12
-	VUNPCKHPS Y5, Y4, Y13
-	VUNPCKLPS Y7, Y6, Y14
-	VUNPCKHPS Y7, Y6, Y15
-
-	// Quads: Y0 = a0 b0 c0 d0 | a4 b4 c4 d4, Y1 = a1 b1 c1 d1 | a5 …, …
-	VSHUFPS $0x44, Y10, Y8, Y0
-	VSHUFPS $0xEE, Y10, Y8, Y1
-	VSHUFPS $0x44, Y11, Y9, Y2
-	VSHUFPS $0xEE, Y11, Y9, Y3
-	VSHUFPS $0x44, Y14, Y12, Y4
-	VSHUFPS $0xEE, Y14, Y12, Y5
-	VSHUFPS $0x44, Y15, Y13, Y6
-	VSHUFPS $0xEE, Y15, Y13, Y7
-
-	// Columns: Y8+c = column c of the block (a_c … h_c).
-	VPERM2F128 $0x20, Y4, Y0, Y8
-	VPERM2F128 $0x20, Y5, Y1, Y9
-	VPERM2F128 $0x20, Y6, Y2, Y10
-	VPERM2F128 $0x20, Y7, Y3, Y11
-	VPERM2F128 $0x31, Y4, Y0, Y12
-	VPERM2F128 $0x31, Y5, Y1, Y13
-	VPERM2F128 $0x31, Y6, Y2, Y14
-	VPERM2F128 $0x31, Y7, Y3, Y15
+	TRANSPOSE8
 
 	MOVQ    DI, R11
 	VMOVUPS Y8, (R11)
