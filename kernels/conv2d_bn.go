@@ -19,12 +19,7 @@ import "twostage/tensor"
 func (c *CPU) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.Tensor, s tensor.ConvShape, eps float32, act tensor.BNAct) {
 	checkConv(x, w, y, s)
 	cs := tensor.ChanShapeOf(y.Shape())
-	wino, padded, lanes := c.useWinograd(s), c.useConvPadded(s, false), c.useConvLanes(s)
-	// The 1×1 strided shortcuts with 32 or more input channels too: the
-	// batch norm then costs no pass of its own (fused, ms at batch 256:
-	// w16 c16→32 28×28 3.3-3.7 against 3.0-3.4 as conv + batch norm, c32→64
-	// 14×14 1.2-1.7 against 2.1-2.4, c64→128 7×7 1.0-1.3 against 2.8-3.3).
-	lanes = lanes || convLanesMode == padAuto && c.simd() && s.Stride > 1 && s.C >= 32
+	wino, padded, lanes := c.useWinograd(s), c.useConvPadded(s, false), c.useConvLanesBN(s)
 	if !(wino || padded || lanes) || s.N == 0 {
 		c.Conv2DForward(y, x, w, s)
 		c.BatchNormInference(y, y, gamma, beta, mean, variance, cs, eps, act)

@@ -231,11 +231,7 @@ func (ep *convEpilogue) forChannel(k, at int) *rowEp {
 	if ep == nil {
 		return nil
 	}
-	e := &rowEp{shift: ep.shift[k], relu: ep.relu}
-	if ep.res != nil {
-		e.res = ep.res[at:]
-	}
-	return e
+	return (&rowEp{shift: ep.shift[k], res: ep.res, relu: ep.relu}).from(at)
 }
 
 // apply runs the epilogue in place over cnt stored images y (stride apart,

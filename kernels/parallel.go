@@ -55,8 +55,11 @@ func parallelFor(threads, n, minChunk int, body func(lo, hi int)) {
 // piecesPer is how many pieces parallelFor cuts per goroutine.
 const piecesPer = 4
 
-// chunks returns the chunk boundaries parallelFor uses, for kernels that keep
-// one partial result per chunk: chunk k is [b[k], b[k+1]).
+// chunks cuts [0, n) into at most `threads` contiguous chunks of near-equal
+// size, none under minChunk items, for kernels that keep one partial result
+// per chunk and combine them in chunk order: chunk k is [b[k], b[k+1]). The
+// chunks depend only on the arguments (run them with parallelFor over the
+// chunk indices).
 func chunks(threads, n, minChunk int) []int {
 	if minChunk < 1 {
 		minChunk = 1

@@ -192,6 +192,19 @@ type rowEp struct {
 	relu  bool
 }
 
+// from is e for values stored from dst index off on: res cut at off (nil
+// when e is nil).
+func (e *rowEp) from(off int) *rowEp {
+	if e == nil {
+		return nil
+	}
+	f := *e
+	if f.res != nil {
+		f.res = f.res[off:]
+	}
+	return &f
+}
+
 // apply returns the epilogue of v stored at dst index i.
 func (e *rowEp) apply(v float32, i int) float32 {
 	v += e.shift

@@ -186,9 +186,10 @@ func packB(dst, b []float32, ldb int, boff []int, tB bool, p0, kc, j0, nc int, s
 	}
 }
 
-// packPrefetch is how many rows ahead packB's row copy prefetches (NN
-// 128×16384×1152 packing, one thread, B from memory: 1.1 Gfloat/s in Go,
-// 2.1 in assembly with no prefetch, 2.9 at 8 and 16 rows, 2.4 at 32; a plain copy runs at 3.4).
+// packPrefetch is how many rows ahead the row copies of packA and packB
+// prefetch (NN 128×16384×1152's B from memory, one thread: 1.1 Gfloat/s in
+// Go, 2.1 in assembly with no prefetch, 2.9 at 8 and 16 rows, 2.4 at 32; a
+// plain copy runs at 3.4).
 const packPrefetch = 8
 
 // evenlySpaced reports whether the eight row starts form one arithmetic
