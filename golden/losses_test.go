@@ -129,7 +129,21 @@ func checkNormFC(c *golden.Case) error {
 	if err := firstErr(e1, e2, e3); err != nil {
 		return err
 	}
-	h := &stage2.Heads{Tau: float32(T)}
+	// norm_dim is the weight dimension that is L2-normalised: 0 = each class
+	// column (the paper's Eq. 13), 1 = each feature row (the authors' code).
+	// Cases written before the attribute existed normalised columns.
+	dim := stage2.NormCols
+	if _, ok := c.Attrs["norm_dim"]; ok {
+		d, err := c.Int("norm_dim")
+		if err != nil {
+			return err
+		}
+		if d != stage2.NormCols && d != stage2.NormRows {
+			return fmt.Errorf("attrs.norm_dim: %d, want 0 or 1", d)
+		}
+		dim = d
+	}
+	h := &stage2.Heads{Tau: float32(T), Dim: dim}
 	for i := 0; i < heads; i++ {
 		w, err := in(c, fmt.Sprintf("weight_%d", i))
 		if err != nil {

@@ -105,6 +105,9 @@ func ConfigOf(ck *nn.Checkpoint) (Config, error) {
 	if err := json.Unmarshal([]byte(ck.Meta["config"]), &c); err != nil {
 		return c, fmt.Errorf("%s: config metadata: %w", ck.Path, err)
 	}
+	if c.HeadNorm == "" { // saved before --head_norm existed, when the heads normalised columns
+		c.HeadNorm = "cols"
+	}
 	return c, nil
 }
 

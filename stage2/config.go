@@ -19,6 +19,7 @@ type Config struct {
 	Width      int     // --width (must match the stage-1 checkpoint)
 	Heads      int     // --heads: normalised-FC heads (paper: 5)
 	TauC       float64 // --tau_c: head temperature τc (paper: 0.1)
+	HeadNorm   string  // --head_norm: rows (the authors' code, default) or cols (the paper's Eq. 13)
 	CPWeight   float64 // --cp_weight: λ of the consistency-preserving loss (paper: 1)
 	BatchT     float64 // --batch_t: temperature of the consistency-preserving loss (0.1)
 	BatchM     float64 // --batch_m: its negM (1)
@@ -42,7 +43,7 @@ type Config struct {
 // DefaultConfig returns the paper's settings.
 func DefaultConfig() Config {
 	return Config{
-		Dataset: "cifar10", Device: "cpu", LowDim: 128, Width: 64, Heads: 5, TauC: 0.1, CPWeight: 1,
+		Dataset: "cifar10", Device: "cpu", LowDim: 128, Width: 64, Heads: 5, TauC: 0.1, HeadNorm: "rows", CPWeight: 1,
 		BatchT: 0.1, BatchM: 1, LR: 0.01, Momentum: 0.9, WD: 5e-4, Epochs: 300, BatchSize: 128,
 		DecayStart: 80, DecayEvery: 40, EvalEvery: 1, Assign: "heads", KMeansRuns: 10,
 		ModelDir: "checkpoint", Seed: 1567010775, Preset: "paper",
@@ -75,6 +76,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Width, "width", c.Width, "base width of the towers (as in stage 1)")
 	fs.IntVar(&c.Heads, "heads", c.Heads, "normalised-FC heads")
 	fs.Float64Var(&c.TauC, "tau_c", c.TauC, "temperature of the heads")
+	fs.StringVar(&c.HeadNorm, "head_norm", c.HeadNorm, "heads' normalisation: rows (each feature row across the classes, the authors' code) or cols (each class column, the paper's Eq. 13)")
 	fs.Float64Var(&c.CPWeight, "cp_weight", c.CPWeight, "weight λ of the consistency-preserving loss")
 	fs.Float64Var(&c.BatchT, "batch_t", c.BatchT, "temperature of the consistency-preserving loss")
 	fs.Float64Var(&c.BatchM, "batch_m", c.BatchM, "negative weight of the consistency-preserving loss")
@@ -114,6 +116,7 @@ func (c *Config) Validate() error {
 		{c.BatchSize < 2, "batch_size", c.BatchSize, "must be at least 2"},
 		{c.DecayEvery < 1, "lr_decay_every", c.DecayEvery, "must be at least 1"},
 		{c.EvalEvery < 1, "eval_every", c.EvalEvery, "must be at least 1"},
+		{c.HeadNorm != "rows" && c.HeadNorm != "cols", "head_norm", c.HeadNorm, "must be rows (the authors' code) or cols (the paper's Eq. 13)"},
 		{c.Assign != "heads" && c.Assign != "kmeans", "assign", c.Assign, "must be heads or kmeans"},
 		{c.KMeansRuns < 1, "kmeans_restarts", c.KMeansRuns, "must be at least 1"},
 		{c.Subset < 0, "train_subset", c.Subset, "must not be negative"},

@@ -52,11 +52,15 @@ type EpochStats struct {
 // fixed heads drawn from the seed, and the optimiser over the encoder only.
 func NewTrainer(be tensor.Backend, cfg Config, classes int, train, test *data.Dataset) *Trainer {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x57a9e2))
+	dim, err := HeadNormDim(cfg.HeadNorm)
+	if err != nil { // Config.Validate rejects a bad --head_norm first
+		panic("stage2: NewTrainer: " + err.Error())
+	}
 	size := min(train.H, train.W)
 	model := nn.NewEncoder(be, rng, nn.EncoderConfig{Width: cfg.Width, LowDim: cfg.LowDim, InChannels: train.C, ImageSize: size})
 	t := &Trainer{
 		Cfg: cfg, BE: be, Model: model, Classes: classes,
-		Heads:    NewHeads(be, rng, cfg.Heads, cfg.LowDim, classes, float32(cfg.TauC)),
+		Heads:    NewHeads(be, rng, cfg.Heads, cfg.LowDim, classes, float32(cfg.TauC), dim),
 		Opt:      nn.NewSGD(nn.Params(model), float32(cfg.LR), float32(cfg.Momentum), float32(cfg.WD), true),
 		BestLoss: math.Inf(1),
 		Train:    train, Test: test,

@@ -236,7 +236,7 @@ func TestNaNStops(t *testing.T) {
 
 // TestHeadsFixed: the heads are constants. Their weights are bit-identical
 // after training, none of them is (or shares storage with) an optimiser
-// parameter, and every prototype column of Ŵ is a unit vector.
+// parameter, and every feature row of Ŵ is a unit vector (the default form).
 func TestHeadsFixed(t *testing.T) {
 	be := &kernels.CPU{}
 	cfg := tinyConfig()
@@ -263,16 +263,48 @@ func TestHeadsFixed(t *testing.T) {
 	if sameFloats(enc0, tr.Model.Linear.Weight.Val.Float32s()) {
 		t.Fatal("the encoder did not change either: the test proves nothing")
 	}
-	d, c := cfg.LowDim, 3
+	checkHeadNorm(t, tr, cfg.LowDim, 3, stage2.NormRows)
+}
+
+// TestHeadNormCols: --head_norm cols (the paper's Eq. 13) gives unit class
+// columns; the default (the authors' code) unit feature rows.
+func TestHeadNormCols(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.HeadNorm = "cols"
+	checkHeadNorm(t, stage2.NewTrainer(&kernels.CPU{}, cfg, 3, datatest.Bands(48, 4), nil), cfg.LowDim, 3, stage2.NormCols)
+	if _, err := stage2.HeadNormDim("columns"); err == nil {
+		t.Fatal("--head_norm columns accepted")
+	}
+	cfg.HeadNorm = "row"
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "--head_norm row") {
+		t.Fatalf("Validate: %v, want an error naming --head_norm row", err)
+	}
+}
+
+// checkHeadNorm asserts that every normalised head [d,c] has unit vectors
+// along dim (NormRows: each of the d rows; NormCols: each of the c columns).
+func checkHeadNorm(t *testing.T, tr *stage2.Trainer, d, c, dim int) {
+	t.Helper()
+	if dim != stage2.NormRows && dim != stage2.NormCols {
+		t.Fatalf("dim %d", dim)
+	}
+	outer, inner := c, d // NormCols: for each column j, sum over rows i
+	if dim == stage2.NormRows {
+		outer, inner = d, c
+	}
 	for h, hat := range tr.Heads.Hat {
 		v := hat.Val.Float32s()
-		for j := 0; j < c; j++ {
+		for a := 0; a < outer; a++ {
 			var s float64
-			for i := 0; i < d; i++ {
-				s += float64(v[i*c+j]) * float64(v[i*c+j])
+			for b := 0; b < inner; b++ {
+				x := v[b*c+a] // column a, row b
+				if dim == stage2.NormRows {
+					x = v[a*c+b] // row a, column b
+				}
+				s += float64(x) * float64(x)
 			}
-			if math.Abs(math.Sqrt(s)-1) > 1e-6 { // float32 rounding of 8 squares
-				t.Errorf("head %d column %d has norm %v", h, j, math.Sqrt(s))
+			if math.Abs(math.Sqrt(s)-1) > 1e-6 { // float32 rounding of ≤ 8 squares
+				t.Errorf("head %d vector %d along dim %d has norm %v", h, a, dim, math.Sqrt(s))
 			}
 		}
 	}
