@@ -204,6 +204,13 @@ func TestSTL10Reader(t *testing.T) {
 	if ds.N != 5 || ds.C != 3 || ds.H != 96 || ds.W != 96 || !slices.Equal(ds.Labels, []int{0, 9, 3, -1, -1}) {
 		t.Fatalf("train+unlabeled: N %d labels %v", ds.N, ds.Labels)
 	}
+	lab, err := data.Load("stl10", root, "train+test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lab.N != 5 || !slices.Equal(lab.Labels, []int{0, 9, 3, 1, 2}) || lab.Image(3)[0] != stlValue(10, 0, 0, 0) {
+		t.Fatalf("train+test: N %d labels %v", lab.N, lab.Labels)
+	}
 	first := []int{0, 1, 2, 20, 21}
 	for i := 0; i < 5; i++ {
 		for _, p := range [][3]int{{0, 0, 0}, {0, 0, 1}, {1, 5, 90}, {2, 95, 3}, {2, 95, 95}} {

@@ -90,15 +90,17 @@ func parseSTLLabels(b []byte, name string, want int) ([]int, error) {
 	return labels, nil
 }
 
-// loadSTL10 reads one split (or train+unlabeled) from dir or
+// loadSTL10 reads one split (or train+unlabeled, the 105,000 images of
+// stage 1, or train+test, the 13,000 labelled ones of stage 2) from dir or
 // dir/stl10_binary.
 func loadSTL10(dir, split string) (*Dataset, error) {
-	if err := checkSplit("stl10", split, "train", "test", "unlabeled", "train+unlabeled"); err != nil {
+	if err := checkSplit("stl10", split, "train", "test", "unlabeled", "train+unlabeled", "train+test"); err != nil {
 		return nil, err
 	}
 	dir = findDir(dir, "stl10_binary", "test_X.bin")
 	parts := map[string][]string{
 		"train": {"train"}, "test": {"test"}, "unlabeled": {"unlabeled"}, "train+unlabeled": {"train", "unlabeled"},
+		"train+test": {"train", "test"}, // the 13,000 labelled images (stage 2, as the paper)
 	}[split]
 	// Sizes first, so the pixels are allocated once: train+unlabeled is 2.9 GB
 	// and must not be built by appending.

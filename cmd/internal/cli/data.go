@@ -10,8 +10,9 @@ import (
 // dir "" means the data set's usual place. With download set, a missing
 // CIFAR or STL-10 data set is fetched first. subset > 0 keeps the first
 // subset training images. For STL-10, stage 1 (stage1 set) trains on the
-// labelled and unlabelled images together, as the paper; stage 2 on the
-// labelled ones.
+// labelled and unlabelled images together (105,000), as the paper; stage 2
+// trains and is scored on the 13,000 labelled ones (train+test: the paper's
+// "labeled images"), and its test split (8,000) is also scored alone.
 func LoadData(name, dir string, download bool, subset int, stage1 bool) (train, test *data.Dataset, err error) {
 	if dir == "" {
 		dir = data.DefaultDir(name)
@@ -22,8 +23,11 @@ func LoadData(name, dir string, download bool, subset int, stage1 bool) (train, 
 		}
 	}
 	split := "train"
-	if name == "stl10" && stage1 {
+	switch {
+	case name == "stl10" && stage1:
 		split = "train+unlabeled"
+	case name == "stl10":
+		split = "train+test"
 	}
 	train, err = data.Load(name, dir, split)
 	if err != nil {
