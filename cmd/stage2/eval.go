@@ -13,7 +13,10 @@ import (
 
 // evaluateAll scores every head on the training images (test transform,
 // as the reference) and the test split, picks the head with the lowest
-// training loss, writes the outputs for it and returns the result object.
+// training loss, writes the outputs for it and returns the result object:
+// that head's scores (the paper's answer), the best head's and the mean
+// over the heads (the authors' README reports both), and "epoch", the
+// epochs trained when the evaluated weights were saved.
 func evaluateAll(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, *stage2.Eval, *stage2.Eval) {
 	trainEv, testEv := tr.Evaluate(tr.Train), tr.Evaluate(tr.Test)
 	head := 0
@@ -21,21 +24,60 @@ func evaluateAll(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, *stage2
 		head = stage2.BestHead(tr.LastHeadLoss)
 	}
 	heads := []map[string]any{}
+	var trainAcc, testAcc []float64
 	for h, s := range trainEv.Scores {
 		e := map[string]any{"acc": num(s.Acc), "nmi": num(s.NMI), "ari": num(s.ARI), "test_acc": num(testEv.Scores[h].Acc)}
 		if tr.LastHeadLoss != nil {
 			e["loss"] = num(tr.LastHeadLoss[h])
 		}
 		heads = append(heads, e)
+		trainAcc, testAcc = append(trainAcc, s.Acc), append(testAcc, testEv.Scores[h].Acc)
 	}
 	s := trainEv.Scores[head]
 	if err := writeOutputs(cfg, tr, head, trainEv, testEv); err != nil {
 		fmt.Fprintf(os.Stderr, "warning: outputs: %v\n", err)
 	}
 	t := testEv.Scores[head]
-	return map[string]any{"stage": 2, "dataset": cfg.Dataset, "head": head, "acc": num(s.Acc), "nmi": num(s.NMI), "ari": num(s.ARI),
-		"test_acc": num(t.Acc), "test_nmi": num(t.NMI), "test_ari": num(t.ARI), "heads": heads,
+	return map[string]any{"stage": 2, "dataset": cfg.Dataset, "epoch": tr.Epoch, "head": head,
+		"acc": num(s.Acc), "nmi": num(s.NMI), "ari": num(s.ARI),
+		"test_acc": num(t.Acc), "test_nmi": num(t.NMI), "test_ari": num(t.ARI),
+		"best_head_acc": num(maxOf(trainAcc)), "mean_heads_acc": num(meanOf(trainAcc)),
+		"best_head_test_acc": num(maxOf(testAcc)), "mean_heads_test_acc": num(meanOf(testAcc)),
+		"heads": heads,
 	}, trainEv, testEv
+}
+
+// maxOf is the largest of v, NaN ignored (NaN when v is empty or all NaN).
+func maxOf(v []float64) float64 {
+	m := math.NaN()
+	for _, x := range v {
+		if math.IsNaN(m) || x > m {
+			m = x
+		}
+	}
+	return m
+}
+
+// meanOf is the mean of v (NaN when any is NaN: scores without labels).
+func meanOf(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+// summary is the part of a result object that the "last" key repeats.
+func summary(res map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, k := range []string{"epoch", "head", "acc", "nmi", "ari", "test_acc", "test_nmi", "test_ari",
+		"best_head_acc", "mean_heads_acc", "best_head_test_acc", "mean_heads_test_acc"} {
+		out[k] = res[k]
+	}
+	return out
 }
 
 // writeOutputs writes the chosen head's predictions (CSV, train and test),

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"twostage/cmd/internal/cli"
+	"twostage/nn"
 	"twostage/stage2"
 )
 
@@ -33,7 +34,9 @@ func checkpointPath(dir string) string { return filepath.Join(dir, "stage2.safet
 func bestPath(dir string) string       { return filepath.Join(dir, "stage2_best.safetensors") }
 
 // train2 runs the remaining epochs, evaluating, logging and saving after
-// each; Ctrl-C saves and returns.
+// each; Ctrl-C saves and returns. The result is the evaluation of the
+// epoch with the lowest mean training loss, the one the authors' main.py
+// keeps ("Final best accuracy"), with the last epoch's under "last".
 func train2(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, error) {
 	ctx, stop := cli.WithSignals(context.Background())
 	defer stop()
@@ -78,6 +81,7 @@ func train2(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, error) {
 		}
 		row := epochLog{Stage: 2, Epoch: st.Epoch, LR: st.LR, Loss: st.Loss, CP: st.CP, HeadLoss: st.HeadLoss,
 			BestHead: stage2.BestHead(st.HeadLoss), Acc: math.NaN(), NMI: math.NaN(), ARI: math.NaN(), TestAcc: math.NaN(), Seconds: st.Seconds}
+		line := fmt.Sprintf("loss %.4f  head %d  not evaluated this epoch", st.Loss, row.BestHead)
 		if (st.Epoch+1)%cfg.EvalEvery == 0 || tr.Done() {
 			var trainEv, testEv *stage2.Eval
 			res, trainEv, testEv = evaluateAll(cfg, tr)
@@ -87,8 +91,10 @@ func train2(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, error) {
 			for _, s := range trainEv.Scores {
 				row.HeadAcc = append(row.HeadAcc, s.Acc)
 			}
+			line = fmt.Sprintf("loss %.4f  head %d  acc %.4f  nmi %.4f  ari %.4f  test acc %.4f  (best head %.4f, mean of %d %.4f)",
+				st.Loss, b, row.Acc, row.NMI, row.ARI, row.TestAcc, maxOf(row.HeadAcc), len(row.HeadAcc), meanOf(row.HeadAcc))
 		}
-		bar.Done(fmt.Sprintf("loss %.4f  head %d  acc %.4f  nmi %.4f  ari %.4f  test acc %.4f", st.Loss, row.BestHead, row.Acc, row.NMI, row.ARI, row.TestAcc))
+		bar.Done(line)
 		if err := log.Write(jsonSafe(row)); err != nil {
 			return nil, err
 		}
@@ -107,6 +113,38 @@ func train2(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, error) {
 	if res == nil { // nothing left to train: evaluate the checkpoint
 		res, _, _ = evaluateAll(cfg, tr)
 	}
+	return lowestLoss(cfg, tr, res)
+}
+
+// lowestLoss returns the result of the run: the evaluation of the
+// lowest-loss checkpoint (stage2_best.safetensors, saved whenever an
+// epoch's mean loss is the lowest so far) with last, the evaluation of the
+// final weights, under "last". When the last epoch is the lowest-loss one
+// that is last itself; otherwise the best checkpoint is evaluated now (it
+// may not have been evaluated when it was trained, with --eval_every > 1),
+// and its outputs (predictions, confusion matrix, embeddings) replace the
+// last epoch's, so the files match the reported numbers.
+func lowestLoss(cfg stage2.Config, tr *stage2.Trainer, last map[string]any) (map[string]any, error) {
+	ck, err := nn.LoadCheckpoint(bestPath(cfg.ModelDir))
+	if errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(os.Stderr, "warning: no %s: the result is the last epoch's\n", bestPath(cfg.ModelDir))
+		last["last"] = summary(last)
+		return last, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	best := stage2.NewTrainer(tr.BE, tr.Cfg, tr.Classes, tr.Train, tr.Test)
+	if err := best.Restore(ck); err != nil {
+		return nil, err
+	}
+	if best.Epoch == tr.Epoch && best.BestLoss == tr.BestLoss {
+		last["last"] = summary(last)
+		return last, nil
+	}
+	fmt.Fprintf(os.Stderr, "the lowest training loss (%.4f) was epoch %d's: evaluating %s\n", best.BestLoss, best.Epoch, ck.Path)
+	res, _, _ := evaluateAll(cfg, best)
+	res["last"] = summary(last)
 	return res, nil
 }
 
