@@ -2,25 +2,32 @@ package cli
 
 import (
 	"fmt"
-	"image"
 	"image/color"
+	"math"
 	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// PlotConfusion draws the confusion matrix m as a PNG heatmap and writes it
-// to path atomically. m[i][j] counts the images of true class i assigned to
-// column j (a cluster, mapped to a class by the Hungarian matching), so that
-// a perfect clustering is diagonal. rowNames and colNames label the rows and
-// columns (nil: their indexes). Each cell shows its count; its shade is the
-// count's fraction of its row (the per-class recall), so classes of
-// different sizes read alike. The image grows with the matrix: cells are
-// 28 to 64 pixels, wide enough for their counts.
+// PlotConfusion draws the confusion matrix m as a PNG heatmap (gonum/plot)
+// and writes it to path atomically. m[i][j] counts the images of true class
+// i assigned to column j (a cluster, mapped to a class by the Hungarian
+// matching), so that a perfect clustering is diagonal; row 0 is at the top.
+// rowNames and colNames label the rows and columns (nil: their indexes).
+// Each cell shows its count; its shade is the count's fraction of its row
+// (the per-class recall), so classes of different sizes read alike. The
+// image grows with the matrix: cells are 28 to 64 pixels.
 func PlotConfusion(path string, m [][]int, rowNames, colNames []string, title string) error {
-	img, err := renderConfusion(m, rowNames, colNames, title)
+	c, err := renderConfusion(m, rowNames, colNames, title)
 	if err != nil {
 		return fmt.Errorf("plot: %s: %w", path, err)
 	}
-	return writePNG(path, img)
+	return savePNG(path, c)
 }
 
 // Shades of the heatmap: a fraction 0 of the row is white, 1 is dark blue.
@@ -35,17 +42,45 @@ func shade(t float64) color.RGBA {
 	return color.RGBA{mix(cellLight.R, cellDark.R), mix(cellLight.G, cellDark.G), mix(cellLight.B, cellDark.B), 255}
 }
 
+// shades is the heatmap's palette.Palette: shadeSteps+1 colours from
+// shade(0) to shade(1), so a fraction f gets shade(round(f·shadeSteps)/shadeSteps).
+type shades struct{}
+
+const shadeSteps = 100
+
+func (shades) Colors() []color.Color {
+	cs := make([]color.Color, shadeSteps+1)
+	for i := range cs {
+		cs[i] = shade(float64(i) / shadeSteps)
+	}
+	return cs
+}
+
+// fractionGrid is m as a plotter.GridXYZ of row fractions: column c at x =
+// c, row r at y = R-1-r (row 0 on top).
+type fractionGrid struct {
+	m      [][]int
+	rowSum []int
+}
+
+func (g fractionGrid) Dims() (c, r int) { return len(g.m[0]), len(g.m) }
+func (g fractionGrid) X(c int) float64  { return float64(c) }
+func (g fractionGrid) Y(r int) float64  { return float64(len(g.m) - 1 - r) }
+func (g fractionGrid) Z(c, r int) float64 {
+	if g.rowSum[r] == 0 {
+		return 0
+	}
+	return float64(g.m[r][c]) / float64(g.rowSum[r])
+}
+
 // renderConfusion draws the heatmap of PlotConfusion.
-func renderConfusion(m [][]int, rowNames, colNames []string, title string) (*image.RGBA, error) {
+func renderConfusion(m [][]int, rowNames, colNames []string, title string) (*vgimg.Canvas, error) {
 	R := len(m)
 	if R == 0 || len(m[0]) == 0 {
 		return nil, fmt.Errorf("confusion matrix is empty (%d rows)", R)
 	}
 	C := len(m[0])
-	// Check the matrix and gather what the layout needs: row sums (for the
-	// shades) and the widest count (for the cell size).
 	rowSum := make([]int, R)
-	maxDigits := 1
 	for i, row := range m {
 		if len(row) != C {
 			return nil, fmt.Errorf("confusion matrix row %d has %d columns, row 0 has %d", i, len(row), C)
@@ -55,7 +90,6 @@ func renderConfusion(m [][]int, rowNames, colNames []string, title string) (*ima
 				return nil, fmt.Errorf("confusion matrix [%d][%d] = %d is negative", i, j, v)
 			}
 			rowSum[i] += v
-			maxDigits = max(maxDigits, len(strconv.Itoa(v)))
 		}
 	}
 	// Labels default to the indexes; given ones must match the matrix.
@@ -80,81 +114,73 @@ func renderConfusion(m [][]int, rowNames, colNames []string, title string) (*ima
 		return nil, err
 	}
 
-	// Cell size: about 560 pixels for the larger side, within [28, 64], and
-	// at least the width of the longest count plus a margin.
+	g := fractionGrid{m, rowSum}
+	hm := plotter.NewHeatMap(g, shades{})
+	hm.Min, hm.Max = 0, 1
+	p := newPlot(title + "\nshade: fraction of the row")
+	p.Add(hm)
+	// The counts, white on the darker half of the scale.
+	var xys plotter.XYs
+	var labels []string
+	for r := range R {
+		for c := range C {
+			xys = append(xys, plotter.XY{X: g.X(c), Y: g.Y(r)})
+			labels = append(labels, strconv.Itoa(m[r][c]))
+		}
+	}
+	lab, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
+	if err != nil {
+		return nil, err
+	}
+	for k := range lab.TextStyle {
+		ink := color.Color(color.Black)
+		if g.Z(k%C, k/C) > 0.5 {
+			ink = color.White
+		}
+		lab.TextStyle[k] = textStyle(9, false, ink, draw.XCenter, draw.YCenter)
+	}
+	p.Add(lab)
+
+	// Axes: the names at the cell centres, no padding around the cells.
+	ticks := func(ns []string, pos func(int) float64) plot.ConstantTicks {
+		ts := make(plot.ConstantTicks, len(ns))
+		for i, n := range ns {
+			ts[i] = plot.Tick{Value: pos(i), Label: n}
+		}
+		return ts
+	}
+	p.X.Tick.Marker = ticks(colNames, g.X)
+	p.Y.Tick.Marker = ticks(rowNames, g.Y)
+	p.X.Min, p.X.Max = -0.5, float64(C)-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(R)-0.5
+	p.X.Padding, p.Y.Padding = 0, 0
+	p.X.Label.Text, p.Y.Label.Text = "cluster (mapped to class)", "true class"
 	cell := min(64, max(28, 560/max(R, C)))
-	cell = max(cell, maxDigits*glyphW+8)
-	maxW := func(ss []string) int {
-		w := 0
-		for _, s := range ss {
-			w = max(w, textWidth(s))
+	longest := 0
+	for _, n := range colNames {
+		longest = max(longest, len(n))
+	}
+	if float64(longest)*6.5 > float64(cell) { // names wider than a cell are turned
+		p.X.Tick.Label.Rotation = math.Pi / 4
+		p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YTop
+	}
+
+	// The image: the grid plus room for the names, measured in the font.
+	wide := func(ns []string, st text.Style) vg.Length {
+		w := vg.Length(0)
+		for _, n := range ns {
+			w = max(w, st.Width(n))
 		}
 		return w
 	}
-	// Column names go under the grid, horizontal when every one fits in its
-	// cell and turned upwards otherwise.
-	colUp := maxW(colNames) > cell-4
-	colH := lineH
-	if colUp {
-		colH = maxW(colNames)
+	colH := p.X.Tick.Label.Height(colNames[0])
+	if p.X.Tick.Label.Rotation != 0 {
+		colH = wide(colNames, p.X.Tick.Label) * 0.75
 	}
-	// Margins: left for the turned "true class" and the row names, top for
-	// the title and the note, bottom for the column names and the x label.
-	// The image is at least as wide as its title.
-	const pad = 10
-	const yLabel, xLabel = "true class", "cluster (mapped to class)"
-	note := "shade: fraction of the row"
-	ml := pad + lineH + 8 + maxW(rowNames) + 8
-	mt := pad + lineH + 4 + lineH + 10
-	grid := image.Rect(ml, mt, ml+C*cell, mt+R*cell)
-	W := max(grid.Max.X+pad*2, textWidth(title)+2*pad, textWidth(note)+2*pad)
-	H := grid.Max.Y + 6 + colH + 6 + lineH + pad
-
-	img := image.NewRGBA(image.Rect(0, 0, W, H))
-	fillRect(img, img.Bounds(), white)
-	drawText(img, title, W/2, pad, center, top, textColor, true)
-	drawText(img, note, W/2, pad+lineH+4, center, top, axisGray, false)
-
-	for i := range R {
-		for j := range C {
-			t := 0.0
-			if rowSum[i] > 0 {
-				t = float64(m[i][j]) / float64(rowSum[i])
-			}
-			r := image.Rect(grid.Min.X+j*cell, grid.Min.Y+i*cell, grid.Min.X+(j+1)*cell, grid.Min.Y+(i+1)*cell)
-			fillRect(img, r, shade(t))
-			// The count, in white on the darker half of the scale.
-			ink := black
-			if t > 0.5 {
-				ink = white
-			}
-			drawText(img, strconv.Itoa(m[i][j]), (r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2, center, middle, ink, false)
-		}
-	}
-	// Thin separating lines and a frame.
-	for i := 0; i <= R; i++ {
-		y := grid.Min.Y + i*cell
-		fillRect(img, image.Rect(grid.Min.X, y, grid.Max.X+1, y+1), gridGray)
-	}
-	for j := 0; j <= C; j++ {
-		x := grid.Min.X + j*cell
-		fillRect(img, image.Rect(x, grid.Min.Y, x+1, grid.Max.Y+1), gridGray)
-	}
-
-	// Labels: row names right-aligned on the left, column names under the
-	// grid, then the axis titles.
-	for i, s := range rowNames {
-		drawText(img, s, grid.Min.X-6, grid.Min.Y+i*cell+cell/2, right, middle, textColor, false)
-	}
-	for j, s := range colNames {
-		x := grid.Min.X + j*cell + cell/2
-		if colUp {
-			drawTextUp(img, s, x, grid.Max.Y+6, center, top, textColor)
-		} else {
-			drawText(img, s, x, grid.Max.Y+6, center, top, textColor, false)
-		}
-	}
-	drawTextUp(img, yLabel, pad, (grid.Min.Y+grid.Max.Y)/2, left, middle, textColor)
-	drawText(img, xLabel, (grid.Min.X+grid.Max.X)/2, H-pad, center, bottom, textColor, false)
-	return img, nil
+	W := C*cell + int(math.Ceil(float64(wide(rowNames, p.Y.Tick.Label)/px(1)))) + 80
+	H := R*cell + int(math.Ceil(float64(colH/px(1)))) + 120
+	W = max(W, int(math.Ceil(float64(p.Title.TextStyle.Width(title)/px(1))))+40)
+	c := newCanvas(W, H)
+	p.Draw(draw.Crop(draw.New(c), px(10), -px(16), px(8), -px(8)))
+	return c, nil
 }

@@ -53,10 +53,11 @@ func centroid(img image.Image, c color.RGBA) (x, y float64, n int) {
 // their row and column say.
 func TestPlotConfusionCells(t *testing.T) {
 	m := [][]int{{9, 1}, {0, 10}} // fractions 0.9 0.1 / 0 1
-	img, err := renderConfusion(m, []string{"cat", "dog"}, nil, "t")
+	c, err := renderConfusion(m, []string{"cat", "dog"}, nil, "t")
 	if err != nil {
 		t.Fatal(err)
 	}
+	img := c.Image()
 	var cx, cy [4]float64
 	for k, frac := range []float64{0.9, 0.1, 0, 1} {
 		var n int

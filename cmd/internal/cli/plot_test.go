@@ -122,47 +122,16 @@ func blueRuns(img image.Image) int {
 // that the series is drawn at all, and where.
 func TestPlotLinesNaNGap(t *testing.T) {
 	y := []float64{1, 2, 3, 4, 5, 6, 7, 8}
-	img, err := renderLines("t", "x", []Series{{Name: "s", X: epochs(8), Y: y}})
+	c, err := renderLines("t", "x", []Series{{Name: "s", X: epochs(8), Y: y}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := blueRuns(img); n != 1 {
+	if n := blueRuns(c.Image()); n != 1 {
 		t.Errorf("unbroken series: %d runs of columns, want 1", n)
 	}
 	y[4] = math.NaN()
-	img, _ = renderLines("t", "x", []Series{{Name: "s", X: epochs(8), Y: y}})
-	if n := blueRuns(img); n != 2 {
+	c, _ = renderLines("t", "x", []Series{{Name: "s", X: epochs(8), Y: y}})
+	if n := blueRuns(c.Image()); n != 2 {
 		t.Errorf("series with a NaN: %d runs of columns, want 2", n)
-	}
-}
-
-func TestNiceTicks(t *testing.T) {
-	for _, c := range []struct {
-		lo, hi, minStep float64
-		want            []float64
-	}{
-		{0, 9, 1, []float64{0, 2, 4, 6, 8, 10}},
-		{0.25, 0.61, 0, []float64{0.2, 0.3, 0.4, 0.5, 0.6, 0.7}},
-		{0, 3, 1, []float64{0, 1, 2, 3}},
-		{0, 0.2, 1, []float64{0, 1}},                             // integer x: never a step under 1
-		{2, 2, 0, []float64{1.9, 1.95, 2, 2.05, 2.1}},            // one value is widened by 5%
-		{0, 0, 0, []float64{-0.6, -0.4, -0.2, 0, 0.2, 0.4, 0.6}}, // ... or by 0.5 around zero
-	} {
-		got := niceTicks(c.lo, c.hi, 6, c.minStep)
-		ok := len(got) == len(c.want)
-		for i := 0; ok && i < len(got); i++ {
-			ok = math.Abs(got[i]-c.want[i]) < 1e-9
-		}
-		if !ok {
-			t.Errorf("niceTicks(%g, %g, minStep %g) = %v, want %v", c.lo, c.hi, c.minStep, got, c.want)
-		}
-	}
-	for _, c := range []struct {
-		v, step float64
-		want    string
-	}{{0.30000000000000004, 0.1, "0.3"}, {12, 2, "12"}, {0.05, 0.05, "0.05"}, {2.5e6, 5e5, "2.5e+06"}, {0, 0.1, "0"}} {
-		if got := formatTick(c.v, c.step); got != c.want {
-			t.Errorf("formatTick(%g, %g) = %q, want %q", c.v, c.step, got, c.want)
-		}
 	}
 }

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
 // Field is one named number shown on a progress line, "loss 12.3456".
@@ -30,19 +33,21 @@ func (f Field) String() string {
 
 // Progress reports the progress of one epoch (total steps, usually batches).
 //
-// On a terminal it keeps one line redrawn in place with '\r', at most every
-// Interval (and always at the last step):
+// On a terminal it is a github.com/schollz/progressbar bar: one line redrawn
+// in place, at most every Interval (and always at the last step), the
+// fields in its description:
 //
-//	round 1 epoch 3/6 [=========>          ] 23/39  loss 12.3456  812 img/s  ETA 0:42
+//	round 1 epoch 3/6  loss 12.3456   58% |███████         | (2944/5120, 812 img/s) [3s:2s]
 //
 // Elsewhere (a log file, a pipe) it prints a plain line each time another
-// Every fraction of the steps is done, without the bar:
+// Every fraction of the steps is done:
 //
 //	round 1 epoch 3/6 10/39 (26%)  loss 12.3456  812 img/s  ETA 0:42
 //
-// Done prints the epoch's closing line in both cases. Rates and the ETA come
-// from wall time since NewProgress (Now, injectable for tests): the ETA is
-// the mean time per step so far times the steps left.
+// Done prints the epoch's closing line in both cases. Rates and the ETA of
+// the plain lines and of Done come from wall time since Start (Now,
+// injectable for tests): the ETA is the mean time per step so far times the
+// steps left.
 type Progress struct {
 	// PerStep is the number of images a step processes; 0 shows steps/s
 	// ("it/s") in place of images/s.
@@ -56,18 +61,16 @@ type Progress struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 
-	mu       sync.Mutex
-	w        io.Writer
-	label    string
-	total    int
-	tty      bool
-	start    time.Time
-	lastDraw time.Time
-	drawn    bool // a redraw happened (lastDraw is valid)
-	logged   int  // non-terminal: log lines printed so far
-	width    int  // terminal: length of the line on screen, to blank it out
-	done     int
-	fields   []Field
+	mu     sync.Mutex
+	w      io.Writer
+	label  string
+	total  int
+	tty    bool
+	bar    *progressbar.ProgressBar // terminal only, made at the first Update
+	start  time.Time
+	logged int // non-terminal: log lines printed so far
+	done   int
+	fields []Field
 }
 
 // NewProgress starts reporting an epoch of total steps to w under label
@@ -80,13 +83,9 @@ func NewProgress(w io.Writer, label string, total int, isTTY bool) *Progress {
 	return p
 }
 
-// IsTerminal reports whether f is a character device (a terminal), the test
-// for drawing a progress bar on it. It is a heuristic that needs no terminal
-// library: /dev/null is a character device too.
-func IsTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
+// IsTerminal reports whether f is a terminal, the test for drawing a
+// progress bar on it (golang.org/x/term: /dev/null and pipes are not).
+func IsTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // Start restarts the clock (with Now), for when setup work between
 // NewProgress and the first step should not count in the rate.
@@ -97,7 +96,6 @@ func (p *Progress) Start() {
 		p.Now = time.Now
 	}
 	p.start = p.Now()
-	p.drawn = false
 }
 
 // SetTotal changes the number of steps, for a caller that learns it only
@@ -105,7 +103,37 @@ func (p *Progress) Start() {
 func (p *Progress) SetTotal(total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if total != p.total && p.bar != nil {
+		p.bar.ChangeMax(total * p.unit())
+	}
 	p.total = total
+}
+
+// unit is what one step counts on the bar: its images, or 1.
+func (p *Progress) unit() int { return max(1, p.PerStep) }
+
+// newBar makes the terminal bar: it counts images (or steps), shows their
+// rate and the predicted time left, and is redrawn at most every Interval.
+func (p *Progress) newBar() *progressbar.ProgressBar {
+	interval := p.Interval
+	if interval <= 0 {
+		interval = 100 * time.Millisecond
+	}
+	its := "it"
+	if p.PerStep > 0 {
+		its = "img"
+	}
+	return progressbar.NewOptions(p.total*p.unit(),
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription(p.label),
+		progressbar.OptionSetWidth(20),
+		progressbar.OptionThrottle(interval),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString(its),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionClearOnFinish(), // Done writes the closing line
+	)
 }
 
 // logStep is the step count at which the k-th log line is due,
@@ -126,17 +154,12 @@ func (p *Progress) Update(done int, fields ...Field) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done, p.fields = done, fields
-	now := p.Now()
 	if p.tty {
-		interval := p.Interval
-		if interval <= 0 {
-			interval = 100 * time.Millisecond
+		if p.bar == nil {
+			p.bar = p.newBar()
 		}
-		if p.drawn && now.Sub(p.lastDraw) < interval && done < p.total {
-			return
-		}
-		p.lastDraw, p.drawn = now, true
-		p.redraw(p.barLine(now))
+		p.bar.Set(done * p.unit())
+		p.bar.Describe(p.label + p.fieldText())
 		return
 	}
 	if done >= p.total || done < p.logStep(p.logged+1) {
@@ -145,23 +168,23 @@ func (p *Progress) Update(done int, fields ...Field) {
 	for done >= p.logStep(p.logged+1) { // one line even when a call jumps several marks
 		p.logged++
 	}
-	fmt.Fprintln(p.w, p.logLine(now))
+	fmt.Fprintln(p.w, p.logLine(p.Now()))
 }
 
 // Logf prints a line of its own without breaking the bar: on a terminal the
-// bar is blanked, the line printed, and the bar drawn again below it.
+// bar is cleared and the line printed; the bar comes back below it (at once,
+// or at the next Update when a redraw is not yet due).
 func (p *Progress) Logf(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	line := strings.TrimRight(fmt.Sprintf(format, args...), "\n")
-	if !p.tty || !p.drawn {
+	if p.bar == nil {
 		fmt.Fprintln(p.w, line)
 		return
 	}
-	p.redraw(line)
-	fmt.Fprintln(p.w)
-	p.width = 0
-	p.redraw(p.barLine(p.Now()))
+	p.bar.Clear()
+	fmt.Fprintln(p.w, line)
+	p.bar.RenderBlank()
 }
 
 // Done ends the epoch: it prints "label summary  (0:48, 812 img/s)" on a
@@ -175,40 +198,20 @@ func (p *Progress) Done(summary string) {
 		line += "  " + summary
 	}
 	line += fmt.Sprintf("  (%s, %s)", clock(elapsed), p.rate(p.done, elapsed))
-	if p.tty {
-		p.redraw(line)
-		fmt.Fprintln(p.w)
-		p.width = 0
-		return
+	if p.bar != nil {
+		p.bar.Clear()
+		p.bar.Exit()
+		p.bar = nil
 	}
 	fmt.Fprintln(p.w, line)
 }
 
-// redraw writes line over the terminal line, padding with spaces to blank
-// what is left of a longer previous one.
-func (p *Progress) redraw(line string) {
-	pad := max(0, p.width-len(line))
-	fmt.Fprint(p.w, "\r"+line+strings.Repeat(" ", pad))
-	p.width = len(line)
-}
-
-// barWidth is the number of characters inside the brackets of the bar.
-const barWidth = 20
-
-// barLine is the terminal line: label, bar, counts, fields, rate, ETA.
-func (p *Progress) barLine(now time.Time) string {
-	frac := 0.0
-	if p.total > 0 {
-		frac = min(1, max(0, float64(p.done)/float64(p.total)))
-	}
-	fill := int(frac * barWidth)
-	bar := strings.Repeat("=", fill)
-	if fill < barWidth {
-		bar += ">" + strings.Repeat(" ", barWidth-fill-1)
-	}
+// fieldText is "  field…" for the current fields.
+func (p *Progress) fieldText() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s [%s] %d/%d", p.label, bar, p.done, p.total)
-	p.tail(&b, now)
+	for _, f := range p.fields {
+		b.WriteString("  " + f.String())
+	}
 	return b.String()
 }
 
@@ -219,22 +222,13 @@ func (p *Progress) logLine(now time.Time) string {
 		pct = 100 * p.done / p.total
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %d/%d (%d%%)", p.label, p.done, p.total, pct)
-	p.tail(&b, now)
-	return b.String()
-}
-
-// tail appends "  field…  rate  ETA m:ss" to b.
-func (p *Progress) tail(b *strings.Builder, now time.Time) {
-	for _, f := range p.fields {
-		b.WriteString("  " + f.String())
-	}
+	fmt.Fprintf(&b, "%s %d/%d (%d%%)%s", p.label, p.done, p.total, pct, p.fieldText())
 	elapsed := now.Sub(p.start)
 	if p.done > 0 && elapsed > 0 {
-		b.WriteString("  " + p.rate(p.done, elapsed))
 		left := time.Duration(float64(elapsed) / float64(p.done) * float64(max(0, p.total-p.done)))
-		b.WriteString("  ETA " + clock(left))
+		b.WriteString("  " + p.rate(p.done, elapsed) + "  ETA " + clock(left))
 	}
+	return b.String()
 }
 
 // rate is the throughput over elapsed for done steps: "812 img/s" or "3.2 it/s".

@@ -13,39 +13,38 @@ func fakeClock(now *time.Duration) func() time.Time {
 	return func() time.Time { return start.Add(*now) }
 }
 
-// On a terminal: the bar is redrawn in place, at most every 100 ms, always at
-// the last step, and Done replaces it with the summary line.
+// On a terminal: a progressbar line redrawn in place (carriage returns),
+// its description holding the label and the fields, counting images with
+// their rate; Done clears it and prints the summary line.
 func TestProgressTerminal(t *testing.T) {
 	var out bytes.Buffer
 	var now time.Duration
-	p := NewProgress(&out, "round 1 epoch 3/6", 40, true)
+	p := NewProgress(&out, "round 1 epoch 3/6", 0, true)
 	p.PerStep = 128
+	p.Interval = time.Nanosecond // redraw every step
 	p.Now = fakeClock(&now)
 	p.Start()
-	// One step every 50 ms: 2560 img/s; redraws at steps 1, 3, 5, ... (100 ms apart).
+	p.SetTotal(40) // known only once the epoch runs, as in the trainers
 	for step := 1; step <= 40; step++ {
 		now += 50 * time.Millisecond
 		p.Update(step, F("loss", 20-float64(step)/4), Field{Name: "ue", Value: 0.5, Format: "%.1f"})
+		time.Sleep(time.Millisecond) // the bar throttles on the real clock
 	}
 	now += 400 * time.Millisecond // evaluation time counts in the epoch
 	p.Done("loss 10.0000  kNN 61.20%")
 
-	frames := strings.Split(out.String(), "\r")[1:]
-	if len(frames) != 22 { // 20 redraws at odd steps, the last step, Done
-		t.Fatalf("%d frames, want 22:\n%q", len(frames), out.String())
-	}
-	bar40 := "round 1 epoch 3/6 [====================] 40/40  loss 10.0000  ue 0.5  2560 img/s  ETA 0:00"
-	summary := "round 1 epoch 3/6  loss 10.0000  kNN 61.20%  (0:02, 2133 img/s)"
-	want := []string{
-		"round 1 epoch 3/6 [>                   ] 1/40  loss 19.7500  ue 0.5  2560 img/s  ETA 0:02",
-		"round 1 epoch 3/6 [=====>              ] 11/40  loss 17.2500  ue 0.5  2560 img/s  ETA 0:01",
-		bar40,
-		summary + strings.Repeat(" ", len(bar40)-len(summary)) + "\n", // blanks the longer bar
-	}
-	for i, f := range []string{frames[0], frames[5], frames[20], frames[21]} {
-		if f != want[i] {
-			t.Errorf("frame:\n got %q\nwant %q", f, want[i])
+	s := out.String()
+	for _, want := range []string{"\r", "round 1 epoch 3/6  loss 19.7500  ue 0.5", "loss 10.2500", "/5120", "img/s"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("terminal output lacks %q:\n%q", want, s)
 		}
+	}
+	summary := "round 1 epoch 3/6  loss 10.0000  kNN 61.20%  (0:02, 2133 img/s)\n"
+	if !strings.HasSuffix(s, "\r"+summary) {
+		t.Errorf("terminal output does not end with the cleared bar and the summary %q:\n%q", summary, s)
+	}
+	if n := strings.Count(s, "\n"); n != 1 {
+		t.Errorf("terminal output has %d newlines, want 1 (the summary):\n%q", n, s)
 	}
 }
 
@@ -84,20 +83,24 @@ func TestProgressLog(t *testing.T) {
 	}
 }
 
-// Logf on a terminal blanks the bar, prints its line and draws the bar again.
+// Logf on a terminal clears the bar, prints its line and draws the bar
+// again below it.
 func TestProgressLogf(t *testing.T) {
 	var out bytes.Buffer
 	var now time.Duration
 	p := NewProgress(&out, "e", 4, true)
+	p.Interval = time.Nanosecond
 	p.Now = fakeClock(&now)
 	p.Start()
 	now += time.Second
 	p.Update(1)
 	p.Logf("anchors %d\n", 12)
-	bar := "e [=====>              ] 1/4  1.0 it/s  ETA 0:03"
-	want := "\r" + bar + "\ranchors 12" + strings.Repeat(" ", len(bar)-len("anchors 12")) + "\n\r" + bar
-	if out.String() != want {
-		t.Errorf("got  %q\nwant %q", out.String(), want)
+	time.Sleep(time.Millisecond)
+	p.Update(2)
+	s := out.String()
+	i := strings.Index(s, "\ranchors 12\n")
+	if i < 0 || !strings.Contains(s[:i], "1/4") || !strings.Contains(s[i:], "2/4") {
+		t.Errorf("want the bar (1/4), a cleared line with the message, the bar below it (2/4); got %q", s)
 	}
 }
 
