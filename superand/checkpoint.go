@@ -120,8 +120,19 @@ func (t *Trainer) Restore(ck *nn.Checkpoint) error {
 	if err := json.Unmarshal([]byte(ck.Meta["loss_parts_sum"]), &parts); err != nil {
 		return fmt.Errorf("%s: metadata loss_parts_sum: %w", ck.Path, err)
 	}
+	saved, err := ConfigOf(ck)
+	if err != nil {
+		return err
+	}
+	round, epoch, err := Continue(saved.Epochs, ints["round"], ints["epoch"], ints["batch"], t.Cfg.Epochs)
+	if err != nil {
+		return fmt.Errorf("%s: %w", ck.Path, err)
+	}
+	if round < ints["round"] { // back inside round 0, whose neighbourhoods are none
+		nb = NoNeighbourhoods(t.Train.N)
+	}
 	t.NB, t.PartSums = nb, parts
-	t.Round, t.Epoch, t.Batch = ints["round"], ints["epoch"], ints["batch"]
+	t.Round, t.Epoch, t.Batch = round, epoch, ints["batch"]
 	for _, k := range []struct {
 		key string
 		dst *float64
@@ -133,4 +144,36 @@ func (t *Trainer) Restore(ck *nn.Checkpoint) error {
 		*k.dst = v
 	}
 	return nil
+}
+
+// Continue maps a checkpoint's position (round, epoch, batch, saved with
+// savedEpochs epochs per round) to the position in a schedule of epochs per
+// round, so that a run extended with a larger --epochs continues exactly as
+// an uninterrupted run of the longer schedule would have.
+//
+// With the same epochs per round the position is unchanged. Otherwise it is
+// possible only while the run is in its first round: the end of round 0
+// (saved as round 1, epoch 0, batch 0) becomes round 0, epoch savedEpochs,
+// which wraps to round 1 again only if that is the new round's length. A
+// run that finished earlier rounds with savedEpochs epochs each, or one
+// that is already past the new length, cannot be the longer schedule's.
+func Continue(savedEpochs, round, epoch, batch, epochs int) (int, int, error) {
+	if epochs == savedEpochs {
+		return round, epoch, nil
+	}
+	if round == 1 && epoch == 0 && batch == 0 { // the end of round 0
+		round, epoch = 0, savedEpochs
+	}
+	switch {
+	case round > 0:
+		return 0, 0, fmt.Errorf("--epochs %d: the checkpoint is at round %d, after rounds of %d epochs each; "+
+			"only a run still in its first round can change its epochs per round (HINT: keep --epochs %d, or extend --rounds)",
+			epochs, round, savedEpochs, savedEpochs)
+	case epoch > epochs || (epoch == epochs && batch > 0):
+		return 0, 0, fmt.Errorf("--epochs %d: the checkpoint has already run %d epochs of round 0; a round cannot be shortened",
+			epochs, epoch)
+	case epoch == epochs:
+		return 1, 0, nil
+	}
+	return round, epoch, nil
 }

@@ -113,7 +113,7 @@ func (c *Config) Validate() error {
 		{c.Width < 1, "width", c.Width, "must be at least 1"},
 		{c.LowDim < 1, "low_dim", c.LowDim, "must be at least 1"},
 		{c.BatchSize < 2, "batch_size", c.BatchSize, "must be at least 2"},
-		{c.Epochs < 0, "epochs", c.Epochs, "must not be negative"},
+		{c.Epochs < 1, "epochs", c.Epochs, "must be at least 1 (epochs per round)"},
 		{c.Rounds < 1, "rounds", c.Rounds, "must be at least 1"},
 		{!(c.NPCT > 0), "npc_t", c.NPCT, "must be positive"},
 		{!(c.BatchT > 0), "batch_t", c.BatchT, "must be positive"},

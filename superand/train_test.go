@@ -3,8 +3,11 @@ package superand_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"twostage/data/datatest"
@@ -162,5 +165,129 @@ func TestLearns(t *testing.T) {
 	run(t, tr, -1)
 	if acc := tr.KNN(); acc < 0.6 {
 		t.Fatalf("kNN accuracy %.3f after 3 epochs, want >= 0.6", acc)
+	}
+}
+
+// restored saves tr's checkpoint to a file and restores it into a fresh
+// trainer of cfg (the config of the continuing run).
+func restored(t *testing.T, tr *superand.Trainer, cfg superand.Config) (*superand.Trainer, error) {
+	t.Helper()
+	ck, err := tr.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ck.safetensors")
+	if err := ck.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := nn.LoadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := superand.NewTrainer(tr.BE, cfg, tr.Train, nil)
+	return next, next.Restore(loaded)
+}
+
+// TestExtendSchedule: a finished run extended with more epochs per round
+// (from the end of its only round) or with more rounds (at a round
+// boundary) continues as the uninterrupted longer run, bit for bit.
+func TestExtendSchedule(t *testing.T) {
+	be := &kernels.CPU{}
+	train := datatest.Bands(48, 1)
+	long := tinyConfig() // 2 rounds × 2 epochs
+	straight := superand.NewTrainer(be, long, train, nil)
+	run(t, straight, -1)
+	for _, c := range []struct {
+		name           string
+		rounds, epochs int
+		round, epoch   int // where the extended run resumes
+	}{
+		{"epochs 1 to 2", 1, 1, 0, 1},
+		{"rounds 1 to 2", 1, 2, 1, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			short := long
+			short.Rounds, short.Epochs = c.rounds, c.epochs
+			first := superand.NewTrainer(be, short, train, nil)
+			run(t, first, -1)
+			if !first.Done() {
+				t.Fatal("the short run did not finish")
+			}
+			next, err := restored(t, first, long)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if next.Round != c.round || next.Epoch != c.epoch || next.Done() {
+				t.Fatalf("extended run resumes at round %d epoch %d (done %v), want round %d epoch %d",
+					next.Round, next.Epoch, next.Done(), c.round, c.epoch)
+			}
+			run(t, next, -1)
+			sameBits(t, snapshot(straight), snapshot(next))
+		})
+	}
+}
+
+// TestInterruptLaterRound: a run cancelled mid-epoch in round 1, after
+// anchor discovery, restores its anchors and neighbours and finishes as
+// the uninterrupted run.
+func TestInterruptLaterRound(t *testing.T) {
+	be := &kernels.CPU{}
+	train := datatest.Bands(48, 3)
+	cfg := tinyConfig()
+	straight := superand.NewTrainer(be, cfg, train, nil)
+	run(t, straight, -1)
+
+	a := superand.NewTrainer(be, cfg, train, nil)
+	run(t, a, 2) // round 1, epoch 0
+	if n, _ := a.Discover(); n == 0 {
+		t.Fatal("round 1 found no anchors: the test proves nothing")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := a.RunEpoch(ctx, func(b, nb int, _ float64) {
+		if b == 1 {
+			cancel()
+		}
+	}); !errors.Is(err, context.Canceled) || a.Round != 1 || a.Batch != 1 {
+		t.Fatalf("err %v at round %d batch %d", err, a.Round, a.Batch)
+	}
+	b, err := restored(t, a, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(b.NB.Position, a.NB.Position) || fmt.Sprint(b.NB.Neighbours) != fmt.Sprint(a.NB.Neighbours) {
+		t.Fatal("anchors and neighbours not restored")
+	}
+	run(t, b, -1)
+	sameBits(t, snapshot(straight), snapshot(b))
+}
+
+// TestContinue: the position of a checkpoint in a schedule with other
+// epochs per round, and the cases that cannot be an uninterrupted run.
+func TestContinue(t *testing.T) {
+	for _, c := range []struct {
+		saved, round, epoch, batch, epochs int
+		wantRound, wantEpoch               int
+		err                                string
+	}{
+		{5, 0, 3, 7, 5, 0, 3, ""},   // same schedule: unchanged
+		{5, 3, 0, 0, 5, 3, 0, ""},   // same schedule, later round
+		{1, 1, 0, 0, 3, 0, 1, ""},   // end of round 0, longer rounds
+		{2, 0, 1, 4, 4, 0, 1, ""},   // inside round 0
+		{5, 0, 3, 0, 3, 1, 0, ""},   // exactly the new length: round 0 ends
+		{5, 0, 3, 2, 3, 0, 0, "cannot be shortened"},
+		{5, 0, 4, 0, 3, 0, 0, "cannot be shortened"},
+		{2, 2, 0, 0, 4, 0, 0, "only a run still in its first round"},
+		{2, 1, 1, 0, 4, 0, 0, "only a run still in its first round"},
+	} {
+		r, e, err := superand.Continue(c.saved, c.round, c.epoch, c.batch, c.epochs)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%+v: err %v, want %q", c, err, c.err)
+			}
+			continue
+		}
+		if err != nil || r != c.wantRound || e != c.wantEpoch {
+			t.Errorf("%+v: got round %d epoch %d err %v", c, r, e, err)
+		}
 	}
 }

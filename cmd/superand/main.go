@@ -42,17 +42,18 @@ func main() {
 		fmt.Fprintf(os.Stderr, "resumed %s at round %d, epoch %d, batch %d\n", ck.Path, tr.Round, tr.Epoch, tr.Batch)
 	}
 	fmt.Fprintf(os.Stderr, "model: %d parameters on %s\n", nn.CountParams(tr.Model), be.Name())
+	done := tr.Round*cfg.Epochs + tr.Epoch // epochs finished before this invocation
 
 	if cfg.TestOnly {
 		acc := tr.KNN()
-		cli.Check(cli.FinalJSON(os.Stdout, result(cfg, tr, start, ck.Path)))
+		cli.Check(cli.FinalJSON(os.Stdout, result(cfg, tr, start, ck.Path, done)))
 		fmt.Fprintf(os.Stderr, "kNN top-1 %.4f\n", acc)
 		return
 	}
 	cli.Check(os.MkdirAll(cfg.ModelDir, 0o755))
 	path, err := train1(cfg, tr)
 	cli.Check(err)
-	cli.Check(cli.FinalJSON(os.Stdout, result(cfg, tr, start, path)))
+	cli.Check(cli.FinalJSON(os.Stdout, result(cfg, tr, start, path, done)))
 }
 
 // parseFlags reads the command line. With --resume, the saved run's config is
@@ -75,17 +76,29 @@ func parseFlags(args []string) (superand.Config, *nn.Checkpoint) {
 		cli.ParseFlags(fs, args) // flags given now win over the saved ones
 		cfg = saved
 	} else {
+		if cfg.TestOnly {
+			cli.Fatal(fmt.Errorf("--test_only evaluates a checkpoint: it needs --resume (HINT: --resume %s/superand.safetensors)", cfg.ModelDir))
+		}
 		cli.Check(cli.ApplyPreset(fs, cfg.Preset, superand.Presets))
 	}
 	cli.PrintFlags(os.Stdout, fs)
 	return cfg, ck
 }
 
-// result is the last line of standard output.
-func result(cfg superand.Config, tr *superand.Trainer, start time.Time, ckpt string) map[string]any {
+// result is the last line of standard output: "epochs" is the number of
+// epochs the checkpoint has finished in all, "trained_epochs" those this
+// invocation trained (done were finished before it), "rounds" the rounds
+// begun.
+func result(cfg superand.Config, tr *superand.Trainer, start time.Time, ckpt string, done int) map[string]any {
+	epochs := tr.Round*cfg.Epochs + tr.Epoch
+	rounds := tr.Round
+	if tr.Epoch > 0 || tr.Batch > 0 {
+		rounds++
+	}
 	return map[string]any{
 		"stage": 1, "dataset": cfg.Dataset, "knn_top1": tr.LastKNN, "best_knn_top1": tr.BestKNN,
-		"epochs": tr.Round*cfg.Epochs + tr.Epoch, "seconds": time.Since(start).Seconds(), "checkpoint": ckpt,
+		"epochs": epochs, "trained_epochs": epochs - done, "rounds": rounds, "epochs_per_round": cfg.Epochs,
+		"seconds": time.Since(start).Seconds(), "checkpoint": ckpt,
 	}
 }
 

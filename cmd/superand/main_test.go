@@ -172,6 +172,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--data_dir", filepath.Join(dir, "nothing")}, []string{filepath.Join(dir, "nothing")}},
 		{[]string{"--resume", corrupt}, []string{corrupt}},
 		{[]string{"--resume", filepath.Join(dir, "missing.safetensors")}, []string{"missing.safetensors"}},
+		{[]string{"--test_only"}, []string{"--test_only", "--resume"}},
+		{[]string{"--epochs", "0"}, []string{"--epochs 0", "at least 1"}},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			args := append(tiny(filepath.Join(dir, "run"), "--epochs", "1"), c.args...)
