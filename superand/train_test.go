@@ -269,11 +269,11 @@ func TestContinue(t *testing.T) {
 		wantRound, wantEpoch               int
 		err                                string
 	}{
-		{5, 0, 3, 7, 5, 0, 3, ""},   // same schedule: unchanged
-		{5, 3, 0, 0, 5, 3, 0, ""},   // same schedule, later round
-		{1, 1, 0, 0, 3, 0, 1, ""},   // end of round 0, longer rounds
-		{2, 0, 1, 4, 4, 0, 1, ""},   // inside round 0
-		{5, 0, 3, 0, 3, 1, 0, ""},   // exactly the new length: round 0 ends
+		{5, 0, 3, 7, 5, 0, 3, ""}, // same schedule: unchanged
+		{5, 3, 0, 0, 5, 3, 0, ""}, // same schedule, later round
+		{1, 1, 0, 0, 3, 0, 1, ""}, // end of round 0, longer rounds
+		{2, 0, 1, 4, 4, 0, 1, ""}, // inside round 0
+		{5, 0, 3, 0, 3, 1, 0, ""}, // exactly the new length: round 0 ends
 		{5, 0, 3, 2, 3, 0, 0, "cannot be shortened"},
 		{5, 0, 4, 0, 3, 0, 0, "cannot be shortened"},
 		{2, 2, 0, 0, 4, 0, 0, "only a run still in its first round"},
