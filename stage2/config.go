@@ -32,6 +32,7 @@ type Config struct {
 	DecayEvery int     // --lr_decay_every (40)
 	EvalEvery  int     // --eval_every
 	Assign     string  // --assign: heads (the method) or kmeans (the sequential baseline)
+	Features   string  // --features: what --assign kmeans clusters: embedding (stage 1's) or pixels (the raw baseline)
 	KMeansRuns int     // --kmeans_restarts
 	ModelDir   string  // --model_dir
 	Resume     string  // --resume: a stage-1 checkpoint (start) or a stage-2 one (continue)
@@ -45,7 +46,7 @@ func DefaultConfig() Config {
 	return Config{
 		Dataset: "cifar10", Device: "cpu", LowDim: 128, Width: 64, Heads: 5, TauC: 0.1, HeadNorm: "rows", CPWeight: 1,
 		BatchT: 0.1, BatchM: 1, LR: 0.01, Momentum: 0.9, WD: 5e-4, Epochs: 300, BatchSize: 128,
-		DecayStart: 80, DecayEvery: 40, EvalEvery: 1, Assign: "heads", KMeansRuns: 10,
+		DecayStart: 80, DecayEvery: 40, EvalEvery: 1, Assign: "heads", Features: "embedding", KMeansRuns: 10,
 		ModelDir: "checkpoint", Seed: 1567010775, Preset: "paper",
 	}
 }
@@ -89,6 +90,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.DecayEvery, "lr_decay_every", c.DecayEvery, "learning rate schedule: epochs per ×0.1")
 	fs.IntVar(&c.EvalEvery, "eval_every", c.EvalEvery, "evaluation every N epochs")
 	fs.StringVar(&c.Assign, "assign", c.Assign, "class assignment: heads (the method) or kmeans (baseline on the stage-1 embedding)")
+	fs.StringVar(&c.Features, "features", c.Features, "with --assign kmeans: embedding (the stage-1 embedding, the paper's sequential baseline) or pixels (raw pixels; needs no --resume)")
 	fs.IntVar(&c.KMeansRuns, "kmeans_restarts", c.KMeansRuns, "k-means restarts (with --assign kmeans)")
 	fs.StringVar(&c.ModelDir, "model_dir", c.ModelDir, "directory for checkpoints, metrics.jsonl, plots and predictions")
 	fs.StringVar(&c.Resume, "resume", c.Resume, "stage-1 checkpoint to start from, or stage-2 checkpoint to continue")
@@ -118,6 +120,8 @@ func (c *Config) Validate() error {
 		{c.EvalEvery < 1, "eval_every", c.EvalEvery, "must be at least 1"},
 		{c.HeadNorm != "rows" && c.HeadNorm != "cols", "head_norm", c.HeadNorm, "must be rows (the authors' code) or cols (the paper's Eq. 13)"},
 		{c.Assign != "heads" && c.Assign != "kmeans", "assign", c.Assign, "must be heads or kmeans"},
+		{c.Features != "embedding" && c.Features != "pixels", "features", c.Features, "must be embedding or pixels"},
+		{c.Features == "pixels" && c.Assign != "kmeans", "features", c.Features, "applies to --assign kmeans only"},
 		{c.KMeansRuns < 1, "kmeans_restarts", c.KMeansRuns, "must be at least 1"},
 		{c.Subset < 0, "train_subset", c.Subset, "must not be negative"},
 		{c.Device != "cpu" && c.Device != "cuda", "device", c.Device, "must be cpu or cuda"},

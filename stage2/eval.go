@@ -79,6 +79,16 @@ func KMeansAssign(emb []float32, n, d, k, restarts int, seed uint64) []int {
 	return labels
 }
 
+// PixelFeatures returns the raw pixels of ds as features [N, C·H·W] in
+// [0, 1], the input of the k-means-on-pixels baseline.
+func PixelFeatures(ds *data.Dataset) []float32 {
+	out := make([]float32, len(ds.Pixels))
+	for i, p := range ds.Pixels {
+		out[i] = float32(p) / 255
+	}
+	return out
+}
+
 // WritePredictions writes one CSV row per image: index, cluster, mapped
 // class (the Hungarian match, -1 if none), true label (-1 unknown), with a
 // header line. Written atomically.

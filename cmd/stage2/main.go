@@ -38,6 +38,13 @@ func main() {
 		cli.Fatal(fmt.Errorf("--batch_size %d: more than the %d training images; HINT: lower --batch_size", cfg.BatchSize, train.N))
 	}
 	fmt.Fprintf(os.Stderr, "data: %s, %d training images, %d test images, %d classes\n", cfg.Dataset, train.N, test.N, classes)
+	cli.Check(os.MkdirAll(cfg.ModelDir, 0o755))
+	if ck == nil { // k-means on raw pixels: no encoder
+		res := kmeansBaseline(cfg, train, test, nil)
+		res["seconds"] = time.Since(start).Seconds()
+		cli.Check(cli.FinalJSON(os.Stdout, res))
+		return
+	}
 
 	tr := stage2.NewTrainer(be, cfg, classes, train, test)
 	switch ck.Kind() {
@@ -48,11 +55,10 @@ func main() {
 		cli.Check(tr.FromStage1(ck))
 		fmt.Fprintf(os.Stderr, "stage-1 encoder from %s\n", ck.Path)
 	}
-	cli.Check(os.MkdirAll(cfg.ModelDir, 0o755))
 	var res map[string]any
 	switch {
 	case cfg.Assign == "kmeans":
-		res = kmeansBaseline(cfg, tr)
+		res = kmeansBaseline(cfg, train, test, tr)
 	case cfg.TestOnly:
 		res, _, _ = evaluateAll(cfg, tr)
 	default:
@@ -75,6 +81,11 @@ func parseFlags(args []string) (stage2.Config, *nn.Checkpoint) {
 		cli.Fatal(fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0)))
 	}
 	if cfg.Resume == "" {
+		if cfg.Assign == "kmeans" && cfg.Features == "pixels" { // the raw baseline needs no encoder
+			cli.Check(cli.ApplyPreset(fs, cfg.Preset, stage2.Presets))
+			cli.PrintFlags(os.Stdout, fs)
+			return cfg, nil
+		}
 		cli.Fatal(fmt.Errorf("--resume is required: stage 2 starts from a stage-1 checkpoint. HINT: run go run ./cmd/superand first, then --resume %s/superand.safetensors", cfg.ModelDir))
 	}
 	ck := cli.Must(nn.LoadCheckpoint(cli.ResolveCheckpoint(cfg.Resume, cfg.ModelDir)))
