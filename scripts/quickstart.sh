@@ -3,7 +3,13 @@
 # the two-stage classifier on Fashion-MNIST with the cpu preset, then the final
 # accuracy, NMI and ARI of stage 2.
 #
-#   bash scripts/quickstart.sh [MODEL_DIR]     (default: runs/quickstart)
+#   bash scripts/quickstart.sh [MODEL_DIR [FLAG...]]   (default: runs/quickstart)
+#
+# Flags after the directory go to every command, so only flags that both
+# stages take (e.g. --seed 2, --threads 1). It ends
+# with a summary and, as its last line of standard output, one JSON object
+# (acc, nmi, ari, test_acc, test_nmi, test_ari, kmeans_pixels_test_acc,
+# knn_top1, seconds); everything is also in MODEL_DIR/result.txt.
 #
 # It installs Debian's dataset-fashion-mnist package when the data is missing
 # (as root, or through sudo), and uses Go from PATH or /usr/local/go.
@@ -11,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$PATH:/usr/local/go/bin"
 dir=${1:-runs/quickstart}
+shift || true
 data=/usr/share/datasets/fashion-mnist
 
 if [[ ! -f $data/train-images-idx3-ubyte.gz ]]; then
@@ -24,20 +31,15 @@ command -v go >/dev/null || { echo "quickstart: Go not found (install Go 1.26 or
 
 start=$SECONDS
 mkdir -p "$dir"
-go build -o "$dir/bin/" ./cmd/superand ./cmd/stage2
+go build -o "$dir/bin/" ./cmd/superand ./cmd/stage2 ./cmd/report
 echo "== stage 1: Super-AND embedding (cpu preset)" >&2
-"$dir/bin/superand" --preset cpu --model_dir "$dir" | tee "$dir/stage1.txt" >/dev/null
+"$dir/bin/superand" --preset cpu --model_dir "$dir" "$@" | tee "$dir/stage1.txt" >/dev/null
 echo "== stage 2: normalised-FC heads, IIC + consistency (cpu preset)" >&2
-"$dir/bin/stage2" --preset cpu --model_dir "$dir" --resume "$dir/superand.safetensors" | tee "$dir/stage2.txt" >/dev/null
+"$dir/bin/stage2" --preset cpu --model_dir "$dir" --resume "$dir/superand.safetensors" "$@" | tee "$dir/stage2.txt" >/dev/null
+echo "== baseline: k-means on the raw pixels of the same images" >&2
+"$dir/bin/stage2" --preset cpu --model_dir "$dir" --assign kmeans --features pixels "$@" | tee "$dir/kmeans_pixels.txt" >/dev/null
 
-# The last line of each command is its JSON result.
-s1=$(tail -n 1 "$dir/stage1.txt")
-s2=$(tail -n 1 "$dir/stage2.txt")
-python3 - "$s1" "$s2" $((SECONDS - start)) <<'PY' 2>/dev/null || { echo "stage 1: $s1"; echo "stage 2: $s2"; }
-import json, sys
-s1, s2, secs = json.loads(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3])
-print(f"stage 1: best kNN top-1 {s1['best_knn_top1']:.4f} (test set)")
-print(f"stage 2 (head {s2['head']}, {s2['dataset']} training images): accuracy {s2['acc']:.4f}  NMI {s2['nmi']:.4f}  ARI {s2['ari']:.4f}")
-print(f"stage 2 on the test set: accuracy {s2['test_acc']:.4f}  NMI {s2['test_nmi']:.4f}  ARI {s2['test_ari']:.4f}")
-print(f"total {secs // 60} min {secs % 60} s; outputs in the model directory")
-PY
+# The last line of each command is its JSON result; report prints the
+# summary and, as its last line, the job's JSON result.
+"$dir/bin/report" --stage1 "$dir/stage1.txt" --stage2 "$dir/stage2.txt" --baseline "$dir/kmeans_pixels.txt" \
+  --seconds $((SECONDS - start)) | tee "$dir/result.txt"

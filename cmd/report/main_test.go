@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"twostage/cmd/internal/cli"
+)
+
+// TestWrite: the summary names the numbers and the verdict against the
+// baseline, and the last line is the JSON object of the keys.
+func TestWrite(t *testing.T) {
+	r1 := map[string]any{"knn_top1": 0.61, "best_knn_top1": 0.62}
+	r2 := map[string]any{"head": 3.0, "epoch": 12.0, "acc": 0.66, "nmi": 0.6, "ari": 0.5, "test_acc": 0.65, "test_nmi": 0.59, "test_ari": 0.48,
+		"best_head_test_acc": 0.67, "mean_heads_test_acc": 0.63}
+	for _, c := range []struct {
+		base    float64
+		verdict string
+	}{{0.556, "0.6500 vs k-means on pixels 0.5560 (test accuracy): above"}, {0.7, "NOT above"}} {
+		var b bytes.Buffer
+		if err := Write(&b, r1, r2, map[string]any{"test_acc": c.base, "test_nmi": 0.5}, 754.2); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+		if !strings.Contains(b.String(), c.verdict) || !strings.Contains(b.String(), "total 12 min 34 s") {
+			t.Errorf("summary:\n%s", b.String())
+		}
+		var got map[string]any
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range map[string]any{"acc": 0.66, "nmi": 0.6, "ari": 0.5, "test_acc": 0.65, "test_nmi": 0.59, "test_ari": 0.48,
+			"kmeans_pixels_test_acc": c.base, "knn_top1": 0.61, "seconds": 754.2} {
+			if got[k] != v {
+				t.Errorf("%s = %v, want %v", k, got[k], v)
+			}
+		}
+	}
+}
+
+// TestLastJSONLine: the result is the last line; anything else is an
+// error naming the file.
+func TestLastJSONLine(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.txt"), filepath.Join(dir, "bad.txt")
+	os.WriteFile(good, []byte("table\n{\"acc\":0.5}\n\n"), 0o644)
+	os.WriteFile(bad, []byte("{\"acc\":0.5}\nnot json\n"), 0o644)
+	if v, err := cli.LastJSONLine(good); err != nil || v["acc"] != 0.5 {
+		t.Errorf("%v %v", v, err)
+	}
+	if _, err := cli.LastJSONLine(bad); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("err %v", err)
+	}
+	if _, err := cli.LastJSONLine(filepath.Join(dir, "none")); err == nil {
+		t.Error("missing file accepted")
+	}
+}
