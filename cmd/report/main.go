@@ -12,6 +12,12 @@
 // knn_top1 is stage 1's kNN accuracy of the embedding stage 2 started from.
 //
 //	go run ./cmd/report --stage1 DIR/stage1.txt --stage2 DIR/stage2.txt --baseline DIR/kmeans_pixels.txt --seconds 812
+//
+// With --table it writes instead a Markdown table of several runs, one
+// directory each (as the main job and scripts/parity.sh leave them), with
+// the mean and standard deviation over the runs:
+//
+//	go run ./cmd/report --table runs/seed1 runs/seed2 runs/seed3
 package main
 
 import (
@@ -29,7 +35,15 @@ func main() {
 	s2 := fs.String("stage2", "", "file whose last line is stage2's result")
 	base := fs.String("baseline", "", "file whose last line is the k-means-on-pixels result (optional)")
 	secs := fs.Float64("seconds", -1, "wall time of the whole job (optional)")
+	table := fs.Bool("table", false, "write a Markdown table of the run directories given as arguments")
 	cli.ParseFlags(fs, os.Args[1:])
+	if *table {
+		if fs.NArg() == 0 {
+			cli.Fatal(fmt.Errorf("--table needs run directories as arguments"))
+		}
+		cli.Check(Table(os.Stdout, fs.Args()))
+		return
+	}
 	if *s1 == "" || *s2 == "" {
 		cli.Fatal(fmt.Errorf("--stage1 and --stage2 are required: the files holding each command's output"))
 	}

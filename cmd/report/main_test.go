@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -59,3 +60,43 @@ func TestLastJSONLine(t *testing.T) {
 		t.Error("missing file accepted")
 	}
 }
+
+// TestTable: one column per run, the mean ± sample sd of each row, "–"
+// where a run lacks a value, rows no run has left out.
+func TestTable(t *testing.T) {
+	root := t.TempDir()
+	var dirs []string
+	for i, acc := range []float64{0.6, 0.7, 0.8} {
+		d := filepath.Join(root, "seed"+string(rune('1'+i)))
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, "stage1.txt"), []byte(`{"best_knn_top1":0.61,"knn_top1":0.6}`+"\n"), 0o644)
+		s2 := `{"acc":` + fmtF(acc) + `,"nmi":0.5,"test_acc":0.5}`
+		if i == 2 {
+			s2 = `{"acc":0.8,"nmi":null,"test_acc":0.5}`
+		}
+		os.WriteFile(filepath.Join(d, "stage2.txt"), []byte("params\n"+s2+"\n"), 0o644)
+		dirs = append(dirs, d)
+	}
+	var b bytes.Buffer
+	if err := Table(&b, dirs); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"| metric | seed1 | seed2 | seed3 | mean ± sd (3 runs) |",
+		"| stage 2: accuracy, lowest-loss head (training images) | 0.600 | 0.700 | 0.800 | 0.700 ± 0.100 |",
+		"| stage 2: NMI | 0.500 | 0.500 | – | 0.500 ± 0.000 |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "k-means") || strings.Contains(out, "seconds") {
+		t.Errorf("rows without values:\n%s", out)
+	}
+	if err := Table(&b, []string{t.TempDir()}); err == nil {
+		t.Error("a directory without results accepted")
+	}
+}
+
+func fmtF(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
