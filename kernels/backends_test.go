@@ -2,20 +2,33 @@ package kernels_test
 
 import (
 	"twostage/kernels"
+	"twostage/kernels/sgemm"
 	"twostage/tensor"
 )
 
-// backends lists every backend the shared kernel tests run over: the CPU with
-// its SIMD kernels (where the processor has them) and the portable Go path.
+// backends lists every backend the shared kernel tests run over: the CPU on
+// each SIMD path this process can run (sgemm.Paths: avx512 and avx2 where
+// the processor has them, capped by TWOSTAGE_SIMD, and go) and the portable
+// reference (NoSIMD: the Go twins with gonum's GEMM). "cpu" is the default
+// path, the one a zero CPU runs.
 func backends() []struct {
 	Name string
 	BE   tensor.Backend
 } {
-	return []struct {
+	bs := []struct {
 		Name string
 		BE   tensor.Backend
 	}{
 		{"cpu", &kernels.CPU{}},
 		{"cpu-nosimd", &kernels.CPU{NoSIMD: true}},
 	}
+	for _, p := range sgemm.Paths() {
+		if p != sgemm.Default() { // the default is "cpu" already
+			bs = append(bs, struct {
+				Name string
+				BE   tensor.Backend
+			}{"cpu-" + p.String(), &kernels.CPU{Path: p}})
+		}
+	}
+	return bs
 }

@@ -189,7 +189,7 @@ func (c *CPU) conv2DForwardLanes(ys, xs, ws []float32, s tensor.ConvShape, ep *c
 			n0 := b * wlanes
 			cnt := min(wlanes, s.N-n0)
 			g.pack(xi, tmp, xs[n0*chw:], chw, cnt)
-			serial.SgemmPanels(s.K, T, crs, 1, ws, crs, xi, g.boff, g.pbase, 0, m, T)
+			c.serial().SgemmPanels(s.K, T, crs, 1, ws, crs, xi, g.boff, g.pbase, 0, m, T)
 			for k := 0; k < s.K; k++ {
 				at := n0*kp + k*g.P
 				deinterleave(ys[at:], kp, m[k*T:], g.P, cnt, false, ep.forChannel(k, at))
@@ -217,7 +217,7 @@ func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape
 				interleave(dyi[k*T:], dys[n0*kp+k*g.P:], kp, g.P, cnt)
 			}
 			// dcol [C·R·S, T] = Wᵀ · dY.
-			serial.Sgemm(true, false, crs, T, s.K, 1, ws, crs, dyi, T, 0, dcol, T)
+			c.serial().Sgemm(true, false, crs, T, s.K, 1, ws, crs, dyi, T, 0, dcol, T)
 			// dxi = Σ_p dcol[p] scattered to its window element's rows.
 			clear(dxi[:g.xiLen])
 			for p, o := range g.boff {
@@ -281,7 +281,7 @@ func (c *CPU) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvSha
 						continue
 					}
 					// P_t [K, C·R·S] (+)= dY[:, chunk] · colᵀ.
-					serial.Sgemm(false, true, s.K, crs, L, 1, dyi[q0*wlanes:], T, col, L, beta, pt, crs)
+					c.serial().Sgemm(false, true, s.K, crs, L, 1, dyi[q0*wlanes:], T, col, L, beta, pt, crs)
 					beta = 1
 				}
 				if !dot {

@@ -293,7 +293,7 @@ func (c *CPU) conv2DForwardPadded(ys, xs, ws []float32, s tensor.ConvShape, p co
 			g.pack(b.xp, xs[n0*chw:], chw, cnt)
 			// grid [K, L] = W [K, C·R·S] · col, col's rows being windows of xp.
 			L := g.gridLen(cnt)
-			serial.SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
+			c.serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
 			g.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, false)
 			if ep != nil {
 				gep := convEpilogue{shift: ep.shift, res: from(ep.res, n0*kohw), relu: ep.relu}
@@ -335,7 +335,7 @@ func (c *CPU) conv2DBackwardDataPadded(dxs, dys, ws []float32, s tensor.ConvShap
 			g.pack(b.xp, dys[n0*kohw:], kohw, cnt)
 			// grid [C, L] = W' [C, K·R·S] · col(dyp).
 			L := g.gridLen(cnt)
-			serial.SgemmRows(false, false, s.C, L, krs, 1, wf, krs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
+			c.serial().SgemmRows(false, false, s.C, L, krs, 1, wf, krs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
 			g.unpack(dxs[n0*chw:], chw, b.grid, s.C, cnt, true)
 		}
 	})
@@ -371,7 +371,7 @@ func (c *CPU) conv2DBackwardFilterPadded(dws, dys, xs []float32, s tensor.ConvSh
 			// [L, C·R·S], whose stored rows are col's rows, the
 			// windows of xp.
 			L := g.gridLen(cnt)
-			serial.SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xpLen(cnt)], b.off, beta, pt, crs)
+			c.serial().SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xpLen(cnt)], b.off, beta, pt, crs)
 		}, b.put
 	})
 }

@@ -165,7 +165,7 @@ func (c *CPU) conv2DForwardPhase(ys, xs, ws []float32, s tensor.ConvShape, p con
 			g.prepare(b, s.K, cnt, false, false)
 			g.pack(b.xp, xs[n0*chw:], chw, cnt)
 			L := g.grid.gridLen(cnt)
-			serial.SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xqLen(cnt)], b.off, 0, b.grid, L)
+			c.serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xqLen(cnt)], b.off, 0, b.grid, L)
 			g.grid.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, false)
 		}
 	})
@@ -184,7 +184,7 @@ func (c *CPU) conv2DBackwardFilterPhase(dws, dys, xs []float32, s tensor.ConvSha
 			g.pack(b.xp, xs[n0*chw:], chw, cnt)
 			g.grid.spread(b.grid, dys[n0*kohw:], kohw, s.K, cnt)
 			L := g.grid.gridLen(cnt)
-			serial.SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xqLen(cnt)], b.off, beta, pt, crs)
+			c.serial().SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xqLen(cnt)], b.off, beta, pt, crs)
 		}, b.put
 	})
 }

@@ -332,7 +332,7 @@ func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add boo
 	pas := packedUs.get()
 	defer packedUs.put(pas)
 	for xi := range pas {
-		serial.PackA(&pas[xi], false, ko, ci, u[xi*ko*ci:(xi+1)*ko*ci], ci)
+		c.serial().PackA(&pas[xi], false, ko, ci, u[xi*ko*ci:(xi+1)*ko*ci], ci)
 	}
 	nb, ng := c.winoGroups(n, h, w)
 	sin, sout := ci*h*w, ko*h*w
@@ -357,7 +357,7 @@ func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add boo
 			g.pack(xp, src[n0*sin:], sin, ci)
 			g.input(v, xp, ci)
 			for xi := range pas {
-				serial.SgemmPacked(&pas[xi], false, g.T, 1, v[xi*ci*g.tp:], g.tp, 0, m[xi*ko*g.tp:], g.tp)
+				c.serial().SgemmPacked(&pas[xi], false, g.T, 1, v[xi*ci*g.tp:], g.tp, 0, m[xi*ko*g.tp:], g.tp)
 			}
 			g.output(out, m, ko)
 			var gep *convEpilogue // ep with res moved to the group
@@ -513,7 +513,7 @@ func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.Conv
 				g.spread(dyg, dys[n0*sout:], sout, s.K)
 				g.gradInput(w, dyg, s.K)
 				for xi := 0; xi < 16; xi++ {
-					serial.Sgemm(false, true, s.K, s.C, g.T, 1, w[xi*s.K*g.tp:], g.tp,
+					c.serial().Sgemm(false, true, s.K, s.C, g.T, 1, w[xi*s.K*g.tp:], g.tp,
 						v[xi*s.C*g.tp:], g.tp, 1, m[xi*kc:(xi+1)*kc], s.C)
 				}
 			}

@@ -274,10 +274,11 @@ func (p lanePlan) largest(h, w int) laneGeom { return newLaneGeom(h, w, 0, p.nty
 // with add) [N, ko, h, w] = the 3×3 pad-1 conv of src [N, ci, h, w] with
 // the transformed kernel u [16, ko, ci], then ep (nil for none).
 func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bool, ep *convEpilogue) {
-	// The GEMMs compute mp = ko rounded up to whole 6-row micro-panels
-	// (zero kernels past ko): a ragged last panel would go through the
-	// SGEMM's staging tile and be merged row by row.
-	mp := ceilDiv(ko, 6) * 6
+	// The GEMMs compute mp = ko rounded up to whole micro-panels (6 rows,
+	// 16 on avx512; zero kernels past ko): a ragged last panel would go
+	// through the SGEMM's staging tile and be merged row by row.
+	tr := c.serial().TileRows()
+	mp := ceilDiv(ko, tr) * tr
 	pas := packedUs.get()
 	defer packedUs.put(pas)
 	up := u
@@ -290,7 +291,7 @@ func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bo
 		}
 	}
 	for xi := range pas {
-		serial.PackA(&pas[xi], false, mp, ci, up[xi*mp*ci:(xi+1)*mp*ci], ci)
+		c.serial().PackA(&pas[xi], false, mp, ci, up[xi*mp*ci:(xi+1)*mp*ci], ci)
 	}
 	p := c.lanePlan(n, h, w)
 	sin, sout := ci*h*w, ko*h*w
@@ -312,7 +313,7 @@ func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bo
 			g.pack(xi, tmp, src[n0*sin:], sin, cnt, ci)
 			g.input(v, xi, ci, true)
 			for xi := range pas {
-				serial.SgemmPackedAB(&pas[xi], g.T, 1, v[xi*g.plane(ci):], 0, m[xi*g.plane(mp):], g.T)
+				c.serial().SgemmPackedAB(&pas[xi], g.T, 1, v[xi*g.plane(ci):], 0, m[xi*g.plane(mp):], g.T)
 			}
 			g.output(out, m, ko, g.plane(mp))
 			var gep *convEpilogue
@@ -337,9 +338,10 @@ func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.Con
 	// 115/110, c64 7×7 118/141, c128 4×4 128/134; w64 c256 8×8 166/224.
 	dot := s.K <= 32 && s.C <= 32
 	// The products compute kp = K rounded up to whole blocks (3 rows for
-	// dotNT, a 6-row micro-panel for the SGEMM): the rows of W past K stay
-	// zero (gradInput never writes them).
-	kp := ceilDiv(s.K, 6) * 6
+	// dotNT, a micro-panel of TileRows for the SGEMM): the rows of W past K
+	// stay zero (gradInput never writes them).
+	tr := c.serial().TileRows()
+	kp := ceilDiv(s.K, tr) * tr
 	if dot {
 		kp = ceilDiv(s.K, 3) * 3
 	}
@@ -371,7 +373,7 @@ func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.Con
 					if dot {
 						dotNT(true, mx, s.C, wx, g.T, vx, g.T, kp, s.C, g.T)
 					} else {
-						serial.Sgemm(false, true, kp, s.C, g.T, 1, wx, g.T, vx, g.T, 1, mx, s.C)
+						c.serial().Sgemm(false, true, kp, s.C, g.T, 1, wx, g.T, vx, g.T, 1, mx, s.C)
 					}
 				}
 			}

@@ -4,17 +4,25 @@ import (
 	"runtime"
 	"sync"
 
+	"twostage/kernels/sgemm"
 	"twostage/tensor"
 )
 
 // CPU is the host backend. The zero value is ready to use: it runs on
-// runtime.GOMAXPROCS(0) goroutines and uses AVX2/FMA kernels where the
-// processor has them. Use it through a pointer (it holds the allocator).
+// runtime.GOMAXPROCS(0) goroutines and the best SIMD path the processor has
+// (sgemm.Default: AVX-512, AVX2/FMA or Go, capped by TWOSTAGE_SIMD). Use it
+// through a pointer (it holds the allocator).
 type CPU struct {
 	// Threads caps the goroutines a kernel uses; 0 means GOMAXPROCS.
 	Threads int
-	// NoSIMD forces the portable Go kernels (the reference path in tests).
+	// NoSIMD forces the portable Go kernels and gonum's GEMM (the
+	// reference in tests). Path = sgemm.Go is the path of a processor
+	// without AVX2: the Go kernels and package sgemm's Go micro-kernel.
 	NoSIMD bool
+	// Path is the SIMD path (the table in kernels/sgemm/path.go); the zero
+	// value sgemm.Auto means sgemm.Default(), and a path above the
+	// available ones gets the best available.
+	Path sgemm.Path
 
 	mu     sync.Mutex
 	scoped bool          // inside BeginScope/EndScope

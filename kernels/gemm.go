@@ -8,8 +8,8 @@ import (
 	"twostage/tensor"
 )
 
-// sgemm is the engine's one matrix-multiply entry point, used by Gemm and by
-// every convolution pass:
+// fast is the SGEMM of the engine's one matrix-multiply entry point (gemm,
+// used by Gemm and by every convolution pass):
 //
 //	c = alpha·op(a)·op(b) + beta·c,  op(a) [m,k], op(b) [k,n], c [m,n]
 //
@@ -18,21 +18,14 @@ import (
 // contents of c are ignored (they may be garbage, as in BLAS). c must not
 // overlap a or b. The implementation may run in parallel internally.
 //
-// It is a variable so that a faster kernel (the AVX2/FMA SGEMM of package
-// twostage/kernels/sgemm) can be plugged in at one place; CPU.NoSIMD keeps
-// using gonumSgemm through CPU.gemm.
-var sgemm = func(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	fast.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-}
-
-// fast is the AVX2/FMA SGEMM (package kernels/sgemm) on all cores; it falls
-// back to its portable Go micro-kernel on processors without AVX2/FMA.
-var fast = sgemmpkg.Config{}
+// It is package kernels/sgemm on c's path (on the go path its portable
+// micro-kernel); NoSIMD uses gonumSgemm instead.
+func (c *CPU) fast() sgemmpkg.Config { return sgemmpkg.Config{Path: c.path()} }
 
 // serial is the same SGEMM on the calling goroutine only, for calls made
 // from inside an already parallel loop (the convolutions split the batch
 // over the cores, and small-M GEMMs gain little from a second thread).
-var serial = sgemmpkg.Config{Threads: 1}
+func (c *CPU) serial() sgemmpkg.Config { return sgemmpkg.Config{Threads: 1, Path: c.path()} }
 
 // gonumSgemm is sgemm through gonum's pure-Go BLAS (blas32.Implementation(),
 // by default gonum.org/v1/gonum/blas/gonum). Its Sgemm computes 64×64 blocks
@@ -61,7 +54,7 @@ func (c *CPU) gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int
 		gonumSgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc)
 		return
 	}
-	sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc)
+	c.fast().Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc)
 }
 
 // gemmInner is gemm for calls inside a parallelFor body: one goroutine.
@@ -70,7 +63,7 @@ func (c *CPU) gemmInner(tA, tB bool, m, n, k int, alpha float32, a []float32, ld
 		gonumSgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc)
 		return
 	}
-	serial.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc)
+	c.serial().Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc)
 }
 
 // Gemm: c [M,N] = alpha·op(a)·op(b) + beta·c, where op(a) [M,K] is a or aᵀ

@@ -1,15 +1,31 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	"twostage/kernels/sgemm"
+	"twostage/tensor"
+)
 
 // Dispatch between the AVX2 loops of simd_amd64.s and their Go twins. Each
 // wrapper runs the loop over the longest multiple of 8 and the twin over the
 // n%8 tail, so a given length always takes the same path and gives the same
-// bits. simd is false on the NoSIMD backend (the reference in tests) and
-// where the CPU lacks AVX2/FMA.
+// bits. simd is false on the go path (NoSIMD, the reference in tests, or a
+// CPU without AVX2/FMA). The paths and what each runs are tabled in
+// kernels/sgemm/path.go; the avx512 path runs these AVX2 loops and its own
+// GEMM micro-kernel.
 
-// simd reports whether c runs the AVX2 loops.
-func (c *CPU) simd() bool { return useAVX2 && !c.NoSIMD }
+// path is the SIMD path c runs on (resolved: go, avx2 or avx512).
+func (c *CPU) path() sgemm.Path {
+	if c.NoSIMD {
+		return sgemm.Go
+	}
+	return c.Path.Resolve()
+}
+
+// RunPath returns the SIMD path c's kernels run on.
+func (c *CPU) RunPath() sgemm.Path { return c.path() }
+
+// simd reports whether c runs the AVX2 loops (the avx2 and avx512 paths).
+func (c *CPU) simd() bool { return c.path() >= sgemm.AVX2 }
 
 // head returns the length the assembly loop takes: len rounded down to 8,
 // or 0 without SIMD or without the assembly (a caller that asks for SIMD

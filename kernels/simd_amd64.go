@@ -2,11 +2,12 @@
 
 package kernels
 
-import "github.com/klauspost/cpuid/v2"
+import "twostage/kernels/sgemm"
 
-// useAVX2 selects the AVX2/FMA loops of simd_amd64.s for the memory-bound
-// kernels (batch norm, ReLU); kernels/sgemm makes the same choice for GEMM.
-var useAVX2 = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
+// useAVX2 reports whether the CPU can run the AVX2/FMA loops of
+// simd_amd64.s (the hardware, whatever TWOSTAGE_SIMD says: CPU.simd makes
+// the choice of path, this only guards the assembly's callers).
+var useAVX2 = sgemm.Hardware() >= sgemm.AVX2
 
 // The loops below take n, a multiple of 8 (0 allowed); simd.go runs the
 // n%8 tail with the Go twins. Each doc comment is the reference loop.

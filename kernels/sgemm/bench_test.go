@@ -39,7 +39,8 @@ var convShapes = func() []benchShape {
 	return s
 }()
 
-// BenchmarkSgemm times the packed kernel (2 goroutines and 1) against
+// BenchmarkSgemm times the packed kernel on every SIMD path (2 goroutines
+// and 1) against
 // gonum's pure-Go Sgemm on convShapes, reporting GFLOP/s (2·m·n·k per call).
 // Run with -benchtime=3x: each call is 1-5 GFLOP.
 func BenchmarkSgemm(b *testing.B) {
@@ -52,10 +53,10 @@ func BenchmarkSgemm(b *testing.B) {
 			gonum.Implementation{}.Sgemm(trans(s.tA), trans(s.tB), s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
 		}},
 	}
-	if sgemm.HaveAVX2 {
+	for _, path := range sgemm.Paths()[1:] { // every SIMD path: impl=avx2-t2, avx512-t2, …
 		for _, threads := range []int{2, 1} {
-			cfg := sgemm.Config{Threads: threads}
-			impls = append(impls, impl{fmt.Sprintf("avx2-t%d", threads), func(s benchShape, a, bm, c []float32, lda, ldb int) {
+			cfg := sgemm.Config{Threads: threads, Path: path}
+			impls = append(impls, impl{fmt.Sprintf("%v-t%d", path, threads), func(s benchShape, a, bm, c []float32, lda, ldb int) {
 				cfg.Sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
 			}})
 		}

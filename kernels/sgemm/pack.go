@@ -1,15 +1,18 @@
 package sgemm
 
 // packA copies the block op(A)[i0:i0+mc, p0:p0+kc] into dst as ⌈mc/mr⌉
-// panels of kc×mr, panel q first:
+// panels of kc×mr, panel q first, with mr = tileRows(path):
 //
 //	dst[q*kc*mr + p*mr + i] = op(A)[i0+q*mr+i, p0+p]   (0 for rows past mc)
 //
 // where op(A)[i, p] = a[i*lda+p], or a[p*lda+i] when tA. The kernel walks a
 // panel front to back, reading mr values of one column of op(A) per k step.
-// With simd, whole panels of an untransposed A go through pack6, and those
-// of a transposed A through packRow6 a row of a at a time.
-func packA(dst, a []float32, lda int, tA bool, i0, mc, p0, kc int, simd bool) {
+// With SIMD, whole panels of an untransposed A go through pack6 (mr = 6)
+// or two transpose8 calls (mr = 16), and those of a transposed A through
+// packRow6 or packRow16 a row of a at a time.
+func packA(dst, a []float32, lda int, tA bool, i0, mc, p0, kc int, path Path) {
+	mr := tileRows(path)
+	simd := path >= AVX2
 	q0 := 0 // first panel left to the per-panel loops
 	if full := mc / mr * mr; tA && simd && full > 0 {
 		// Row order, as packB: row p of a holds column p of op(A), whose
@@ -23,7 +26,11 @@ func packA(dst, a []float32, lda int, tA bool, i0, mc, p0, kc int, simd bool) {
 			_ = a[r : r+full]
 			_ = a[pf : pf+full]
 			_ = dst[(full-mr)*kc+p*mr : (full-mr)*kc+p*mr+mr]
-			packRow6(full/mr, &a[r], &dst[p*mr], kc*mr, &a[pf])
+			if mr == mr512 {
+				packRow16(full/mr, &a[r], &dst[p*mr], kc*mr, &a[pf])
+			} else {
+				packRow6(full/mr, &a[r], &dst[p*mr], kc*mr, &a[pf])
+			}
 		}
 		q0 = full
 	}
@@ -31,7 +38,22 @@ func packA(dst, a []float32, lda int, tA bool, i0, mc, p0, kc int, simd bool) {
 		panel := dst[q*kc : q*kc+kc*mr]
 		rows := min(mr, mc-q)
 		switch {
-		case rows == mr && !tA:
+		case rows == mr && !tA && mr == mr512 && simd:
+			// Sixteen rows: two 8-row halves through 8×8 transposes,
+			// the kc%8 tail columns one at a time.
+			base := (i0+q)*lda + p0
+			_ = a[base : base+15*lda+kc] // all sixteen rows lie inside a
+			p8 := kc &^ 7
+			if p8 > 0 {
+				transpose8(kc, &a[base], lda, &panel[0], mr)
+				transpose8(kc, &a[base+8*lda], lda, &panel[8], mr)
+			}
+			for p := p8; p < kc; p++ {
+				for i := range mr {
+					panel[p*mr+i] = a[base+i*lda+p]
+				}
+			}
+		case rows == mr && !tA && mr == mr6:
 			// Six rows of A read side by side, each contiguous in p.
 			base := (i0+q)*lda + p0
 			if simd {
@@ -46,15 +68,19 @@ func packA(dst, a []float32, lda int, tA bool, i0, mc, p0, kc int, simd bool) {
 			r4 := a[base+4*lda : base+4*lda+kc]
 			r5 := a[base+5*lda : base+5*lda+kc]
 			for p := range kc {
-				d := (*[mr]float32)(panel[p*mr:])
+				d := (*[mr6]float32)(panel[p*mr6:])
 				d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 			}
 		case rows == mr && tA:
 			// A column of op(A) is a contiguous run of a row of a.
 			for p := range kc {
 				s := (p0+p)*lda + i0 + q
-				v := *(*[mr]float32)(a[s : s+mr]) // via a value: see packB
-				*(*[mr]float32)(panel[p*mr:]) = v
+				if mr == mr6 {
+					v := *(*[mr6]float32)(a[s : s+mr6]) // via a value: see packB
+					*(*[mr6]float32)(panel[p*mr6:]) = v
+					continue
+				}
+				copy(panel[p*mr:p*mr+mr], a[s:s+mr])
 			}
 		default:
 			// Ragged last panel: the rows there, then zeros below.

@@ -3,7 +3,9 @@ package sgemm
 // PackedA is op(A) packed once for many products with it (the transformed
 // kernels of a Winograd convolution meet a new B for every group of tiles):
 // SgemmPacked then skips the packing of A that Sgemm does on every call.
-// The layout is packA's, k cut into the blocks run uses: for k block q
+// The layout is packA's for the path it was packed on (mr its tile rows;
+// SgemmPacked must run on the same path), k cut into the blocks run uses:
+// for k block q
 // (rows q·kcs … of op(A)ᵀ, kcb of them), ⌈m/mr⌉ panels of kcb×mr,
 //
 //	data[off(q) + (i/mr)·kcb·mr + p·mr + i%mr] = op(A)[i, q·kcs + p]  (0 past m),
@@ -11,6 +13,7 @@ package sgemm
 // so the A block of rows ic… is the slice starting at panel ic/mr.
 type PackedA struct {
 	m, k, kcs int
+	path      Path
 	data      []float32
 }
 
@@ -21,17 +24,20 @@ func (cfg Config) PackA(dst *PackedA, tA bool, m, k int, a []float32, lda int) {
 	checkSizes(tA, m, 1, k, a, lda, make([]float32, max(m, 1)), 1)
 	nk := max(1, (k+kc-1)/kc)
 	kcs := (k + nk - 1) / nk
+	path := cfg.path()
+	mr := tileRows(path)
 	mp := (m + mr - 1) / mr * mr
-	dst.m, dst.k, dst.kcs = m, k, kcs
+	dst.m, dst.k, dst.kcs, dst.path = m, k, kcs, path
 	dst.data = grow(dst.data, mp*k)
 	for pc := 0; pc < k; pc += kcs {
 		kcb := min(kcs, k-pc)
-		packA(dst.data[pc*mp:], a, lda, tA, 0, m, pc, kcb, useAVX2 && !cfg.NoSIMD)
+		packA(dst.data[pc*mp:], a, lda, tA, 0, m, pc, kcb, path)
 	}
 }
 
 // block returns the packed A block for rows ic… and k block pc (kcb rows).
 func (pa *PackedA) block(ic, pc, kcb int) []float32 {
+	mr := tileRows(pa.path)
 	mp := (pa.m + mr - 1) / mr * mr
 	return pa.data[pc*mp+ic*kcb:]
 }

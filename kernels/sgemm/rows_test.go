@@ -223,44 +223,46 @@ func TestSgemmRowsAllocs(t *testing.T) {
 // TestDirectMatchesPacked checks the in-place B path (few rows of C, B
 // read where it lies) against the packed path, which it must equal bit for
 // bit: the same FMAs in the same order. Shapes cover ragged row panels
-// (m % 6), a ragged last column panel (n % 16), k tails of the unrolled
+// (m % 6, m % 16), a ragged last column panel (n % 16), k tails of the unrolled
 // loop and two k blocks, for SgemmRows and Sgemm (both op(A); B's rows
-// span under directSpan here), at 1 and 2 threads.
+// span under directSpan here), at 1 and 2 threads, on every SIMD path.
 func TestDirectMatchesPacked(t *testing.T) {
 	if !sgemm.HaveAVX2 {
 		t.Skip("no AVX2/FMA: the in-place path needs the assembly kernel")
 	}
 	rng := rand.New(rand.NewPCG(4, 2))
-	for _, m := range []int{1, 5, 6, 16, 30, 48} {
-		for _, n := range []int{16, 37, 300} {
-			for _, k := range []int{1, 3, 9, 144, 650} {
-				for _, threads := range []int{1, 2} {
-					cfg := sgemm.Config{Threads: threads}
-					ldb := n + 3
-					a, b := operand(rng, m, k, k), operand(rng, k, n, ldb)
-					at := operand(rng, k, m, m) // op(A) = atᵀ
-					c0 := operand(rng, m, n, n)
-					off, baseLen := rowOffsets(rng, rowsConv, k, n)
-					base := operand(rng, 1, baseLen, baseLen)
-					run := func(f func(c []float32)) []float32 {
-						c := append([]float32(nil), c0...)
-						f(c)
-						return c
-					}
-					calls := map[string]func(c []float32){
-						"NN": func(c []float32) { cfg.Sgemm(false, false, m, n, k, 1.5, a, k, b, ldb, 0.5, c, n) },
-						"TN": func(c []float32) { cfg.Sgemm(true, false, m, n, k, 1, at, m, b, ldb, 0, c, n) },
-						"rows": func(c []float32) {
-							cfg.SgemmRows(false, false, m, n, k, 1, a, k, base, off, 1, c, n)
-						},
-					}
-					for name, f := range calls {
-						got := run(f)
-						restore := sgemm.SetMaxDirectRows(0)
-						want := run(f)
-						restore()
-						if !sameBits(got, want) {
-							t.Errorf("%s m=%d n=%d k=%d threads=%d: in-place B differs from packed B", name, m, n, k, threads)
+	for _, path := range sgemm.Paths()[1:] {
+		for _, m := range []int{1, 5, 6, 16, 30, 48} {
+			for _, n := range []int{16, 37, 300} {
+				for _, k := range []int{1, 3, 9, 144, 650} {
+					for _, threads := range []int{1, 2} {
+						cfg := sgemm.Config{Threads: threads, Path: path}
+						ldb := n + 3
+						a, b := operand(rng, m, k, k), operand(rng, k, n, ldb)
+						at := operand(rng, k, m, m) // op(A) = atᵀ
+						c0 := operand(rng, m, n, n)
+						off, baseLen := rowOffsets(rng, rowsConv, k, n)
+						base := operand(rng, 1, baseLen, baseLen)
+						run := func(f func(c []float32)) []float32 {
+							c := append([]float32(nil), c0...)
+							f(c)
+							return c
+						}
+						calls := map[string]func(c []float32){
+							"NN": func(c []float32) { cfg.Sgemm(false, false, m, n, k, 1.5, a, k, b, ldb, 0.5, c, n) },
+							"TN": func(c []float32) { cfg.Sgemm(true, false, m, n, k, 1, at, m, b, ldb, 0, c, n) },
+							"rows": func(c []float32) {
+								cfg.SgemmRows(false, false, m, n, k, 1, a, k, base, off, 1, c, n)
+							},
+						}
+						for name, f := range calls {
+							got := run(f)
+							restore := sgemm.SetMaxDirectRows(0)
+							want := run(f)
+							restore()
+							if !sameBits(got, want) {
+								t.Errorf("%v %s m=%d n=%d k=%d threads=%d: in-place B differs from packed B", path, name, m, n, k, threads)
+							}
 						}
 					}
 				}

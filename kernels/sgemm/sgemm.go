@@ -32,13 +32,32 @@ const (
 const minParallelFlops = 1 << 21
 
 // Config selects how Sgemm runs. The zero value uses runtime.GOMAXPROCS(0)
-// goroutines and the AVX2/FMA kernel where the CPU has it.
+// goroutines and the best SIMD path available (Default).
 type Config struct {
 	// Threads caps the goroutines one call uses; 0 means GOMAXPROCS.
 	Threads int
-	// NoSIMD forces the portable Go micro-kernel (the reference path).
+	// NoSIMD forces the portable Go micro-kernel (the reference path), as
+	// Path = Go does.
 	NoSIMD bool
+	// Path is the SIMD path (path.go); Auto means Default().
+	Path Path
 }
+
+// path is the path cfg runs on.
+func (cfg Config) path() Path {
+	if cfg.NoSIMD {
+		return Go
+	}
+	return cfg.Path.Resolve()
+}
+
+// RunPath returns the path cfg's calls run on (NoSIMD and Path resolved).
+func (cfg Config) RunPath() Path { return cfg.path() }
+
+// TileRows returns the micro-kernel's tile height on cfg's path: a GEMM
+// whose m is a multiple of it has no ragged row panel (6 on go and avx2,
+// 16 on avx512).
+func (cfg Config) TileRows() int { return tileRows(cfg.path()) }
 
 // Sgemm computes, for row-major matrices,
 //
@@ -205,7 +224,12 @@ func (cfg Config) run(g gemm, m, n int) {
 		scale(m, n, g.beta, g.c, g.ldc)
 		return
 	}
-	g.simd = useAVX2 && !cfg.NoSIMD
+	if g.pa == nil {
+		g.path = cfg.path()
+	} else if g.path = g.pa.path; g.path != cfg.path() {
+		panic("sgemm: PackedA packed for another SIMD path")
+	}
+	g.simd, g.mr = g.path >= AVX2, tileRows(g.path)
 	k := g.k
 	threads := cfg.Threads
 	if threads <= 0 {
@@ -214,7 +238,8 @@ func (cfg Config) run(g gemm, m, n int) {
 	if 2*float64(m)*float64(n)*float64(k) < minParallelFlops {
 		threads = 1
 	}
-	tm, tn := grid(threads, m, n)
+	mr := g.mr
+	tm, tn := grid(threads, m, n, mr)
 	if tm*tn == 1 {
 		g.run(0, m, 0, n)
 		return
@@ -273,7 +298,7 @@ func (g *gemm) runBlocks(m, n int, next *atomic.Int64) {
 // column split packs B once in total while A (small for the conv shapes) is
 // packed by every goroutine. A split side keeps at least 4 micro-panels per
 // goroutine (2 for rows, whose panels are smaller in work only by kc).
-func grid(t, m, n int) (tm, tn int) {
+func grid(t, m, n, mr int) (tm, tn int) {
 	for tn = t; tn >= 1; tn-- {
 		if t%tn != 0 {
 			continue
@@ -318,7 +343,9 @@ type gemm struct {
 	pb          []float32 // SgemmPackedAB: B already packed (b, ldb unused)
 	pbn         int       // SgemmPackedAB: the n pb was packed for
 	ldc         int
-	simd        bool
+	path        Path // resolved: go, avx2 or avx512
+	simd        bool // path >= AVX2
+	mr          int  // tileRows(path)
 }
 
 // workspace holds one goroutine's packed blocks and the scratch tile for
@@ -326,7 +353,7 @@ type gemm struct {
 type workspace struct {
 	a    []float32 // packed A block, ≤ mc×kc
 	b    []float32 // packed B block, ≤ kc×nc (rounded up to nr)
-	tile [mr * nr]float32
+	tile [mrMax * nr]float32
 	offs []int // in-place B without boff: the rows' starts
 }
 
@@ -353,7 +380,7 @@ func (ws *workspace) rowOffsets(g *gemm, pc, kcb int) []int {
 // 1.50-1.67 with the bound at 48 rows, 1.55-1.66 at 96-144, 1.61 with every
 // B in place; the width-64 step was 18.2 s either way. Tests set it to 0
 // to compare the two paths.
-var maxDirectRows = 4 * mr * 2
+var maxDirectRows = 4 * mr6 * 2
 
 // directSpan bounds the floats a stored B's k rows may span for the
 // in-place path (256 KiB, half of L2): a Winograd GEMM's V block with 32
@@ -384,6 +411,7 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 	// would pay a full pass over C for little work.
 	nk := (g.k + kc - 1) / kc
 	kcs := (g.k + nk - 1) / nk
+	mr := g.mr
 	ws.a = grow(ws.a, kcs*((min(mc, i1-i0)+mr-1)/mr*mr))
 	ws.b = grow(ws.b, kcs*((min(nc, j1-j0)+nr-1)/nr*nr))
 	// With few rows of C, each packed B element would serve only
@@ -436,7 +464,7 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 				if g.pa != nil {
 					ap = g.pa.block(ic, pc, kcb)
 				} else {
-					packA(ap, g.a, g.lda, g.tA, ic, mcb, pc, kcb, g.simd)
+					packA(ap, g.a, g.lda, g.tA, ic, mcb, pc, kcb, g.path)
 				}
 				g.macro(ws, ap, bpk, pc, kcb, ic, mcb, jc, ncb, beta, (g.tB || g.pbase != nil && !direct) && g.pb == nil && ic == i0, offs)
 			}
@@ -455,7 +483,7 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 // place, row p of the panel at column jc+jr being b[offs[p]+jc+jr:][:nr],
 // and only a ragged last panel comes packed, in slot 0 of ws.b.
 func (g *gemm) macro(ws *workspace, apk, bpk []float32, pc, kcb, ic, mcb, jc, ncb int, beta float32, pack bool, offs []int) {
-	alpha, c, ldc := g.alpha, g.c, g.ldc
+	alpha, c, ldc, mr := g.alpha, g.c, g.ldc, g.mr
 	// Whole tiles of packed panels go to the assembly in one call, which
 	// loops over them without a Go call and slicing per tile (a Winograd
 	// GEMM with 16 channels runs 16 k steps a tile): the whole block, or
@@ -501,7 +529,11 @@ func (g *gemm) macro(ws *workspace, apk, bpk []float32, pc, kcb, ic, mcb, jc, nc
 				if g.pbase != nil {
 					b0 = g.pbase[(jc+jr)/nr]
 				}
-				kernelRowsAVX2(kcb, &ap[0], &g.b[b0], &offs[0], &ct[0], ldt, a, b)
+				if g.path == AVX512 {
+					kernelRowsAVX512(kcb, &ap[0], &g.b[b0], &offs[0], &ct[0], ldt, a, b)
+				} else {
+					kernelRowsAVX2(kcb, &ap[0], &g.b[b0], &offs[0], &ct[0], ldt, a, b)
+				}
 				if rows == mr {
 					continue
 				}
@@ -518,23 +550,32 @@ func (g *gemm) macro(ws *workspace, apk, bpk []float32, pc, kcb, ic, mcb, jc, nc
 	}
 }
 
-// block runs kernelBlockAVX2 over the whole tiles of the mb×nb block of C
-// at (ic, jc) (mb, nb multiples of mr, nr) from packed A and B panels.
+// block runs kernelBlockAVX2 or kernelBlockAVX512 over the whole tiles of
+// the mb×nb block of C at (ic, jc) (mb, nb multiples of mr, nr) from packed
+// A and B panels.
 func (g *gemm) block(apk, bpk []float32, kcb, ic, mb, jc, nb int, beta float32) {
 	off := ic*g.ldc + jc
 	_ = apk[mb*kcb-1]
 	_ = bpk[nb*kcb-1]
 	_ = g.c[off+(mb-1)*g.ldc+nb-1]
-	kernelBlockAVX2(kcb, &apk[0], &bpk[0], &g.c[off], g.ldc, g.alpha, beta, mb/mr, nb/nr)
+	if g.path == AVX512 {
+		kernelBlockAVX512(kcb, &apk[0], &bpk[0], &g.c[off], g.ldc, g.alpha, beta, mb/mr512, nb/nr)
+		return
+	}
+	kernelBlockAVX2(kcb, &apk[0], &bpk[0], &g.c[off], g.ldc, g.alpha, beta, mb/mr6, nb/nr)
 }
 
 // kernel computes one mr×nr tile: c = alpha*(a-panel · b-panel) + beta*c.
 func (g *gemm) kernel(k int, a, b, c []float32, ldc int, alpha, beta float32) {
-	if g.simd {
+	switch g.path {
+	case AVX512:
+		_ = c[(mr512-1)*ldc+nr-1]
+		kernelBlockAVX512(k, &a[0], &b[0], &c[0], ldc, alpha, beta, 1, 1)
+	case AVX2:
 		kernelAVX2(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
-		return
+	default:
+		kernelGo(k, a, b, c, ldc, alpha, beta)
 	}
-	kernelGo(k, a, b, c, ldc, alpha, beta)
 }
 
 // A small pool of long-lived worker goroutines runs the rectangles other

@@ -2,12 +2,6 @@
 
 package sgemm
 
-import "github.com/klauspost/cpuid/v2"
-
-// useAVX2 selects kernelAVX2; it needs both AVX2 (256-bit loads and
-// broadcasts) and FMA3 (VFMADD231PS).
-var useAVX2 = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
-
 // kernelAVX2 computes one mr×nr (6×16) tile of C from a packed A panel a
 // (a[p*6+i] = op(A)[i, p]) and a packed B panel b (b[p*16+j] = op(B)[p, j]),
 // k ≥ 1, writing the tile at c with row stride ldc (in elements):
@@ -78,3 +72,34 @@ func packRow6(n int, src, dst *float32, stride int, pf *float32)
 //
 //go:noescape
 func kernelBlockAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32, mpan, npan int)
+
+// kernelBlockAVX512 is kernelBlockAVX2 with 16×16 tiles on ZMM registers
+// (the avx512 path): A panels of 16·k floats (a[p*16+i] = op(A)[i, p]), B
+// panels of 16·k, tile (ir, jr) of C at c + 16·ir·ldc + 16·jr, each tile
+//
+//	for i := 0; i < 16; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s = fma(a[p*16+i], b[p*16+j], s)
+//			}
+//			if beta == 0 { // ±0 by bit pattern: C is not read
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = fma(alpha, s, beta*c[i*ldc+j])
+//			}
+//		}
+//	}
+//
+// k ≥ 1; columns outer, rows inner. Each element's FMAs are kernelAVX2's,
+// in the same order.
+//
+//go:noescape
+func kernelBlockAVX512(k int, a, b, c *float32, ldc int, alpha, beta float32, mpan, npan int)
+
+// kernelRowsAVX512 is kernelRowsAVX2 on a 16×16 tile: row p of the tile's
+// B panel is the 16 floats at b[boff[p] : boff[p]+16], A a packed 16-row
+// panel; the same bits as kernelBlockAVX512 on the packed copy.
+//
+//go:noescape
+func kernelRowsAVX512(k int, a, b *float32, boff *int, c *float32, ldc int, alpha, beta float32)

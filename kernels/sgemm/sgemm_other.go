@@ -2,16 +2,13 @@
 
 package sgemm
 
-// useAVX2 is false where there is no assembly kernel: kernelGo runs.
-const useAVX2 = false
-
-// kernelAVX2 is never called when useAVX2 is false; it exists so the
-// dispatch in tile compiles on every platform.
+// The assembly is never called on the go path, the only one available
+// here (path_other.go); these bodies exist so the dispatch compiles on
+// every platform.
 func kernelAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32) {
 	panic("sgemm: kernelAVX2 without assembly support")
 }
 
-// pack6 and transpose8 are never called when useAVX2 is false.
 func pack6(k int, src *float32, ld int, dst *float32) {
 	panic("sgemm: pack6 without assembly support")
 }
@@ -34,4 +31,12 @@ func packRow6(n int, src, dst *float32, stride int, pf *float32) {
 
 func kernelBlockAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32, mpan, npan int) {
 	panic("sgemm: kernelBlockAVX2 without assembly support")
+}
+
+func kernelBlockAVX512(k int, a, b, c *float32, ldc int, alpha, beta float32, mpan, npan int) {
+	panic("sgemm: kernelBlockAVX512 without assembly support")
+}
+
+func kernelRowsAVX512(k int, a, b *float32, boff *int, c *float32, ldc int, alpha, beta float32) {
+	panic("sgemm: kernelRowsAVX512 without assembly support")
 }

@@ -169,18 +169,20 @@ func sameBits(x, y []float32) bool {
 	return true
 }
 
-// configs are the kernels under test: the portable Go kernel always, the
-// AVX2/FMA kernel where the CPU has it; each single- and multi-threaded.
+// configs are the kernels under test: every path this process can run
+// (sgemm.Paths: the portable Go kernel always, avx2 and avx512 where the
+// CPU has them and TWOSTAGE_SIMD allows), each single- and multi-threaded.
 func configs(t *testing.T) map[string]sgemm.Config {
 	cs := map[string]sgemm.Config{
 		"go/t1": {NoSIMD: true, Threads: 1},
-		"go/t3": {NoSIMD: true, Threads: 3},
+		"go/t3": {Path: sgemm.Go, Threads: 3},
 	}
-	if sgemm.HaveAVX2 {
-		cs["avx2/t1"] = sgemm.Config{Threads: 1}
-		cs["avx2/t2"] = sgemm.Config{Threads: 2}
-	} else {
-		t.Log("no AVX2/FMA on this CPU: testing the portable kernel only")
+	for _, p := range sgemm.Paths()[1:] {
+		cs[p.String()+"/t1"] = sgemm.Config{Path: p, Threads: 1}
+		cs[p.String()+"/t2"] = sgemm.Config{Path: p, Threads: 2}
+	}
+	if len(cs) == 2 {
+		t.Log("no AVX2/FMA on this CPU (or TWOSTAGE_SIMD=go): testing the portable kernel only")
 	}
 	return cs
 }
@@ -213,11 +215,15 @@ func TestSgemmSmall(t *testing.T) {
 }
 
 // TestSgemmBlockEdges probes sizes just below, at and above every blocking
-// multiple (mr, nr, kc, mc, nc), where packing changes panels or blocks and
-// later k blocks switch from beta to accumulate.
+// multiple (mr of both tile shapes, nr, kc, mc, nc), where packing changes
+// panels or blocks and later k blocks switch from beta to accumulate.
 func TestSgemmBlockEdges(t *testing.T) {
-	MR, NR, KC, MC, NC := sgemm.MR, sgemm.NR, sgemm.KC, sgemm.MC, sgemm.NC
+	MR, MR16, NR, KC, MC, NC := sgemm.MR, sgemm.MR512, sgemm.NR, sgemm.KC, sgemm.MC, sgemm.NC
 	shapes := [][3]int{
+		{MR16 + 1, NR + 1, KC + 1},
+		{2*MR16 - 1, 2*NR - 1, KC - 1},
+		{MR16, NR, 2*KC + 3},
+		{3*MR16 + 5, 2*NR + 3, 9},
 		{MR + 1, NR + 1, KC + 1},
 		{2*MR - 1, 2*NR - 1, KC - 1},
 		{MR, NR, 2*KC + 3},
@@ -230,7 +236,7 @@ func TestSgemmBlockEdges(t *testing.T) {
 		{MR + 2, 4*NC + NR + 3, 5}, // column blocks from the shared counter at 2 threads
 	}
 	if testing.Short() {
-		shapes = shapes[:3]
+		shapes = shapes[:7]
 	}
 	for name, cfg := range configs(t) {
 		t.Run(name, func(t *testing.T) {
@@ -273,19 +279,16 @@ func TestSgemmDeterministic(t *testing.T) {
 		{13, 6*sgemm.NC + 5, 40}, // column blocks from the shared counter up to 3 threads
 	} {
 		m, n, k := sh[0], sh[1], sh[2]
-		for _, simd := range []bool{false, true} {
-			if simd && !sgemm.HaveAVX2 {
-				continue
-			}
+		for _, path := range sgemm.Paths() {
 			a, b := operand(rng, m, k, k), operand(rng, n, k, k)
 			var first []float32
 			for threads := 1; threads <= 5; threads++ {
 				c := make([]float32, m*n)
-				sgemm.Config{Threads: threads, NoSIMD: !simd}.Sgemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
+				sgemm.Config{Threads: threads, Path: path}.Sgemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
 				if first == nil {
 					first = c
 				} else if !sameBits(c, first) {
-					t.Fatalf("%v simd=%v: Threads=%d differs from Threads=1", sh, simd, threads)
+					t.Fatalf("%v path=%v: Threads=%d differs from Threads=1", sh, path, threads)
 				}
 			}
 		}
@@ -375,6 +378,49 @@ func TestSgemmAllocs(t *testing.T) {
 			})
 			if allocs != 0 {
 				t.Errorf("n=%d Threads=%d: %v allocations per call, want 0", n, threads, allocs)
+			}
+		}
+	}
+}
+
+// TestSgemmPathsAgree checks that the SIMD paths give the same bits as
+// avx2 where they should: each element's FMAs run in the same order on
+// every tile shape (6×16 and 16×16), so with alpha = 1 and beta ∈ {0, 1}
+// (the ragged tiles' Go merge is then exact too) avx512 equals avx2, for
+// every transpose, ragged edges of both tile heights, two k blocks, the
+// in-place B path (few rows) and the packed one.
+func TestSgemmPathsAgree(t *testing.T) {
+	paths := sgemm.Paths()
+	if len(paths) < 3 {
+		t.Skip("one SIMD path only: nothing to compare")
+	}
+	rng := rand.New(rand.NewPCG(4, 7))
+	for _, sh := range [][3]int{{1, 16, 1}, {5, 37, 9}, {16, 16, 16}, {17, 33, 31}, {40, 300, 144}, {64, 257, 650}, {150, 100, 330}, {33, 2*sgemm.NC + 17, 20}} {
+		m, n, k := sh[0], sh[1], sh[2]
+		for _, tr := range [4][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			for _, beta := range []float32{0, 1} {
+				a := operand(rng, m*k, 1, 1)
+				b := operand(rng, k*n, 1, 1)
+				lda, ldb := k, n
+				if tr[0] {
+					lda = m
+				}
+				if tr[1] {
+					ldb = k
+				}
+				c0 := operand(rng, m, n, n)
+				var want []float32
+				for _, p := range paths[1:] {
+					for _, threads := range []int{1, 2} {
+						c := append([]float32(nil), c0...)
+						sgemm.Config{Path: p, Threads: threads}.Sgemm(tr[0], tr[1], m, n, k, 1, a, lda, b, ldb, beta, c, n)
+						if want == nil {
+							want = c
+						} else if !sameBits(c, want) {
+							t.Errorf("%v tA=%v tB=%v beta=%v: %v at %d threads differs from avx2", sh, tr[0], tr[1], beta, p, threads)
+						}
+					}
+				}
 			}
 		}
 	}
