@@ -42,8 +42,11 @@ var allowed = map[string][]string{
 
 	// The tape and the model layers: backend-agnostic.
 	"autograd":       {"STD", "tensor"},
-	"nn":             {"STD", "autograd", "tensor", "nn/safetensors"},
+	"nn":             {"STD", "autograd", "tensor", "nn/safetensors", "nn/torchfile"},
 	"nn/safetensors": {"STD", "tensor"},
+	// torch.save files (the authors' released .t7 checkpoints): a pickle
+	// reader that runs no code, stdlib only.
+	"nn/torchfile": {"STD"},
 
 	// Data sets (stdlib decoding) and metrics (plain slices, never autograd).
 	"data": {"STD", "tensor"},
