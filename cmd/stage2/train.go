@@ -45,15 +45,22 @@ func train2(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, error) {
 		return nil, err
 	}
 	defer log.Close()
+	// assigned is the chosen head and its class mapping when the current
+	// weights were evaluated (nil otherwise): saved with them for cmd/predict.
+	var assigned *stage2.Assignment
 	save := func(path string) error {
 		ck, err := tr.Checkpoint()
 		if err != nil {
+			return err
+		}
+		if err := stage2.PutInference(ck, stage2.DataInfoOf(cfg.Dataset, tr.Train), assigned); err != nil {
 			return err
 		}
 		return ck.Save(path)
 	}
 	var res map[string]any
 	for !tr.Done() {
+		assigned = nil
 		bar := newBar(fmt.Sprintf("stage 2 epoch %d/%d", tr.Epoch+1, cfg.Epochs), cfg.BatchSize)
 		st, err := tr.RunEpoch(ctx, func(b, nb int, loss float64) {
 			bar.SetTotal(nb)
@@ -85,6 +92,7 @@ func train2(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, error) {
 		if (st.Epoch+1)%cfg.EvalEvery == 0 || tr.Done() {
 			var trainEv, testEv *stage2.Eval
 			res, trainEv, testEv = evaluateAll(cfg, tr)
+			assigned = assignmentOf(res, trainEv)
 			b := row.BestHead
 			row.Acc, row.NMI, row.ARI = trainEv.Scores[b].Acc, trainEv.Scores[b].NMI, trainEv.Scores[b].ARI
 			row.TestAcc = testEv.Scores[b].Acc
@@ -143,9 +151,13 @@ func lowestLoss(cfg stage2.Config, tr *stage2.Trainer, last map[string]any) (map
 		return last, nil
 	}
 	fmt.Fprintf(os.Stderr, "the lowest training loss (%.4f) was epoch %d's: evaluating %s\n", best.BestLoss, best.Epoch, ck.Path)
-	res, _, _ := evaluateAll(cfg, best)
+	res, trainEv, _ := evaluateAll(cfg, best)
 	res["last"] = summary(last)
-	return res, nil
+	// The best checkpoint now has an evaluation: record its assignment.
+	if err := stage2.PutInference(ck, stage2.DataInfoOf(cfg.Dataset, tr.Train), assignmentOf(res, trainEv)); err != nil {
+		return nil, err
+	}
+	return res, ck.Save(ck.Path)
 }
 
 // jsonSafe replaces NaN (not representable in JSON) by -1.
@@ -156,33 +168,6 @@ func jsonSafe(r epochLog) epochLog {
 		}
 	}
 	return r
-}
-
-// plot draws the loss and the chosen head's accuracy per epoch.
-func plot(dir, jsonl string) error {
-	rows, err := cli.ReadJSONL[epochLog](jsonl)
-	if err != nil {
-		return err
-	}
-	var x, loss, acc, test []float64
-	for i, r := range rows {
-		x = append(x, float64(i+1))
-		loss = append(loss, r.Loss)
-		acc = append(acc, orNaN(r.Acc))
-		test = append(test, orNaN(r.TestAcc))
-	}
-	return cli.PlotLines(filepath.Join(dir, "stage2.png"), "stage 2: IIC + CP on normalised-FC heads", "epoch", []cli.Series{
-		{Name: "loss", X: x, Y: loss, Axis: 0},
-		{Name: "train acc (best head)", X: x, Y: acc, Axis: 1},
-		{Name: "test acc", X: x, Y: test, Axis: 1},
-	})
-}
-
-func orNaN(v float64) float64 {
-	if v < 0 {
-		return math.NaN()
-	}
-	return v
 }
 
 // newBar starts the progress display of one epoch on stderr.

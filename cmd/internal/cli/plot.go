@@ -149,6 +149,14 @@ func renderLines(title, xlabel string, series []Series) (*vgimg.Canvas, error) {
 		if len(names) == 1 {
 			p.Y.Label.Text = names[0]
 		}
+		// Headroom above the highest point, where the legend goes.
+		if lo, hi, ok := yExtent(series, a); ok {
+			span := hi - lo
+			if span == 0 {
+				span = max(math.Abs(hi), 1) * 0.1
+			}
+			p.Y.Min, p.Y.Max = lo-0.04*span, hi+0.08*span*float64(2+len(names))
+		}
 		// Losses fall, accuracies rise: the legend goes in the top corner
 		// the curves usually leave free (right for losses, left for
 		// accuracies).
@@ -179,6 +187,22 @@ func renderLines(title, xlabel string, series []Series) (*vgimg.Canvas, error) {
 	return c, nil
 }
 
+// yExtent is the range of the finite points of the series on axis a.
+func yExtent(series []Series, a int) (lo, hi float64, ok bool) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, s := range series {
+		if s.Axis != a {
+			continue
+		}
+		for i := range s.X {
+			if finite(s.X[i], s.Y[i]) {
+				lo, hi, ok = min(lo, s.Y[i]), max(hi, s.Y[i]), true
+			}
+		}
+	}
+	return lo, hi, ok
+}
+
 // intTicks are gonum's default ticks for an axis of integers (epochs): only
 // whole-number ticks are kept, and a short range gets one tick per integer.
 type intTicks struct{}
@@ -200,4 +224,28 @@ func (intTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	return ts
+}
+
+// LastRun returns the index at which the last run of strictly increasing
+// x values starts: a metrics.jsonl that a new run (from scratch, in the same
+// --model_dir) appended to holds the old run's epochs first, and a chart
+// shows only the latest one.
+func LastRun(x []float64) int {
+	start := 0
+	for i := 1; i < len(x); i++ {
+		if !(x[i] > x[i-1]) {
+			start = i
+		}
+	}
+	return start
+}
+
+// Measured returns v, or NaN where v is a placeholder for "not measured"
+// (negative, as the commands log an epoch without evaluation, or NaN), so
+// that a chart leaves the point out.
+func Measured(v float64) float64 {
+	if v < 0 || math.IsNaN(v) {
+		return math.NaN()
+	}
+	return v
 }
