@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -36,4 +37,16 @@ func TestExtendFinishedRun(t *testing.T) {
 	r = cmdtest.Run(t, bin, "--resume", ck, "--rounds", "2")
 	cmdtest.MustSucceed(t, r)
 	cmdtest.CleanError(t, cmdtest.Run(t, bin, "--resume", ck, "--epochs", "3"), "--epochs 3", "first round")
+}
+
+// TestPresetApplied: --preset cpu sets its values on the flags not given
+// (the parameter table marks them with *), and flags given win over it.
+func TestPresetApplied(t *testing.T) {
+	r := cmdtest.Run(t, bin, append(tiny(t.TempDir(), "--epochs", "1", "--train_subset", "0"), "--preset", "cpu")...)
+	cmdtest.MustSucceed(t, r)
+	for _, want := range []string{`preset +\| cpu\*`, `epochs +\| 1\*`, `dataset +\| folder\*`, `lr_decay_every +\| 2\*`, `ue_every +\| 4\*`} {
+		if !regexp.MustCompile(`\| ` + want).MatchString(r.Stdout) {
+			t.Errorf("parameter table lacks %q:\n%s", want, r.Stdout)
+		}
+	}
 }
