@@ -43,12 +43,11 @@ func evaluateAll(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, *stage2
 	}
 	t := testEv.Scores[head]
 	return map[string]any{"stage": 2, "dataset": cfg.Dataset, "epoch": tr.Epoch, "head": head,
-		"cluster_sizes": clusterSizes(trainEv.Preds[head], tr.Classes),
 		"acc": num(s.Acc), "nmi": num(s.NMI), "ari": num(s.ARI),
 		"test_acc": num(t.Acc), "test_nmi": num(t.NMI), "test_ari": num(t.ARI),
 		"best_head_acc": num(maxOf(trainAcc)), "mean_heads_acc": num(meanOf(trainAcc)),
 		"best_head_test_acc": num(maxOf(testAcc)), "mean_heads_test_acc": num(meanOf(testAcc)),
-		"heads": heads,
+		"heads": heads, "cluster_sizes": clusterSizes(trainEv.Preds[head], tr.Classes),
 	}, trainEv, testEv
 }
 
