@@ -346,19 +346,20 @@ COLD_MAX = 10.0
 
 
 def steady(cold, warm):
-    """Engine rate with the first (cold) iteration left out. b.Loop times every iteration,
-    the first included, so the script runs each benchmark twice, 1 iteration (`cold`) and
-    1+R (`warm`): the last R of `warm` take total(warm) - total(cold). When that difference
-    puts the cold call outside [1, COLD_MAX] steady calls, the single cold sample was
-    disturbed by load, and the plain mean of `warm` (first call included) is returned,
-    flagged with `*`."""
+    """Engine rate with the first (cold) iteration left out, the peer's estimator (the mean of
+    the timed calls after the warm-up). b.Loop times every iteration, the first included, so
+    the script runs each benchmark twice, 1 iteration (`cold`) and 1+R (`warm`): the last R of
+    `warm` take total(warm) - total(cold). That is the estimate whatever the cold call took;
+    when the cold call lies outside [1, COLD_MAX] steady calls the single cold sample was
+    disturbed by load, and the estimate is flagged with `*` (not replaced by another one).
+    Only where no difference can be formed (no cold run, or a non-positive difference) is
+    the plain mean of `warm` returned, flagged too."""
     n1, s1, work, unit = warm
     if cold is not None:
         n0, s0, _, _ = cold
         if n1 > n0 and n1 * s1 - n0 * s0 > 0:
             per = (n1 * s1 - n0 * s0) / (n1 - n0)
-            if per <= s0 <= COLD_MAX * per:
-                return work / per, unit, ""
+            return work / per, unit, "" if per <= s0 <= COLD_MAX * per else "*"
     return work / s1, unit, "*"
 
 
@@ -404,8 +405,8 @@ def cmd_table(a):
     print("forward and conv rows, numpy/OpenBLAS for sgemm rows; means with warm-up calls left out.")
     print("eng+1st = the engine's plain mean over 1+R iterations, its cold first one included.")
     if flagged:
-        print("* the 1-call run was off by load noise (bench_peer.py steady()): mean over all")
-        print("  iterations, the first (cold) one included.")
+        print("* the 1-call run was off by load noise (bench_peer.py steady()): the estimate may be")
+        print("  off too (the same estimator; where none could be formed, the plain mean).")
     if any(r[2] is None or r[4] is None for r in rows):
         print("- ran on one side only: a benchmark or shape name no longer matches (HINT: CONVS)")
 
