@@ -91,3 +91,21 @@ func trans(t bool) blas.Transpose {
 	}
 	return blas.NoTrans
 }
+
+// BenchmarkFMAPeak measures each SIMD path's FMA peak on GOMAXPROCS
+// goroutines (-test.cpu T): a loop of independent register FMAs with no
+// memory traffic, the ceiling the GEMM and conv figures are fractions of.
+func BenchmarkFMAPeak(b *testing.B) {
+	for _, path := range sgemm.Paths()[1:] {
+		b.Run("path="+path.String(), func(b *testing.B) {
+			const iters = 1 << 16 // one task: ~25 µs at 4 GHz
+			flops := float64(sgemm.FMAPeakFlops(path)) * iters
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					sgemm.FMAPeak(path, iters)
+				}
+			})
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

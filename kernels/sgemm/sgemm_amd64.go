@@ -103,3 +103,14 @@ func kernelBlockAVX512(k int, a, b, c *float32, ldc int, alpha, beta float32, mp
 //
 //go:noescape
 func kernelRowsAVX512(k int, a, b *float32, boff *int, c *float32, ldc int, alpha, beta float32)
+
+// fmaPeakAVX2 runs n iterations of 24 independent YMM FMAs (12
+// accumulators, two FMAs each), the avx2 path's FMA peak loop.
+//
+//go:noescape
+func fmaPeakAVX2(n int)
+
+// fmaPeakAVX512 is fmaPeakAVX2 on ZMM registers (24 accumulators).
+//
+//go:noescape
+func fmaPeakAVX512(n int)

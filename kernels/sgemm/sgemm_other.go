@@ -40,3 +40,7 @@ func kernelBlockAVX512(k int, a, b, c *float32, ldc int, alpha, beta float32, mp
 func kernelRowsAVX512(k int, a, b *float32, boff *int, c *float32, ldc int, alpha, beta float32) {
 	panic("sgemm: kernelRowsAVX512 without assembly support")
 }
+
+func fmaPeakAVX2(n int) { panic("sgemm: fmaPeakAVX2 without assembly support") }
+
+func fmaPeakAVX512(n int) { panic("sgemm: fmaPeakAVX512 without assembly support") }
