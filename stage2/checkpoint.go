@@ -49,7 +49,7 @@ func (t *Trainer) FromStage1(ck *nn.Checkpoint) error {
 	if ck.Kind() != "superand" {
 		return fmt.Errorf("%s: a %q checkpoint; stage 2 starts from a stage-1 (superand) checkpoint", ck.Path, ck.Kind())
 	}
-	return ck.GetModule("", t.Model, true)
+	return ck.GetEncoder(t.Model) // ours, or the authors' .t7 (its fixed Sobel filters checked)
 }
 
 // Restore continues a stage-2 run from its checkpoint.
@@ -57,7 +57,10 @@ func (t *Trainer) Restore(ck *nn.Checkpoint) error {
 	if ck.Kind() != Kind {
 		return fmt.Errorf("%s: a %q checkpoint, not a stage-2 one", ck.Path, ck.Kind())
 	}
-	if err := ck.GetModule("", t.Model, true); err != nil {
+	if ck.IsTorch() {
+		return t.restoreTorch(ck)
+	}
+	if err := ck.GetEncoder(t.Model); err != nil {
 		return err
 	}
 	if err := ck.GetSGD(t.Opt, t.names); err != nil {

@@ -69,7 +69,10 @@ func (t *Trainer) Restore(ck *nn.Checkpoint) error {
 	if ck.Kind() != Kind {
 		return fmt.Errorf("%s: a %q checkpoint, not a stage-1 (%s) one", ck.Path, ck.Kind(), Kind)
 	}
-	if err := ck.GetModule("", t.Model, true); err != nil {
+	if ck.IsTorch() {
+		return t.restoreTorch(ck)
+	}
+	if err := ck.GetEncoder(t.Model); err != nil {
 		return err
 	}
 	if err := ck.GetSGD(t.Opt, t.names); err != nil {
@@ -78,43 +81,17 @@ func (t *Trainer) Restore(ck *nn.Checkpoint) error {
 	if err := ck.GetTensor("memory.bank", t.Mem.Bank); err != nil {
 		return fmt.Errorf("%w (HINT: the same --dataset and --train_subset as the saved run are needed)", err)
 	}
-	pos, err := ck.Ints("ans.position")
-	if err != nil {
-		return err
-	}
-	if len(pos) != t.Train.N {
-		return fmt.Errorf("%s: ans.position has %d entries for %d training images", ck.Path, len(pos), t.Train.N)
-	}
-	flat, err := ck.Ints("ans.neighbours")
-	if err != nil {
-		return err
-	}
 	ints := map[string]int{}
-	for _, k := range []string{"round", "epoch", "batch", "ans_size"} {
+	for _, k := range []string{"round", "epoch", "batch"} {
 		v, err := strconv.Atoi(ck.Meta[k])
 		if err != nil {
 			return fmt.Errorf("%s: metadata %s=%q: %w", ck.Path, k, ck.Meta[k], err)
 		}
 		ints[k] = v
 	}
-	nb := &Neighbourhoods{Position: pos}
-	k := ints["ans_size"]
-	anchors := 0
-	for _, p := range pos {
-		if p >= 0 {
-			anchors++
-		}
-	}
-	if k*anchors != len(flat) {
-		return fmt.Errorf("%s: ans.neighbours has %d entries for %d anchors × %d", ck.Path, len(flat), anchors, k)
-	}
-	for a := 0; a < anchors; a++ {
-		nb.Neighbours = append(nb.Neighbours, flat[a*k:(a+1)*k])
-	}
-	for _, v := range flat {
-		if v < 0 || int(v) >= t.Train.N {
-			return fmt.Errorf("%s: ans.neighbours holds index %d outside [0,%d)", ck.Path, v, t.Train.N)
-		}
+	nb, err := t.neighbourhoodsOf(ck)
+	if err != nil {
+		return err
 	}
 	var parts Parts
 	if err := json.Unmarshal([]byte(ck.Meta["loss_parts_sum"]), &parts); err != nil {
@@ -176,4 +153,54 @@ func Continue(savedEpochs, round, epoch, batch, epochs int) (int, int, error) {
 		return 1, 0, nil
 	}
 	return round, epoch, nil
+}
+
+// neighbourhoodsOf reads the anchors and neighbours of a checkpoint
+// (ans.position, ans.neighbours, metadata ans_size) and checks them against
+// the training set: one position per image, anchor positions 0..A−1 each
+// once, A·ans_size neighbour indexes of training images.
+func (t *Trainer) neighbourhoodsOf(ck *nn.Checkpoint) (*Neighbourhoods, error) {
+	pos, err := ck.Ints("ans.position")
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != t.Train.N {
+		return nil, fmt.Errorf("%s: ans.position has %d entries for %d training images (HINT: the same --dataset and --train_subset as the saved run are needed)", ck.Path, len(pos), t.Train.N)
+	}
+	flat, err := ck.Ints("ans.neighbours")
+	if err != nil {
+		return nil, err
+	}
+	k, err := strconv.Atoi(ck.Meta["ans_size"])
+	if err != nil || k < 0 {
+		return nil, fmt.Errorf("%s: metadata ans_size=%q: want an integer ≥ 0", ck.Path, ck.Meta["ans_size"])
+	}
+	anchors := 0
+	for _, p := range pos {
+		if p >= 0 {
+			anchors++
+		}
+	}
+	seen := make([]bool, anchors)
+	for i, p := range pos {
+		if p >= int64(anchors) || p >= 0 && seen[p] {
+			return nil, fmt.Errorf("%s: ans.position[%d] = %d: anchor positions must be 0..%d, each once", ck.Path, i, p, anchors-1)
+		}
+		if p >= 0 {
+			seen[p] = true
+		}
+	}
+	if k*anchors != len(flat) {
+		return nil, fmt.Errorf("%s: ans.neighbours has %d entries for %d anchors × %d", ck.Path, len(flat), anchors, k)
+	}
+	for _, v := range flat {
+		if v < 0 || int(v) >= t.Train.N {
+			return nil, fmt.Errorf("%s: ans.neighbours holds index %d outside [0,%d)", ck.Path, v, t.Train.N)
+		}
+	}
+	nb := &Neighbourhoods{Position: pos}
+	for a := 0; a < anchors; a++ {
+		nb.Neighbours = append(nb.Neighbours, flat[a*k:(a+1)*k])
+	}
+	return nb, nil
 }
