@@ -34,6 +34,7 @@ type Config struct {
 	Assign     string  // --assign: heads (the method) or kmeans (the sequential baseline)
 	Features   string  // --features: what --assign kmeans clusters: embedding (stage 1's) or pixels (the raw baseline)
 	KMeansRuns int     // --kmeans_restarts
+	Clusters   int     // --clusters: clusters to find (0: the training images' class count)
 	ModelDir   string  // --model_dir
 	Resume     string  // --resume: a stage-1 checkpoint (start) or a stage-2 one (continue)
 	TestOnly   bool    // --test_only
@@ -92,6 +93,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Assign, "assign", c.Assign, "class assignment: heads (the method) or kmeans (baseline on the stage-1 embedding)")
 	fs.StringVar(&c.Features, "features", c.Features, "with --assign kmeans: embedding (the stage-1 embedding, the paper's sequential baseline) or pixels (raw pixels; needs no --resume)")
 	fs.IntVar(&c.KMeansRuns, "kmeans_restarts", c.KMeansRuns, "k-means restarts (with --assign kmeans)")
+	fs.IntVar(&c.Clusters, "clusters", c.Clusters, "number of clusters K (0: as many as the training images have classes; needed for images without labels)")
 	fs.StringVar(&c.ModelDir, "model_dir", c.ModelDir, "directory for checkpoints, metrics.jsonl, plots and predictions")
 	fs.StringVar(&c.Resume, "resume", c.Resume, "stage-1 checkpoint to start from, or stage-2 checkpoint to continue")
 	fs.BoolVar(&c.TestOnly, "test_only", c.TestOnly, "evaluate the resumed checkpoint and exit")
@@ -124,6 +126,7 @@ func (c *Config) Validate() error {
 		{c.Features == "pixels" && c.Assign != "kmeans", "features", c.Features, "applies to --assign kmeans only"},
 		{c.KMeansRuns < 1, "kmeans_restarts", c.KMeansRuns, "must be at least 1"},
 		{c.Subset < 0, "train_subset", c.Subset, "must not be negative"},
+		{c.Clusters < 0 || c.Clusters == 1, "clusters", c.Clusters, "must be 0 (the class count) or at least 2"},
 		{c.Device != "cpu" && c.Device != "cuda", "device", c.Device, "must be cpu or cuda"},
 	}
 	for _, k := range checks {

@@ -50,9 +50,20 @@ func (t *Trainer) Evaluate(ds *data.Dataset) *Eval {
 		}
 	})
 	for _, p := range ev.Preds {
-		ev.Scores = append(ev.Scores, Score(p, ds.Labels, t.Classes))
+		ev.Scores = append(ev.Scores, Score(p, ds.Labels, LabelClasses(ds)))
 	}
 	return ev
+}
+
+// LabelClasses is the number of classes the labels of ds index: its class
+// names, or more if a label lies beyond them. The clusters (--clusters) may
+// be more or fewer; Score then maps min(clusters, classes) of them.
+func LabelClasses(ds *data.Dataset) int {
+	n := len(ds.Classes)
+	for _, l := range ds.Labels {
+		n = max(n, l+1)
+	}
+	return n
 }
 
 // Score computes Hungarian accuracy, NMI and ARI of pred over the images

@@ -99,7 +99,7 @@ func writeOutputs(cfg stage2.Config, tr *stage2.Trainer, head int, trainEv, test
 	}
 	s := trainEv.Scores[head]
 	if s.Mapping != nil {
-		m := stage2.Confusion(trainEv.Preds[head], s.Mapping, trainEv.Labels, tr.Classes)
+		m := stage2.Confusion(trainEv.Preds[head], s.Mapping, trainEv.Labels, stage2.LabelClasses(tr.Train))
 		names := tr.Train.Classes
 		cols := make([]string, len(names))
 		for i, n := range names {
@@ -157,8 +157,8 @@ func kmeansBaseline(cfg stage2.Config, train, test *data.Dataset, tr *stage2.Tra
 		if cfg.Features == "embedding" {
 			d, feats = cfg.LowDim, tr.Evaluate(sp.ds).Embeddings
 		}
-		pred := stage2.KMeansAssign(feats, sp.ds.N, d, len(train.Classes), cfg.KMeansRuns, cfg.Seed)
-		s := stage2.Score(pred, sp.ds.Labels, len(train.Classes))
+		pred := stage2.KMeansAssign(feats, sp.ds.N, d, clusterCount(cfg, train), cfg.KMeansRuns, cfg.Seed)
+		s := stage2.Score(pred, sp.ds.Labels, stage2.LabelClasses(sp.ds))
 		res[sp.prefix+"acc"], res[sp.prefix+"nmi"], res[sp.prefix+"ari"] = num(s.Acc), num(s.NMI), num(s.ARI)
 		if err := stage2.WritePredictions(filepath.Join(cfg.ModelDir, sp.file), pred, s.Mapping, sp.ds.Labels); err != nil {
 			fmt.Fprintf(os.Stderr, "warning: %v\n", err)

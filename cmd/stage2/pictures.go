@@ -221,3 +221,22 @@ func colourGroups(mapping []int, k, classes int) []int {
 	}
 	return group
 }
+
+// clusterCount is the number of clusters stage 2 finds: --clusters, or as
+// many as the training images have classes (0 for images without any).
+func clusterCount(cfg stage2.Config, train *data.Dataset) int {
+	if cfg.Clusters > 0 {
+		return cfg.Clusters
+	}
+	return len(train.Classes)
+}
+
+// hasLabels reports whether any image of ds has a label.
+func hasLabels(ds *data.Dataset) bool {
+	for _, l := range ds.Labels {
+		if l >= 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -101,6 +101,9 @@ func train2(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, error) {
 			}
 			line = fmt.Sprintf("loss %.4f  head %d  acc %.4f  nmi %.4f  ari %.4f  test acc %.4f  (best head %.4f, mean of %d %.4f)",
 				st.Loss, b, row.Acc, row.NMI, row.ARI, row.TestAcc, maxOf(row.HeadAcc), len(row.HeadAcc), meanOf(row.HeadAcc))
+			if math.IsNaN(row.Acc) { // no labels: nothing to score
+				line = fmt.Sprintf("loss %.4f  head %d  cluster sizes %v (no labels to score)", st.Loss, b, clusterSizes(trainEv.Preds[b], tr.Classes))
+			}
 		}
 		bar.Done(line)
 		if err := log.Write(jsonSafe(row)); err != nil {
@@ -160,11 +163,18 @@ func lowestLoss(cfg stage2.Config, tr *stage2.Trainer, last map[string]any) (map
 	return res, ck.Save(ck.Path)
 }
 
-// jsonSafe replaces NaN (not representable in JSON) by -1.
+// jsonSafe replaces NaN (not representable in JSON) by -1, the scores
+// included of images without labels.
 func jsonSafe(r epochLog) epochLog {
 	for _, p := range []*float64{&r.Acc, &r.NMI, &r.ARI, &r.TestAcc} {
 		if math.IsNaN(*p) {
 			*p = -1
+		}
+	}
+	r.HeadAcc = append([]float64(nil), r.HeadAcc...)
+	for i, a := range r.HeadAcc {
+		if math.IsNaN(a) {
+			r.HeadAcc[i] = -1
 		}
 	}
 	return r

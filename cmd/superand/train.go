@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 
@@ -47,6 +46,10 @@ func train1(cfg superand.Config, tr *superand.Trainer) (string, error) {
 		}
 		return ck.Save(path)
 	}
+	canKNN := labelled(tr.Train.Labels) && tr.Test != nil && labelled(tr.Test.Labels)
+	if !canKNN {
+		fmt.Fprintln(os.Stderr, "the training or test images have no labels: the kNN evaluation is skipped (training is unchanged; no superand_best checkpoint)")
+	}
 	for !tr.Done() {
 		if tr.Epoch == 0 && tr.Batch == 0 {
 			n, cons := tr.Discover()
@@ -76,10 +79,13 @@ func train1(cfg superand.Config, tr *superand.Trainer) (string, error) {
 		}
 		knn := -1.0
 		lastOfRound := tr.Epoch == 0 // RunEpoch moved to the next round
-		if (st.Epoch+1)%cfg.EvalEvery == 0 || lastOfRound {
+		if canKNN && ((st.Epoch+1)%cfg.EvalEvery == 0 || lastOfRound) {
 			knn = tr.KNN()
 		}
 		knnText := "kNN not evaluated this epoch"
+		if !canKNN {
+			knnText = "kNN skipped (no labels)"
+		}
 		if knn >= 0 {
 			knnText = fmt.Sprintf("kNN %.4f (best %.4f)", knn, tr.BestKNN)
 		}
@@ -103,26 +109,50 @@ func train1(cfg superand.Config, tr *superand.Trainer) (string, error) {
 	return last, nil
 }
 
-// plot draws loss and kNN accuracy per epoch from metrics.jsonl.
+// plot draws superand.png from metrics.jsonl.
 func plot(dir, jsonl string) error {
 	rows, err := cli.ReadJSONL[epochLog](jsonl)
 	if err != nil {
 		return err
 	}
-	var x, loss, acc []float64
-	for i, r := range rows {
-		x = append(x, float64(i+1))
+	return cli.PlotLines(filepath.Join(dir, "superand.png"), "stage 1: Super-AND", "epoch", plotSeries(rows))
+}
+
+// plotSeries are the chart's lines: loss and kNN accuracy per epoch. Only
+// stage 1's rows count (stage 2 logs to the same metrics.jsonl when both
+// share --model_dir), and of them only the latest run's (a run from
+// scratch in the same directory starts again at round 0, epoch 0); x counts
+// its epochs over the rounds, and a kNN logged as -1 (not evaluated) is
+// left out.
+func plotSeries(rows []epochLog) []cli.Series {
+	var order, loss, acc []float64
+	for _, r := range rows {
+		if r.Stage != 1 {
+			continue
+		}
+		order = append(order, float64(r.Round)*1e6+float64(r.Epoch))
 		loss = append(loss, r.Loss)
-		if r.KNN >= 0 {
-			acc = append(acc, r.KNN)
-		} else {
-			acc = append(acc, math.NaN())
+		acc = append(acc, cli.Measured(r.KNN))
+	}
+	s := cli.LastRun(order)
+	x := make([]float64, len(order)-s)
+	for i := range x {
+		x[i] = float64(i + 1)
+	}
+	return []cli.Series{
+		{Name: "loss", X: x, Y: loss[s:], Axis: 0},
+		{Name: "kNN top-1", X: x, Y: acc[s:], Axis: 1},
+	}
+}
+
+// labelled reports whether some image has a label (labels: -1 unknown).
+func labelled(labels []int) bool {
+	for _, l := range labels {
+		if l >= 0 {
+			return true
 		}
 	}
-	return cli.PlotLines(filepath.Join(dir, "superand.png"), "stage 1: Super-AND", "epoch", []cli.Series{
-		{Name: "loss", X: x, Y: loss, Axis: 0},
-		{Name: "kNN top-1", X: x, Y: acc, Axis: 1},
-	})
+	return false
 }
 
 // newBar starts the progress display of one epoch on stderr.

@@ -53,6 +53,23 @@ func fatalText(err error) string {
 	}
 	before = strings.TrimRight(before, " \t\n;:,-")
 	after = strings.TrimSpace(after)
+	// A hint in parentheses, "... (HINT: ...)", loses them: its ")" is
+	// the first one that closes more than the hint opened.
+	if b, ok := strings.CutSuffix(before, "("); ok {
+		before = strings.TrimRight(b, " \t")
+		depth := 0
+		for i, r := range after {
+			if r == '(' {
+				depth++
+			} else if r == ')' {
+				if depth == 0 {
+					after = strings.TrimSpace(after[:i] + after[i+1:])
+					break
+				}
+				depth--
+			}
+		}
+	}
 	return "error: " + before + "\nHINT: " + after + "\n"
 }
 

@@ -24,6 +24,8 @@ func TestFatalText(t *testing.T) {
 		{errors.New("a: b HINT:   fix it\n"), "error: a: b\nHINT: fix it\n"},
 		{cuda.ErrNotBuilt, "error: cuda: this binary was built without CUDA support\nHINT: rebuild with `go build -tags cuda`"},
 		{nil, "error: <nil>\n"},
+		{errors.New("data: a.jpg: unknown format (HINT: only PNG (or JPEG) is read); add --skip_bad"),
+			"error: data: a.jpg: unknown format\nHINT: only PNG (or JPEG) is read; add --skip_bad\n"},
 	} {
 		if got := fatalText(c.err); !strings.HasPrefix(got, c.want) {
 			t.Errorf("fatalText(%v) = %q, want prefix %q", c.err, got, c.want)
