@@ -16,6 +16,7 @@
 //	stl10.go     STL-10 binary (column-major planes, labels 1..10)
 //	idx.go       MNIST-style IDX files, gzipped or not
 //	folder.go    root/<class>/*.png|jpg (torchvision ImageFolder) or a flat folder
+//	image.go     ReadImage: one PNG/JPEG file of any size, RGB or luma planes (for inference)
 //	download.go  --download: fetch, MD5, unpack, move into place
 //	color.go     AdjustBrightness/Contrast/Saturation/Hue, RGBToGrayscale
 //	resize.go    ResizedCrop (bilinear, PIL/torchvision coefficients), HFlip, Normalize

@@ -4,11 +4,14 @@
 // can reach it.
 //
 //	backend.go    OpenBackend: "cpu" | "cuda" | "cuda:N" → tensor.Backend
-//	progress.go   Progress: a per-epoch bar on a terminal, log lines otherwise
+//	progress.go   Progress: a per-epoch bar on a terminal (schollz/progressbar), log lines otherwise
 //	jsonl.go      JSONL: metrics.jsonl, one object per line, append mode
-//	plot.go       PlotLines: a PNG line chart with two y axes
-//	confusion.go  PlotConfusion: a PNG heatmap of a confusion matrix
-//	raster.go     the drawing primitives both plots share (text, lines, PNG)
+//	plot.go       PlotLines: loss and accuracy per epoch, one panel each (LastRun, Measured)
+//	confusion.go  PlotConfusion: a heatmap of a confusion matrix
+//	gallery.go    PlotGallery: rows of images with captions (a cluster gallery)
+//	scatter.go    PlotScatter: coloured scatter panels with legends (an embedding map)
+//	pca.go        PCA2: a projection on the first two principal components
+//	canvas.go     what the pictures share: canvases in pixels, fonts, colours, WriteFileAtomic
 //	signals.go    WithSignals: Ctrl-C cancels a context, twice exits now
 //	exit.go       Fatal/Check/Must, FinalJSON, ResolveCheckpoint
 //	flags.go      ApplyPreset, PrintFlags (the parameter table)
@@ -21,7 +24,6 @@
 // Fatal (called by main) is the one place that prints "error: ..." and
 // leaves with status 1.
 //
-// The plots are drawn with image/draw, golang.org/x/image/vector (anti-aliased
-// lines) and a fixed 8×16 bitmap font (golang.org/x/image/font/inconsolata),
-// with no plotting library: they only need to be legible, not beautiful.
+// The pictures are drawn with gonum.org/v1/plot (its vgimg canvas, plot
+// layout and embedded Liberation fonts) and written as PNG files atomically.
 package cli
