@@ -3,6 +3,7 @@ package cuda
 import (
 	"errors"
 	"math/bits"
+	"os"
 )
 
 // This file holds the parts of the API shared by both builds, so that code
@@ -13,11 +14,6 @@ var ErrNotBuilt = errors.New("cuda: this binary was built without CUDA support; 
 	"HINT: rebuild with `go build -tags cuda` (needs cuda.h and libcuda.so at build time: " +
 	"run `bash scripts/cuda-ci-setup.sh` and `. /var/cache/cuda-debs/root/env.sh`), " +
 	"or select the cpu backend")
-
-// ErrNoKernel is the sticky error of a Backend op that has no CUDA kernel yet
-// (see nokernel.go), wrapped as "cuda: <op>: no CUDA kernel yet (CPU only in
-// this build)". Test for it with errors.Is.
-var ErrNoKernel = errors.New("no CUDA kernel yet (CPU only in this build)")
 
 // MemStats are the counters of a Backend's caching allocator. Byte counts are
 // of rounded blocks (size classes), so they are what the device really holds.
@@ -51,3 +47,42 @@ func sizeClass(n int64) int64 {
 	step := int64(1) << (k - 3)    // a quarter of 2^(k-1)
 	return (n + step - 1) / step * step
 }
+
+// errIndexRange is the sticky error of an index op that met an index out of
+// range on the device, wrapped as "cuda: <op>: index out of range" (the CPU
+// backend panics instead; see cuda/index.go).
+var errIndexRange = errors.New("index out of range")
+
+// errTopKTooLarge is the sticky error of a TopK with k above topkMax.
+var errTopKTooLarge = errors.New("k above 2048 has no CUDA kernel (topk_f32 keeps its candidates in shared memory)")
+
+// faultOp names the op of an index-fault code (kernels/gpu/index.cu).
+func faultOp(code int32) string {
+	switch code {
+	case 1:
+		return "IndexSelect"
+	case 2:
+		return "IndexAdd"
+	case 3:
+		return "IndexCopy"
+	case 4:
+		return "Gather"
+	case 5:
+		return "ScatterAdd"
+	}
+	return "index op"
+}
+
+// ExactFP32Env is the environment variable that starts a Backend in the
+// exact FP32 mode (value 1): GEMM and convolutions multiply in FP32 instead
+// of on TF32 tensor cores. For goldens and comparisons; see SetExactFP32.
+const ExactFP32Env = "TWOSTAGE_CUDA_FP32"
+
+// exactFromEnv reads ExactFP32Env.
+func exactFromEnv() bool { return os.Getenv(ExactFP32Env) == "1" }
+
+// NaNFillEnv is the environment variable (value 1) that makes a Backend
+// fill every tensor from Empty with NaN when it is allocated, so that an
+// output element an op fails to write shows in a test. Read by Open; for
+// the conformance suite, it costs a memset per allocation.
+const NaNFillEnv = "TWOSTAGE_CUDA_NANFILL"

@@ -84,7 +84,7 @@ func TestKernelTable(t *testing.T) {
 		seen[key] = true
 		params, ok := entries[key]
 		if !ok {
-			t.Errorf("kernel %s: no entry point in kernels/%s.ptx", k.name, k.file)
+			t.Errorf("kernel %s: no entry point in kernels/gpu/%s.ptx", k.name, k.file)
 			continue
 		}
 		if strings.Join(params, ",") != strings.Join(k.params, ",") {
@@ -109,16 +109,16 @@ func TestPTXVersion(t *testing.T) {
 		ptx, _ := kernels.PTX(file)
 		m := ptxVersion.FindSubmatch(ptx)
 		if m == nil {
-			t.Errorf("kernels/%s.ptx: no .version line", file)
+			t.Errorf("kernels/gpu/%s.ptx: no .version line", file)
 			continue
 		}
 		major, _ := strconv.Atoi(string(m[1]))
 		minor, _ := strconv.Atoi(string(m[2]))
 		if major > 7 || (major == 7 && minor > 8) {
-			t.Errorf("kernels/%s.ptx: .version %d.%d; ptxas 11.8 in CI accepts at most 7.8", file, major, minor)
+			t.Errorf("kernels/gpu/%s.ptx: .version %d.%d; ptxas 11.8 in CI accepts at most 7.8", file, major, minor)
 		}
 		if !regexp.MustCompile(`(?m)^\.target\s+sm_80\b`).Match(ptx) {
-			t.Errorf("kernels/%s.ptx: not .target sm_80 (generate with -arch=compute_80)", file)
+			t.Errorf("kernels/gpu/%s.ptx: not .target sm_80 (generate with -arch=compute_80)", file)
 		}
 	}
 }

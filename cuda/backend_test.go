@@ -8,7 +8,6 @@ package cuda_test
 // or device, before any test could skip.
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -296,19 +295,25 @@ func TestAllocatorReuse(t *testing.T) {
 	checkSync(t, be)
 }
 
-// TestStickyError checks an op without a kernel: a kept error with the op's
-// name, later work skipped, NaN downloads, and the same error from Sync, Err
-// and Close.
+// TestStickyError checks the two errors a device op keeps without a
+// panic: one raised at the call (TopK with k above topkMax) and one raised
+// by a kernel and found at the next sync point (an index out of range). Each
+// must be kept with the op's name, skip later work, turn downloads into
+// NaN, and come back from Sync, Err and Close.
 func TestStickyError(t *testing.T) {
 	for _, c := range []struct {
-		op  string
-		run func(be tensor.Backend, x, y *tensor.Tensor)
+		op, want string
+		run      func(be tensor.Backend, x, y *tensor.Tensor)
 	}{
-		{"Unary", func(be tensor.Backend, x, y *tensor.Tensor) { be.Unary(tensor.Exp, y, x) }},
-		{"Gemm", func(be tensor.Backend, x, y *tensor.Tensor) {
-			be.Gemm(false, false, 1, x.Reshape(2, 2), x.Reshape(2, 2), 0, y.Reshape(2, 2))
+		{"TopK", "cuda: TopK: k above 2048 has no CUDA kernel (topk_f32 keeps its candidates in shared memory)",
+			func(be tensor.Backend, x, y *tensor.Tensor) {
+				wide := be.Zeros(tensor.Float32, tensor.Shape{1, 4096})
+				be.TopK(be.Empty(tensor.Float32, tensor.Shape{1, 3000}), be.Empty(tensor.Int64, tensor.Shape{1, 3000}), wide, 3000)
+			}},
+		{"IndexSelect", "cuda: IndexSelect: index out of range", func(be tensor.Backend, x, y *tensor.Tensor) {
+			bad := tensor.FromInt64(be, tensor.Shape{2}, []int64{1, 7})
+			be.IndexSelect(y.Reshape(2, 2), x.Reshape(2, 2), bad)
 		}},
-		{"SGDStep", func(be tensor.Backend, x, y *tensor.Tensor) { be.SGDStep(x, y, y, 0.1, 0.9, 0, true, false) }},
 	} {
 		t.Run(c.op, func(t *testing.T) {
 			be := openFresh(t)
@@ -317,24 +322,22 @@ func TestStickyError(t *testing.T) {
 			be.Fill(y, 5)
 			checkSync(t, be) // nothing wrong yet
 			c.run(be, x, y)
-			want := "cuda: " + c.op + ": no CUDA kernel yet (CPU only in this build)"
-			err := be.Err()
-			if err == nil || err.Error() != want || !errors.Is(err, cuda.ErrNoKernel) {
-				t.Fatalf("Err after %s = %v, want %q (ErrNoKernel)", c.op, err, want)
+			if err := be.Sync(); err == nil || err.Error() != c.want {
+				t.Fatalf("Sync after %s = %v, want %q", c.op, err, c.want)
+			}
+			if err := be.Err(); err == nil || err.Error() != c.want {
+				t.Fatalf("Err = %v, want %q", err, c.want)
 			}
 			be.Fill(y, 6)              // skipped
-			be.Unary(tensor.Neg, y, x) // a second error is not kept
+			be.Unary(tensor.Neg, y, x) // a second error would not be kept either
 			if got := y.Float32s(); !math.IsNaN(float64(got[0])) {
 				t.Fatalf("Download after the error = %v, want NaN", got)
 			}
-			if err := be.Sync(); err == nil || err.Error() != want {
-				t.Fatalf("Sync = %v, want %q", err, want)
+			if err := be.Close(); err == nil || err.Error() != c.want {
+				t.Fatalf("Close = %v, want %q", err, c.want)
 			}
-			if err := be.Close(); err == nil || err.Error() != want {
-				t.Fatalf("Close = %v, want %q", err, want)
-			}
-			if err := be.Close(); err == nil || err.Error() != want { // idempotent
-				t.Fatalf("second Close = %v, want %q", err, want)
+			if err := be.Close(); err == nil || err.Error() != c.want { // idempotent
+				t.Fatalf("second Close = %v, want %q", err, c.want)
 			}
 		})
 	}

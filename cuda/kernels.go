@@ -1,5 +1,7 @@
 package cuda
 
+import "sort"
+
 // kernel names one PTX entry point the backend launches: the module (the
 // kernels/<file>.ptx that holds it), the extern "C" name from the .cu source,
 // and its parameters as PTX .param types, in order. The launcher checks its
@@ -13,22 +15,132 @@ type kernel struct {
 	params []string // "u64" for pointers and int64, "f32" for float32
 }
 
-// The kernels, with the math of each (see the .cu files for the details).
+// sig builds a kernel's parameter list from a compact signature, one letter
+// per parameter: p (pointer) and i (int64) are PTX .u64, f is .f32.
+func sig(s string) []string {
+	ps := make([]string, len(s))
+	for i, c := range s {
+		switch c {
+		case 'p', 'i':
+			ps[i] = "u64"
+		case 'f':
+			ps[i] = "f32"
+		default:
+			panic("cuda: sig: unknown parameter letter")
+		}
+	}
+	return ps
+}
+
+// The kernels, with the math of each (the .cu files in kernels/gpu give the
+// details and name the CPU kernel each one mirrors).
 var (
-	// x[i] = v, x float32 [n]: fill_f32(float *x, float v, int64 n)
-	kFillF32 = kernel{"fill", "fill_f32", []string{"u64", "f32", "u64"}}
-	// x[i] = v, x int64 [n]: fill_i64(int64 *x, int64 v, int64 n)
-	kFillI64 = kernel{"fill", "fill_i64", []string{"u64", "u64", "u64"}}
-	// y[i] += alpha*x[i]: axpy_f32(float *y, const float *x, float alpha, int64 n)
-	kAxpyF32 = kernel{"axpy", "axpy_f32", []string{"u64", "u64", "f32", "u64"}}
-	// dst[i] = alpha*x[i] + beta:
-	// scale_f32(float *dst, const float *x, float alpha, float beta, int64 n)
-	kScaleF32 = kernel{"axpy", "scale_f32", []string{"u64", "u64", "f32", "f32", "u64"}}
+	// fill.cu: x[i] = v, float32 or int64 [n].
+	kFillF32 = kernel{"fill", "fill_f32", sig("pfi")}
+	kFillI64 = kernel{"fill", "fill_i64", sig("pii")}
+	// axpy.cu: y += alpha*x; dst = alpha*x + beta.
+	kAxpyF32  = kernel{"axpy", "axpy_f32", sig("ppfi")}
+	kScaleF32 = kernel{"axpy", "scale_f32", sig("ppffi")}
+
+	// elementwise.cu: dst = op(x); dst (+)= a op b; dst = mask ? v : x.
+	kUnary      = kernel{"elementwise", "unary_f32", sig("ppii")}
+	kBinary     = kernel{"elementwise", "binary_f32", sig("pppii")}
+	kMaskedFill = kernel{"elementwise", "masked_fill_f32", sig("pppfi")}
+	// sgd.cu: one SGD step (param, grad, buf, lr, momentum, wd, nesterov, first, n).
+	kSGD = kernel{"sgd", "sgd_f32", sig("pppfffiii")}
+
+	// reduce.cu: sums along D, their broadcast, per-channel bias and sums.
+	kSumRows      = kernel{"reduce", "sum_rows_f32", sig("ppiii")}
+	kSumCols      = kernel{"reduce", "sum_cols_f32", sig("ppiiii")}
+	kBroadcastAcc = kernel{"reduce", "broadcast_acc_f32", sig("ppiifi")}
+	kBiasAdd      = kernel{"reduce", "bias_add_f32", sig("ppiii")}
+	kChannelSum   = kernel{"reduce", "channel_sum_f32", sig("ppiii")}
+
+	// softmax.cu: softmax/log-softmax and L2 normalisation along D.
+	kSoftmaxFwd = kernel{"softmax", "softmax_fwd_f32", sig("ppiiii")}
+	kSoftmaxBwd = kernel{"softmax", "softmax_bwd_f32", sig("pppiiii")}
+	kL2NormFwd  = kernel{"softmax", "l2norm_fwd_f32", sig("pppiii")}
+	kL2NormBwd  = kernel{"softmax", "l2norm_bwd_f32", sig("ppppiii")}
+
+	// pool.cu: average pooling and SliceCopy.
+	kAvgPoolFwd = kernel{"pool", "avgpool_fwd_f32", sig("ppiiiiii")}
+	kAvgPoolBwd = kernel{"pool", "avgpool_bwd_f32", sig("ppiiiiii")}
+	kSliceCopy  = kernel{"pool", "slice_copy_f32", sig("piipiiiiii")}
+
+	// index.cu: row and element indexing; the last parameter is the
+	// index-fault word.
+	kIndexSelect = kernel{"index", "index_select_f32", sig("pppiiip")}
+	kIndexAdd    = kernel{"index", "index_add_f32", sig("pppiiifp")}
+	kIndexCopy   = kernel{"index", "index_copy_f32", sig("pppiiip")}
+	kGather      = kernel{"index", "gather_f32", sig("pppiiip")}
+	kScatterAdd  = kernel{"index", "scatter_add_f32", sig("pppiiip")}
+
+	// topk.cu: per-row argmax and top-k with the CPU's tie rule.
+	kArgmax = kernel{"topk", "argmax_f32", sig("ppii")}
+	kTopK   = kernel{"topk", "topk_f32", sig("pppiii")}
+
+	// batchnorm.cu: statistics, affine map, backward.
+	kBNPartial    = kernel{"batchnorm", "bn_partial_f32", sig("ppiiii")}
+	kBNFinish     = kernel{"batchnorm", "bn_finish_f32", sig("pppppiiiif")}
+	kBNScale      = kernel{"batchnorm", "bn_scale_f32", sig("pppppfi")}
+	kBNAffine     = kernel{"batchnorm", "bn_affine_f32", sig("ppppppiiii")}
+	kBNBwdPartial = kernel{"batchnorm", "bn_bwd_partial_f32", sig("pppppiiii")}
+	kBNBwdFinish  = kernel{"batchnorm", "bn_bwd_finish_f32", sig("ppppppiifi")}
+	kBNBwdElem    = kernel{"batchnorm", "bn_bwd_elem_f32", sig("pppppppiiii")}
+
+	// conv.cu: the implicit-GEMM core (igemm.go picks the variant).
+	kSplitKReduce = kernel{"conv", "splitk_reduce_f32", sig("ppii")}
 )
+
+// convSig is the parameter list of every conv_* entry point: out, a, b, ws,
+// N, C, H, W, K, R, S, stride, pad, OH, OW, slicesPerSplit, scale, shift,
+// res, relu, acc.
+const convSig = "ppppiiiiiiiiiiiipppii"
+
+// gemmSig is the parameter list of the gemm_* entry points: c, a, b, M, N, K,
+// lda, ldb, ldc, transA, transB, alpha, beta.
+const gemmSig = "pppiiiiiiiiff"
+
+// convKernels are the conv_* entry points by mode (fwd, data, filt) and
+// variant (igemmVariants), gemmKernels the gemm_* ones by variant.
+var convKernels, gemmKernels = func() (map[string]kernel, map[string]kernel) {
+	cv, gm := map[string]kernel{}, map[string]kernel{}
+	for _, mode := range []string{"fwd", "data", "filt"} {
+		for _, v := range igemmVariants {
+			name := "conv_" + mode + "_" + v
+			cv[name] = kernel{"conv", name, sig(convSig)}
+		}
+	}
+	for _, v := range []string{"128", "64", "exact"} {
+		gm["gemm_"+v] = kernel{"conv", "gemm_" + v, sig(gemmSig)}
+	}
+	return cv, gm
+}()
 
 // allKernels lists every kernel above; Open loads their modules and resolves
 // their functions up front, so a missing kernel fails Open, not a later op.
-var allKernels = []kernel{kFillF32, kFillI64, kAxpyF32, kScaleF32}
+var allKernels = func() []kernel {
+	ks := []kernel{kFillF32, kFillI64, kAxpyF32, kScaleF32,
+		kUnary, kBinary, kMaskedFill, kSGD,
+		kSumRows, kSumCols, kBroadcastAcc, kBiasAdd, kChannelSum,
+		kSoftmaxFwd, kSoftmaxBwd, kL2NormFwd, kL2NormBwd,
+		kAvgPoolFwd, kAvgPoolBwd, kSliceCopy,
+		kIndexSelect, kIndexAdd, kIndexCopy, kGather, kScatterAdd,
+		kArgmax, kTopK,
+		kBNPartial, kBNFinish, kBNScale, kBNAffine, kBNBwdPartial, kBNBwdFinish, kBNBwdElem,
+		kSplitKReduce}
+	for _, m := range []map[string]kernel{convKernels, gemmKernels} {
+		names := make([]string, 0, len(m))
+		for n := range m {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			ks = append(ks, m[n])
+		}
+	}
+	return ks
+}()
 
 // blockSize is the threads per block of the elementwise kernels: a multiple of
 // the 32-thread warp that lets 8 blocks share an SM (2048 threads on sm_80/90).

@@ -46,15 +46,23 @@ func (b *Backend) storage(t *tensor.Tensor) *devStorage {
 // on their list, never to the driver, until EmptyCache or Close; when
 // cuMemAlloc runs out of memory the cache is emptied and the call retried
 // once. Used only on the worker thread, so it needs no lock.
+//
+// Blocks are reused in queue order: Release enqueues the return of a block,
+// so a later Empty gets it only after every op that used it was issued, and
+// the one stream runs those ops before the new owner's. Giving a block back
+// to the driver is different (the kernels that used it may still run), so
+// emptyCache first waits for the stream (quiesce).
 type allocator struct {
-	free  map[int64][]cu.DevicePtr // size class (bytes) -> idle blocks
-	live  map[cu.DevicePtr]int64   // block -> size class, for blocks in use
-	stats MemStats
+	free    map[int64][]cu.DevicePtr // size class (bytes) -> idle blocks
+	live    map[cu.DevicePtr]int64   // block -> size class, for blocks in use
+	stats   MemStats
+	quiesce func() error // waits for every queued kernel (stream sync)
 }
 
-func (a *allocator) init() {
+func (a *allocator) init(quiesce func() error) {
 	a.free = map[int64][]cu.DevicePtr{}
 	a.live = map[cu.DevicePtr]int64{}
+	a.quiesce = quiesce
 }
 
 // alloc returns a block of at least bytes bytes and its size (the class).
@@ -103,8 +111,15 @@ func (a *allocator) release(p cu.DevicePtr) {
 	a.stats.CachedBytes += class
 }
 
-// emptyCache returns every idle block to the driver.
+// emptyCache returns every idle block to the driver, after the stream has
+// finished with them.
 func (a *allocator) emptyCache() error {
+	if len(a.free) == 0 {
+		return nil
+	}
+	if err := a.quiesce(); err != nil {
+		return err
+	}
 	var errs []error
 	for class, list := range a.free {
 		for _, p := range list {
@@ -130,9 +145,11 @@ func (a *allocator) freeAll() error {
 }
 
 // Empty allocates a tensor of the given dtype and shape with undefined
-// contents, normally from the allocator's cache. If the allocation fails (out
-// of memory) the failure becomes the sticky error and the tensor is unusable
-// but harmless: every later op on the backend is skipped.
+// contents, normally from the allocator's cache. It does not wait: the
+// allocation is queued, and the block is in place before any op queued
+// after it runs. If the allocation fails (out of memory) the failure becomes
+// the sticky error and the tensor is unusable but harmless: every later op
+// on the backend is skipped.
 func (b *Backend) Empty(dt tensor.DType, s tensor.Shape) *tensor.Tensor {
 	if dt != tensor.Float32 && dt != tensor.Int64 {
 		panic("cuda: Empty of an unknown dtype")
@@ -142,27 +159,57 @@ func (b *Backend) Empty(dt tensor.DType, s tensor.Shape) *tensor.Tensor {
 		panic("cuda: Empty with a negative size")
 	}
 	st := &devStorage{n: n, dt: dt}
-	b.do(func() {
+	b.enqueue(func() {
 		if b.failed() {
 			return
 		}
 		var err error
 		st.ptr, st.block, err = b.mem.alloc(int64(n) * int64(dt.Size()))
 		b.setErr("Empty", err)
+		if err == nil && b.nanFill && n > 0 {
+			// 0x7fc00000 is float32's quiet NaN; an int64 gets the
+			// pattern in both halves, an index no tensor has.
+			b.setErr("Empty", cu.MemsetD32Async(st.ptr, 0x7fc00000, int64(n*dt.Size()/4), b.stream))
+		}
 	})
 	return b.track(tensor.New(b, st, s))
 }
 
-// Release returns t's block to the allocator's cache. t and every tensor
-// sharing its storage (Reshape views) must not be used again; doing so
-// panics. Releasing after Close does nothing (Close freed the block).
+// Release returns t's block to the allocator's cache (queued, like every
+// op). t and every tensor sharing its storage (Reshape views) must not be
+// used again; doing so panics. Releasing after Close does nothing (Close
+// freed the block).
 func (b *Backend) Release(t *tensor.Tensor) {
 	st := b.storage(t)
 	st.released = true
-	if st.block == 0 {
-		return
+	b.tryEnqueue(func() {
+		if st.block != 0 {
+			b.mem.release(st.ptr)
+		}
+	})
+}
+
+// scratch allocates a device block of n float32s (or n*4 bytes of anything)
+// for one op's intermediate values and returns it with the function that
+// releases it; call that after the launches that use the block (queue order
+// makes it safe).
+func (b *Backend) scratch(n int) (*devStorage, func()) {
+	st := &devStorage{n: n, dt: tensor.Float32}
+	b.enqueue(func() {
+		if b.failed() {
+			return
+		}
+		var err error
+		st.ptr, st.block, err = b.mem.alloc(int64(n) * 4)
+		b.setErr("scratch", err)
+	})
+	return st, func() {
+		b.enqueue(func() {
+			if st.block != 0 {
+				b.mem.release(st.ptr)
+			}
+		})
 	}
-	b.tryDo(func() { b.mem.release(st.ptr) })
 }
 
 // MemStats returns the allocator's counters.

@@ -41,40 +41,105 @@ func (b *Backend) function(k kernel) (cu.Function, error) {
 		}
 		mod, err = cu.LoadData(string(ptx))
 		if err != nil {
-			return cu.Function{}, fmt.Errorf("cuda: loading kernels/%s.ptx on %s: %w", k.file, b.devName, err)
+			return cu.Function{}, fmt.Errorf("cuda: loading kernels/gpu/%s.ptx on %s: %w", k.file, b.devName, err)
 		}
 		b.mods[k.file] = mod
 	}
 	fn, err := mod.Function(k.name)
 	if err != nil {
-		return cu.Function{}, fmt.Errorf("cuda: kernels/%s.ptx: kernel %s: %w", k.file, k.name, err)
+		return cu.Function{}, fmt.Errorf("cuda: kernels/gpu/%s.ptx: kernel %s: %w", k.file, k.name, err)
 	}
 	b.fns[k.name] = fn
 	return fn, nil
 }
 
 // launch runs kernel k over n elements: a 1-D grid of gridFor(n) blocks of
-// blockSize threads on the context's default stream, asynchronously. args
-// are the kernel's parameters in order, each a cu.DevicePtr or int64 (PTX
-// .u64) or a float32 (.f32); a mismatch with k.params is a bug and panics.
-// Nothing runs when n is 0 or an error is already kept; a failed launch
-// becomes the sticky error, tagged with op (the Backend method).
+// blockSize threads (the kernels' grid-stride loops cover any n). Nothing
+// runs when n is 0.
 func (b *Backend) launch(op string, k kernel, n int, args ...any) {
+	if n == 0 {
+		b.checkArgs(k, args) // a bad argument list panics even when there is nothing to do
+		return
+	}
+	b.launchGrid(op, k, dim3{gridFor(n), 1, 1}, blockSize, args...)
+}
+
+// launchGrid enqueues kernel k on the backend's stream with the given grid
+// and block size (1-D blocks), asynchronously: it returns before the
+// kernel is even issued. args are the kernel's parameters in order:
+//   - *devStorage: the tensor's device pointer (PTX .u64), read when the
+//     launch is issued, so a block allocated by a queued Empty is in place;
+//     a nil *devStorage passes a null pointer (an absent optional operand);
+//   - cu.DevicePtr, int64, int or bool (0 or 1): .u64;
+//   - float32: .f32.
+//
+// A mismatch with k.params is a bug and panics here, in the caller. Nothing
+// runs once an error is kept; a failed launch becomes the sticky error,
+// tagged with op (the Backend method).
+func (b *Backend) launchGrid(op string, k kernel, grid dim3, block int, args ...any) {
+	slots, stor, offs := b.checkArgs(k, args)
+	if grid.x <= 0 || grid.y <= 0 || grid.z <= 0 {
+		return
+	}
+	b.enqueue(func() {
+		if b.failed() {
+			return
+		}
+		fn, err := b.function(k)
+		if err != nil {
+			b.setErr(op, err)
+			return
+		}
+		// cu's Launch copies 8 bytes from each argument pointer into C
+		// memory, and the driver reads as many bytes as the parameter
+		// has; so every argument gets a full 8-byte slot, float32 bits in
+		// the low half (the first 4 bytes on little-endian amd64, arm64).
+		ptrs := make([]unsafe.Pointer, len(slots))
+		for i := range slots {
+			if st := stor[i]; st != nil {
+				slots[i] = uint64(st.ptr) + uint64(offs[i])
+			}
+			ptrs[i] = unsafe.Pointer(&slots[i])
+		}
+		b.setErr(op, fn.Launch(grid.x, grid.y, grid.z, block, 1, 1, 0, b.stream, ptrs))
+	})
+}
+
+// devOffset is a pointer into a storage: its block plus off bytes (a
+// launch argument, resolved at issue time like a *devStorage).
+type devOffset struct {
+	st  *devStorage
+	off int64
+}
+
+// checkArgs marshals args against k.params (see launchGrid): the scalar
+// slots, and per slot the storage (and byte offset) whose pointer fills it
+// at issue time.
+func (b *Backend) checkArgs(k kernel, args []any) ([]uint64, []*devStorage, []int64) {
 	if len(args) != len(k.params) {
 		panic("cuda: launch: wrong number of kernel arguments")
 	}
-	// cu's Launch copies 8 bytes from each argument pointer into C memory,
-	// and the driver reads as many bytes as the parameter has; so every
-	// argument gets a full 8-byte slot, float32 bits in the low half (the
-	// first 4 bytes on little-endian amd64 and arm64).
 	slots := make([]uint64, len(args))
+	stor := make([]*devStorage, len(args))
+	offs := make([]int64, len(args))
 	for i, a := range args {
 		var typ string
 		switch v := a.(type) {
+		case *devStorage:
+			typ, stor[i] = "u64", v
+		case devOffset:
+			typ, stor[i], offs[i] = "u64", v.st, v.off
 		case cu.DevicePtr:
 			typ, slots[i] = "u64", uint64(v)
 		case int64:
 			typ, slots[i] = "u64", uint64(v)
+		case int:
+			typ, slots[i] = "u64", uint64(int64(v))
+		case bool:
+			typ = "u64"
+			if v {
+				slots[i] = 1
+			}
 		case float32:
 			typ, slots[i] = "f32", uint64(math.Float32bits(v))
 		default:
@@ -84,23 +149,5 @@ func (b *Backend) launch(op string, k kernel, n int, args ...any) {
 			panic("cuda: launch: kernel argument type does not match the PTX parameter")
 		}
 	}
-	if n == 0 {
-		return
-	}
-	grid := gridFor(n)
-	b.do(func() {
-		if b.failed() {
-			return
-		}
-		fn, err := b.function(k)
-		if err != nil {
-			b.setErr(op, err)
-			return
-		}
-		ptrs := make([]unsafe.Pointer, len(slots))
-		for i := range slots {
-			ptrs[i] = unsafe.Pointer(&slots[i])
-		}
-		b.setErr(op, fn.Launch(grid, 1, 1, blockSize, 1, 1, 0, cu.NoStream, ptrs))
-	})
+	return slots, stor, offs
 }

@@ -29,4 +29,10 @@ func (b *Backend) MemStats() MemStats { return MemStats{} }
 // EmptyCache does nothing.
 func (b *Backend) EmptyCache() {}
 
+// SetExactFP32 does nothing.
+func (b *Backend) SetExactFP32(on bool) {}
+
+// ExactFP32 reports false.
+func (b *Backend) ExactFP32() bool { return false }
+
 var _ tensor.Backend = (*Backend)(nil)
