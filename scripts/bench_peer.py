@@ -199,6 +199,24 @@ def bench_model(Encoder, name, reps, warmup):
         with torch.no_grad():
             net(x)
 
+    # The FLOPs of one image's forward, its convolutions and linear layers (2 per
+    # multiply-add), for the fractions of the FMA peak: a training step counts three times it
+    # (forward, data and filter gradients), the table's approximation.
+    flops = [0.0]
+
+    def count(mod, inp, y):
+        if isinstance(mod, torch.nn.Conv2d):
+            kh, kw = mod.kernel_size
+            flops[0] += 2.0 * y.numel() * mod.in_channels // mod.groups * kh * kw
+        elif isinstance(mod, torch.nn.Linear):
+            flops[0] += 2.0 * y.numel() * mod.in_features
+    hooks = [m.register_forward_hook(count) for m in net.modules()
+             if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+    with torch.no_grad():
+        net(x[:1])
+    for h in hooks:
+        h.remove()
+    out(f"gflop/model={name}", flops[0] / 1e9, "GFLOP/img")
     net.train()
     out(f"train/model={name}", BATCH / timed(step, reps, warmup), "img/s")
     net.eval()
@@ -375,8 +393,23 @@ def read_peer(path):
 
 
 
+PEAK_LINE = re.compile(r"^BenchmarkFMAPeak/path=(\S+?)(?:-\d+)?\s.*?([\d.]+) GFLOP/s")
+
+
+def read_peak(path):
+    """The best GFLOP/s of a BenchmarkFMAPeak run (peak-tT-WHEN.txt), and its path."""
+    best, name = None, None
+    if os.path.exists(path):
+        for line in open(path):
+            m = PEAK_LINE.match(line)
+            if m:
+                name, v = m.group(1), float(m.group(2))
+                best = v if best is None else max(best, v)
+    return best, name
+
+
 def cmd_table(a):
-    rows, flagged = [], False
+    rows, flagged, peaks = [], False, {}
     for t in a.threads:
         eng, cold, peer = {}, {}, {}
         for warm in sorted(glob.glob(os.path.join(a.dir, f"go-*-t{t}-warm.txt"))):
@@ -384,6 +417,13 @@ def cmd_table(a):
             cold.update(read_go(warm[:-len("warm.txt")] + "cold.txt"))
         peer.update(read_peer(os.path.join(a.dir, f"torch-t{t}.txt")))
         peer.update(read_peer(os.path.join(a.dir, f"numpy-t{t}.txt")))
+        # The FMA peak of the engine's path on t threads: the better of the runs at the start
+        # and at the end (the machine's best offer: fractions are not overstated by a dip).
+        (p0, path), (p1, _) = (read_peak(os.path.join(a.dir, f"peak-t{t}-{w}.txt")) for w in ("start", "end"))
+        peak = max(filter(None, (p0, p1)), default=None)
+        peaks[t] = (path, p0, p1)
+        gflop = {k.split("/", 1)[1]: v for k, v in peer.items() if k.startswith("gflop/")}
+        peer = {k: v for k, v in peer.items() if not k.startswith("gflop/")}
         # Kind by kind, each in the order the peer ran it (its shape lists), then engine-only keys.
         keys = list(dict.fromkeys(list(peer) + list(eng)))
         kinds = ["train", "forward", "conv", "sgemm"]
@@ -392,18 +432,32 @@ def cmd_table(a):
             flagged |= flag == "*"
             pv = peer.get(key)
             unit = unit or ("img/s" if key.split("/")[0] in ("train", "forward") else "GFLOP/s")
-            rows.append((f"{key} t{t}", unit, e, flag, pv, eng[key][2] / eng[key][1] if key in eng else None))
+            # GFLOP per unit of the row's speed: 1 for GFLOP/s, the model's per image otherwise.
+            kind, _, model = key.partition("/")
+            work = 1.0 if unit == "GFLOP/s" else gflop.get(model, 0) * (3 if kind == "train" else 1)
+            rows.append((f"{key} t{t}", unit, e, flag, pv, eng[key][2] / eng[key][1] if key in eng else None,
+                         peak / work if peak and work else None))
     w = max([len(r[0]) for r in rows] + [4])
-    print(f"{'what':<{w}}  {'unit':<7}  {'engine':>9}  {'peer':>9}  {'ratio':>6}  {'eng+1st':>9}")
-    for what, unit, e, flag, pv, e1 in rows:
+    for t, (path, p0, p1) in peaks.items():
+        f = lambda v: f"{v:.4g}" if v else "-"
+        print(f"FMA peak t{t}: path {path or '-'}, {f(p0)} GFLOP/s at the start, {f(p1)} at the end "
+              "(BenchmarkFMAPeak, best of 3 s each)")
+    print()
+    print(f"{'what':<{w}}  {'unit':<7}  {'engine':>9}  {'peer':>9}  {'ratio':>6}  {'eng+1st':>9}  {'eng/pk':>6}  {'peer/pk':>7}")
+    for what, unit, e, flag, pv, e1, pk in rows:
         es = f"{e:.4g}{flag}" if e is not None else "-"
         ps = f"{pv:.4g}" if pv is not None else "-"
         rs = f"{e / pv:.2f}" if e is not None and pv else "-"
         e1s = f"{e1:.4g}" if e1 is not None else "-"
-        print(f"{what:<{w}}  {unit:<7}  {es:>9}  {ps:>9}  {rs:>6}  {e1s:>9}")
+        fe = f"{e / pk:.2f}" if e is not None and pk else "-"
+        fp = f"{pv / pk:.2f}" if pv is not None and pk else "-"
+        print(f"{what:<{w}}  {unit:<7}  {es:>9}  {ps:>9}  {rs:>6}  {e1s:>9}  {fe:>6}  {fp:>7}")
     print("ratio = engine speed / peer speed (>1: the engine is faster); peer = PyTorch for train,")
     print("forward and conv rows, numpy/OpenBLAS for sgemm rows; means with warm-up calls left out.")
     print("eng+1st = the engine's plain mean over 1+R iterations, its cold first one included.")
+    print("eng/pk, peer/pk = each side's speed as a fraction of the FMA peak of the engine's path (the")
+    print("better of start and end); train and forward rows count the model's conv and linear FLOPs")
+    print("per image (PyTorch's hooks), a training step as three forwards.")
     if flagged:
         print("* the 1-call run was off by load noise (bench_peer.py steady()): the estimate may be")
         print("  off too (the same estimator; where none could be formed, the plain mean).")

@@ -4,12 +4,19 @@
 # Runs, one after the other (issue 6's comparison):
 #   engine: go test ./nn/            -bench 'TrainStep|Forward'   model=paper, model=small   img/s
 #           go test ./kernels/       -bench Conv2D/backend=cpu    fwd, bwd_data, bwd_filter  GFLOP/s
-#           go test ./kernels/sgemm/ -bench Sgemm/impl=avx2-tT    the conv GEMM shapes       GFLOP/s
+#           go test ./kernels/sgemm/ -bench Sgemm/impl=PATH-tT    the conv GEMM shapes       GFLOP/s
+#           go test ./kernels/sgemm/ -bench FMAPeak/path=PATH     the FMA peak of PATH, at the start
+#                                                                 and at the end      GFLOP/s
 #   peer:   scripts/bench_peer.py torch   the same encoder (gen.py's), step and eval forward,
 #                                         conv2d at the same shapes (Debian's python3-torch)
 #           scripts/bench_peer.py numpy   numpy.matmul = OpenBLAS sgemm at the same shapes
 # and prints one table, what | unit | engine | peer | ratio (engine speed / peer speed, >1 means
-# the engine is faster), with the machine, the versions and the load average before and after.
+# the engine is faster) | the fractions of the FMA peak, with the machine, its SIMD flags, the
+# engine's SIMD path, the versions and the load average before and after.
+#
+# PATH is the SIMD path the engine runs (kernels/sgemm/path.go): the best the CPU has, or the
+# one TWOSTAGE_SIMD=avx512|avx2|go caps it to (TWOSTAGE_SIMD=avx2 scripts/bench_peer.sh measures
+# an AVX-512 machine as if it had AVX2 only).
 #
 #   scripts/bench_peer.sh              # full run (tens of minutes: PyTorch's paper step is ~22 s)
 #   QUICK=1 scripts/bench_peer.sh      # 1 timed paper step, 4 small, 3 conv shapes: minutes
@@ -53,18 +60,22 @@ die() { echo "bench_peer: $*" >&2; exit 1; }
 for v in REPS SREPS KREPS WARMUP; do [[ ${!v} =~ ^[0-9]+$ && ${!v} -ge 0 ]] || die "$v=${!v} is not a count"; done
 ((REPS >= 1 && SREPS >= 1 && KREPS >= 1)) || die "REPS, SREPS and KREPS must be at least 1"
 for m in $MODELS; do [[ $m == paper || $m == small ]] || die "MODELS=$MODELS: paper and small only"; done
-for t in $THREADS; do [[ $t =~ ^[12]$ ]] || die "THREADS=$THREADS: 1 and 2 only (BenchmarkSgemm has impl=avx2-t1 and -t2)"; done
+for t in $THREADS; do [[ $t =~ ^[12]$ ]] || die "THREADS=$THREADS: 1 and 2 only (BenchmarkSgemm has impl=PATH-t1 and -t2)"; done
 
 # --- what it needs: Go, and Debian's torch and numpy (on OpenBLAS)
 command -v go >/dev/null || export PATH=/usr/local/go/bin:$PATH
 command -v go >/dev/null || die "no go on PATH nor in /usr/local/go/bin (HINT: install Go 1.26)"
-if ! "$PY" -c 'import torch, numpy' 2>/dev/null; then
+# numpy and torch load the BLAS of Debian's libblas.so.3 alternative: without libopenblas0-pthread
+# that is the reference BLAS (2 GFLOP/s here, and torch's step 10x slower), no fair peer.
+openblas() { "$PY" -c 'import numpy' 2>/dev/null && ldconfig -p | grep -q 'libopenblas.so.0'; }
+if ! "$PY" -c 'import torch, numpy' 2>/dev/null || ! openblas; then
 	sudo=""
 	[[ $(id -u) == 0 ]] || sudo=sudo
 	echo "bench_peer: installing python3-torch python3-numpy libopenblas0-pthread (Debian)" >&2
 	$sudo apt-get update >/dev/null
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y python3-torch python3-numpy libopenblas0-pthread >/dev/null
 	"$PY" -c 'import torch, numpy' || die "$PY still cannot import torch and numpy"
+	openblas || die "no libopenblas.so.0 after installing libopenblas0-pthread"
 fi
 
 tmp=${KEEP:-$(mktemp -d)}
@@ -80,6 +91,16 @@ for p in nn kernels kernels/sgemm; do
 	go test -c -o "$tmp/$(basename "$p").test" "./$p/" || die "go test -c ./$p/ failed"
 done
 "$PY" scripts/bench_peer.py check >&2 # the embedded encoder still matches gen.py's
+# The engine's SIMD path (TestPaths logs "path=… hardware=… paths=…").
+paths=$("$tmp/sgemm.test" -test.run '^TestPaths$' -test.v | grep -o 'path=.*' | head -1) ||
+	die "sgemm.test -test.run TestPaths failed (HINT: TWOSTAGE_SIMD must be avx512, avx2 or go)"
+path=$(sed 's/^path=\([a-z0-9]*\).*/\1/' <<<"$paths")
+[[ $path == go ]] && die "the engine runs its go path here (no AVX2/FMA or TWOSTAGE_SIMD=go): no FMA peak to compare with"
+# peak T WHEN: the FMA peak of the path on T threads, best of 3 one-second runs.
+peak() {
+	"$tmp/sgemm.test" -test.run '^$' -test.bench "^BenchmarkFMAPeak\$/^path=$path\$" -test.benchtime 1s \
+		-test.count 3 -test.cpu "$1" >"$tmp/peak-t$1-$2.txt" || die "BenchmarkFMAPeak failed"
+}
 
 convs=$(tr ' ' '|' <<<"$CONVS")
 # gobench NAME PKGDIR BINARY PATTERN T: writes go-NAME-tT-{cold,warm}.txt (1 and 1+R iterations).
@@ -94,6 +115,8 @@ gobench() {
 }
 
 for t in $THREADS; do
+	step "FMA peak of the $path path, $t thread(s), start"
+	peak "$t" start
 	torch_models=""
 	for m in $MODELS; do
 		r=$REPS
@@ -105,7 +128,7 @@ for t in $THREADS; do
 	step "engine, $t thread(s): Conv2D ($CONVS)"
 	gobench conv kernels kernels.test "^BenchmarkConv2D\$/^backend=cpu\$/^dir=/^shape=($convs)\$" "$t" "$KREPS"
 	step "engine, $t thread(s): Sgemm"
-	gobench sgemm kernels/sgemm sgemm.test "^BenchmarkSgemm\$/^impl=avx2-t$t\$/" "$t" "$KREPS"
+	gobench sgemm kernels/sgemm sgemm.test "^BenchmarkSgemm\$/^impl=$path-t$t\$/" "$t" "$KREPS"
 
 	step "PyTorch, $t thread(s): step, forward, conv2d"
 	GLIBC_TUNABLES=$TUNABLES OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$PY" scripts/bench_peer.py torch \
@@ -114,12 +137,16 @@ for t in $THREADS; do
 	step "numpy/OpenBLAS, $t thread(s): sgemm"
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$t" \
 		"$PY" scripts/bench_peer.py numpy --reps "$KREPS" --warmup "$WARMUP" >"$tmp/numpy-t$t.txt"
+	step "FMA peak of the $path path, $t thread(s), end"
+	peak "$t" end
 done
 load_after=$(load)
 
 # --- the report
 cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
-echo "machine:   $cpu, nproc $(nproc), $(grep -o -w -m1 -e avx2 -e fma /proc/cpuinfo | sort -u | tr '\n' ' ')"
+echo "machine:   $cpu, nproc $(nproc)"
+echo "SIMD:      $(grep -m1 '^flags' /proc/cpuinfo | grep -o -w -e avx2 -e fma -e 'avx512[a-z_0-9]*' | sort -u | tr '\n' ' ')"
+echo "engine:    SIMD path $path ($(sed 's/^path=[a-z0-9]* //' <<<"$paths")), TWOSTAGE_SIMD=${TWOSTAGE_SIMD:-unset}"
 echo "versions:  $(go version | cut -d' ' -f3-), $("$PY" --version)"
 grep -h '^# ' "$tmp"/torch-t*.txt "$tmp"/numpy-t*.txt | sort -u | sed 's/^# /           /'
 echo "settings:  REPS=$REPS SREPS=$SREPS KREPS=$KREPS WARMUP=$WARMUP THREADS=\"$THREADS\" QUICK=${QUICK:-0}"
