@@ -163,8 +163,8 @@ func lowestLoss(cfg stage2.Config, tr *stage2.Trainer, last map[string]any) (map
 	return res, ck.Save(ck.Path)
 }
 
-// jsonSafe replaces NaN (not representable in JSON) by -1, the scores
-// included of images without labels.
+// jsonSafe replaces NaN (not representable in JSON) by -1, including every
+// score of images without labels.
 func jsonSafe(r epochLog) epochLog {
 	for _, p := range []*float64{&r.Acc, &r.NMI, &r.ARI, &r.TestAcc} {
 		if math.IsNaN(*p) {
