@@ -25,6 +25,7 @@ type torchExpected struct {
 	Train      struct{ N, Seed int }
 	Test       struct{ N, Seed int }
 	KNN        float64 `json:"knn_top1"`
+	KNN5       float64 `json:"knn_top1_k5"`
 	Anchors    []int64
 	Neighbours []int64
 }
@@ -73,6 +74,10 @@ func TestRestoreTorch(t *testing.T) {
 			}
 			if acc := tr.KNN(); acc != e.KNN {
 				t.Errorf("kNN top-1 %v, the authors' kNN gave %v", acc, e.KNN)
+			}
+			tr.Cfg.KNNK = 5
+			if acc := tr.KNN(); acc != e.KNN5 {
+				t.Errorf("kNN top-1 with K=5: %v, the authors' kNN gave %v", acc, e.KNN5)
 			}
 			if len(tr.NB.Neighbours) != len(e.Anchors) {
 				t.Fatalf("%d anchors, want %d", len(tr.NB.Neighbours), len(e.Anchors))

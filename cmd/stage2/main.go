@@ -88,8 +88,10 @@ func parseFlags(args []string) (stage2.Config, *nn.Checkpoint) {
 		}
 		cli.Fatal(fmt.Errorf("--resume is required: stage 2 starts from a stage-1 checkpoint. HINT: run go run ./cmd/superand first, then --resume %s/superand.safetensors", cfg.ModelDir))
 	}
-	ck := cli.Must(nn.LoadCheckpoint(cli.ResolveCheckpoint(cfg.Resume, cfg.ModelDir)))
-	if ck.Kind() == stage2.Kind {
+	ck := cli.Must(nn.LoadAny(cli.ResolveCheckpoint(cfg.Resume, cfg.ModelDir))) // ours, or a .t7 of the authors' code
+	if ck.IsTorch() {
+		cli.Check(adoptTorchArch(fs, &cfg, ck))
+	} else if ck.Kind() == stage2.Kind {
 		saved := cli.Must(stage2.ConfigOf(ck))
 		fs = flag.NewFlagSet("stage2", flag.ContinueOnError)
 		saved.RegisterFlags(fs)

@@ -69,12 +69,16 @@ func parseFlags(args []string) (superand.Config, *nn.Checkpoint) {
 	var ck *nn.Checkpoint
 	if cfg.Resume != "" {
 		path := cli.ResolveCheckpoint(cfg.Resume, cfg.ModelDir)
-		ck = cli.Must(nn.LoadCheckpoint(path))
-		saved := cli.Must(superand.ConfigOf(ck))
-		fs = flag.NewFlagSet("superand", flag.ContinueOnError)
-		saved.RegisterFlags(fs)
-		cli.ParseFlags(fs, args) // flags given now win over the saved ones
-		cfg = saved
+		ck = cli.Must(nn.LoadAny(path)) // ours, or a .t7 of the authors' code
+		if ck.IsTorch() {
+			cli.Check(adoptTorchArch(fs, &cfg, ck))
+		} else {
+			saved := cli.Must(superand.ConfigOf(ck))
+			fs = flag.NewFlagSet("superand", flag.ContinueOnError)
+			saved.RegisterFlags(fs)
+			cli.ParseFlags(fs, args) // flags given now win over the saved ones
+			cfg = saved
+		}
 	} else {
 		if cfg.TestOnly {
 			cli.Fatal(fmt.Errorf("--test_only evaluates a checkpoint: it needs --resume (HINT: --resume %s/superand.safetensors)", cfg.ModelDir))

@@ -3,10 +3,11 @@ package datatest
 import "twostage/data"
 
 // LCGImages is the image set of scripts/torch_fixtures.py (lcg_images): n
-// CIFAR-sized 3×32×32 images, image i of class i mod 10, each pixel
-// (s >> 25) + 12·class with s advancing as s ← 1664525·s + 1013904223
-// (mod 2³²) from s = seed·7919 + i over the pixels in CHW order. The
-// normalisation constants are CIFAR-10's, as the authors' code uses.
+// CIFAR-sized 3×32×32 images, image i of class i mod 10. Pixel p of image i
+// (CHW order, channel c = p/1024) is (s >> 25) + (37i + 11c + 53·class) mod
+// 128, with s advancing as s ← 1664525·s + 1013904223 (mod 2³²) from
+// s = seed·7919 + i: noise over a colour cast that differs between images.
+// The normalisation constants are CIFAR-10's, as the authors' code uses.
 func LCGImages(n int, seed uint32) *data.Dataset {
 	const size = 3 * 32 * 32
 	ds := &data.Dataset{Name: "lcg", N: n, C: 3, H: 32, W: 32, Pixels: make([]uint8, n*size), Labels: make([]int, n),
@@ -18,7 +19,7 @@ func LCGImages(n int, seed uint32) *data.Dataset {
 		s := seed*7919 + uint32(i)
 		for p := 0; p < size; p++ {
 			s = 1664525*s + 1013904223
-			ds.Pixels[i*size+p] = uint8(s>>25) + uint8(12*label)
+			ds.Pixels[i*size+p] = uint8(s>>25) + uint8((37*i+11*(p/1024)+53*label)%128)
 		}
 	}
 	return ds
