@@ -29,15 +29,18 @@ func main() {
 	defer closeBE()
 	train, test, err := cli.LoadData(cfg.Dataset, cfg.DataDir, cfg.Download, cfg.Subset, false)
 	cli.Check(err)
-	classes := len(train.Classes)
+	classes := clusterCount(cfg, train)
 	if classes == 0 { // a flat folder: the heads need a number of clusters
 		cli.Fatal(fmt.Errorf("--dataset %s: the training images have no classes, so stage 2 has no number of clusters; "+
-			"HINT: put the images in one sub-folder per class (root/train/<class>/*.png)", cfg.Dataset))
+			"HINT: give it with --clusters K, or put the images in one sub-folder per class (root/train/<class>/*.png)", cfg.Dataset))
 	}
 	if !cfg.TestOnly && cfg.Assign == "heads" && cfg.BatchSize > train.N { // DropLast would leave every epoch empty
 		cli.Fatal(fmt.Errorf("--batch_size %d: more than the %d training images; HINT: lower --batch_size", cfg.BatchSize, train.N))
 	}
-	fmt.Fprintf(os.Stderr, "data: %s, %d training images, %d test images, %d classes\n", cfg.Dataset, train.N, test.N, classes)
+	fmt.Fprintf(os.Stderr, "data: %s, %d training images, %d test images, %d classes, %d clusters\n", cfg.Dataset, train.N, test.N, len(train.Classes), classes)
+	if !hasLabels(train) {
+		fmt.Fprintln(os.Stderr, "the training images have no labels: accuracy, NMI and ARI are not computed, cluster sizes are")
+	}
 	cli.Check(os.MkdirAll(cfg.ModelDir, 0o755))
 	if ck == nil { // k-means on raw pixels: no encoder
 		res := kmeansBaseline(cfg, train, test, nil)
