@@ -5,7 +5,10 @@
 //
 // Parameter and buffer names are PyTorch's state_dict names
 // ("layer2.0.shortcut.0.weight", "bn1_sobel.running_var", ...), so weights
-// move between this engine and PyTorch through safetensors files.
+// move between this engine and PyTorch through safetensors files. The
+// authors' own torch.save checkpoints (.t7) load too (torch.go, LoadTorch,
+// on the pickle reader nn/torchfile), their fixed Sobel filters checked
+// against ours (Checkpoint.GetEncoder).
 //
 // Layers take the training mode as an explicit argument of Forward; a
 // training-mode BatchNorm2d updates its running statistics as PyTorch does

@@ -193,6 +193,7 @@ func parseZip(data []byte, name string) (any, error) {
 	if n != len(pkl) {
 		return nil, fmt.Errorf("torchfile: %s: %d bytes after the STOP of %s/data.pkl", name, len(pkl)-n, prefix)
 	}
+	copied := uint64(0) // storage bytes copied so far: at most the file's size, even if entries share their data
 	for _, st := range sts.order {
 		f := files[prefix+"/data/"+st.key]
 		if f == nil {
@@ -201,6 +202,9 @@ func parseZip(data []byte, name string) (any, error) {
 		if want := uint64(st.numel) * uint64(st.elem.size); uint64(st.numel) > uint64(len(data)) || f.UncompressedSize64 != want {
 			return nil, fmt.Errorf("torchfile: %s: storage %q: entry holds %d bytes, %d elements of %s need %d",
 				name, st.key, f.UncompressedSize64, st.numel, st.class, uint64(st.numel)*uint64(st.elem.size))
+		}
+		if copied += f.UncompressedSize64; copied > uint64(len(data)) {
+			return nil, fmt.Errorf("torchfile: %s: the storage entries hold more bytes than the file (entries sharing their data?)", name)
 		}
 		if st.data, err = read(f); err != nil {
 			return nil, err

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"strings"
 )
 
 // elemType is one storage class's element type.
@@ -321,9 +320,4 @@ func halfToFloat(h uint16) float32 {
 		return v
 	}
 	return math.Float32frombits(sign | (exp+112)<<23 | frac<<13)
-}
-
-// isCUDA reports whether a storage class or location is on a GPU.
-func isCUDA(t *Tensor) bool {
-	return strings.HasPrefix(t.Storage, "torch.cuda.") || strings.HasPrefix(t.Device, "cuda")
 }
