@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/diff/fd"
 
 	"twostage/kernels"
+	"twostage/kernels/sgemm"
 	"twostage/tensor"
 )
 
@@ -411,6 +412,56 @@ func BenchmarkConv2DPath(b *testing.B) {
 					b.ReportMetric(s.FLOPs()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 				})
 			}
+		}
+	}
+}
+
+// TestConv2DPathsAgree checks that the avx512 path gives the avx2 path's
+// bits in every conv algorithm and pass: its GEMM tiles run each element's
+// FMAs in the same order (alpha 1, beta 0 or 1 throughout the convs) and
+// its lane transforms do the same adds per lane, so any difference is a
+// bug in an AVX-512 twin. Shapes: a ragged output-channel count for the
+// 16-row tiles (24), partial blocks of 16 interleaved images, odd planes.
+func TestConv2DPathsAgree(t *testing.T) {
+	if !sgemm.AVX512.Available() {
+		t.Skip("no avx512 path here")
+	}
+	avx2, avx512 := &kernels.CPU{Path: sgemm.AVX2}, &kernels.CPU{Path: sgemm.AVX512}
+	for ci, s := range []tensor.ConvShape{
+		convCase(20, 16, 8, 24, 3, 3, 1, 1),
+		convCase(17, 8, 7, 16, 3, 3, 1, 1),
+		convCase(33, 32, 4, 40, 3, 3, 1, 1),
+		convCase(18, 32, 8, 48, 3, 3, 2, 1),
+		convCase(16, 32, 8, 64, 1, 1, 2, 0),
+	} {
+		seed := uint64(100 + 10*ci)
+		x := denseRand(seed+1, s.N*s.C*s.H*s.W, -1, 1)
+		w := denseRand(seed+2, s.K*s.C*s.R*s.S, -1, 1)
+		dy := denseRand(seed+3, s.N*s.K*s.OH*s.OW, -1, 1)
+		dx0 := denseRand(seed+4, len(x), -1, 1)
+		dw0 := denseRand(seed+5, len(w), -1, 1)
+		for _, mode := range []string{"auto", "winograd", "lanes", "always", "never"} {
+			t.Run(fmt.Sprintf("path=%s/shape=%s", mode, convName(s)), func(t *testing.T) {
+				defer kernels.SetConvPath(mode)()
+				var got [2][3][]float32
+				for i, be := range []tensor.Backend{avx2, avx512} {
+					xt, wt, dyt := denseTensor(be, s.XShape(), x), denseTensor(be, s.WShape(), w), denseTensor(be, s.YShape(), dy)
+					y := denseTensor(be, s.YShape(), make([]float32, len(dy)))
+					be.Conv2DForward(y, xt, wt, s)
+					dxt, dwt := denseTensor(be, s.XShape(), dx0), denseTensor(be, s.WShape(), dw0)
+					be.Conv2DBackwardData(dxt, dyt, wt, s)
+					be.Conv2DBackwardFilter(dwt, dyt, xt, s)
+					got[i] = [3][]float32{y.Float32s(), dxt.Float32s(), dwt.Float32s()}
+				}
+				for p, name := range []string{"y", "dx", "dw"} {
+					a, b := got[0][p], got[1][p]
+					for i := range a {
+						if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+							t.Fatalf("%s[%d]: avx512 %v, avx2 %v", name, i, b[i], a[i])
+						}
+					}
+				}
+			})
 		}
 	}
 }

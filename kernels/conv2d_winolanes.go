@@ -61,9 +61,10 @@ type laneGeom struct {
 	wp           int // padded columns, 2·tw + 2
 	ty0, nty     int
 	nlb          int
-	rows         int // padded rows held per block and channel, 2·nty + 2
-	orw          int // floats per row of the output grid, 2·tw·16
-	T            int // tiles, nlb·nty·tw·16
+	rows         int  // padded rows held per block and channel, 2·nty + 2
+	orw          int  // floats per row of the output grid, 2·tw·16
+	T            int  // tiles, nlb·nty·tw·16
+	zmm          bool // the transforms' AVX-512 twins (the avx512 path)
 }
 
 func newLaneGeom(h, w, ty0, nty, nlb int) laneGeom {
@@ -141,7 +142,11 @@ func (g laneGeom) input(v, xi []float32, ci int, packed bool) {
 		for b := 0; b < g.nlb; b++ {
 			for ty := 0; ty < g.nty; ty++ {
 				pos := (b*g.nty + ty) * g.tw
-				winoInLanes(&v[base+pos*vpos], vxi, vpos, &xi[((b*ci+c)*g.rows+2*ty)*rw], rw, g.tw)
+				if g.zmm {
+					winoInLanesAVX512(&v[base+pos*vpos], vxi, vpos, &xi[((b*ci+c)*g.rows+2*ty)*rw], rw, g.tw)
+				} else {
+					winoInLanes(&v[base+pos*vpos], vxi, vpos, &xi[((b*ci+c)*g.rows+2*ty)*rw], rw, g.tw)
+				}
 			}
 		}
 	}
@@ -156,7 +161,11 @@ func (g laneGeom) output(out, m []float32, ko, mxi int) {
 		for b := 0; b < g.nlb; b++ {
 			for ty := 0; ty < g.nty; ty++ {
 				pos := (b*g.nty + ty) * g.tw
-				winoOutLanes(&out[((k*g.nlb+b)*2*g.nty+2*ty)*g.orw], g.orw, &m[k*g.T+pos*wlanes], mxi, g.tw)
+				if g.zmm {
+					winoOutLanesAVX512(&out[((k*g.nlb+b)*2*g.nty+2*ty)*g.orw], g.orw, &m[k*g.T+pos*wlanes], mxi, g.tw)
+				} else {
+					winoOutLanes(&out[((k*g.nlb+b)*2*g.nty+2*ty)*g.orw], g.orw, &m[k*g.T+pos*wlanes], mxi, g.tw)
+				}
 			}
 		}
 	}
@@ -226,7 +235,11 @@ func (g laneGeom) gradInput(w, out []float32, ko, wxi int) {
 		for b := 0; b < g.nlb; b++ {
 			for ty := 0; ty < g.nty; ty++ {
 				pos := (b*g.nty + ty) * g.tw
-				winoDyLanes(&w[k*g.T+pos*wlanes], wxi, wlanes, &out[((k*g.nlb+b)*2*g.nty+2*ty)*g.orw], g.orw, g.tw)
+				if g.zmm {
+					winoDyLanesAVX512(&w[k*g.T+pos*wlanes], wxi, wlanes, &out[((k*g.nlb+b)*2*g.nty+2*ty)*g.orw], g.orw, g.tw)
+				} else {
+					winoDyLanes(&w[k*g.T+pos*wlanes], wxi, wlanes, &out[((k*g.nlb+b)*2*g.nty+2*ty)*g.orw], g.orw, g.tw)
+				}
 			}
 		}
 	}
@@ -236,12 +249,13 @@ func (g laneGeom) gradInput(w, out []float32, ko, wxi int) {
 // nty tile rows each (about laneTiles tiles), at least one per thread.
 type lanePlan struct {
 	blocks, nlb, nty, th int
-	gb, gt               int // groups along the blocks and along the tile rows
+	gb, gt               int  // groups along the blocks and along the tile rows
+	zmm                  bool // laneGeom.zmm of its groups
 }
 
 func (c *CPU) lanePlan(n, h, w int) lanePlan {
 	th, tw := (h+1)/2, (w+1)/2
-	p := lanePlan{blocks: ceilDiv(n, wlanes), th: th, nlb: 1, nty: th}
+	p := lanePlan{blocks: ceilDiv(n, wlanes), th: th, nlb: 1, nty: th, zmm: c.path() == sgemmpkg.AVX512 && useAVX512}
 	perRow := tw * wlanes
 	if th*perRow >= laneTiles {
 		p.nty = max(1, min(th, (laneTiles+perRow/2)/perRow))
@@ -264,11 +278,17 @@ func (c *CPU) lanePlan(n, h, w int) lanePlan {
 func (p lanePlan) group(gi, h, w int) (laneGeom, int) {
 	bi, ti := gi/p.gt, gi%p.gt
 	b0, ty0 := bi*p.nlb, ti*p.nty
-	return newLaneGeom(h, w, ty0, min(p.nty, p.th-ty0), min(p.nlb, p.blocks-b0)), b0 * wlanes
+	g := newLaneGeom(h, w, ty0, min(p.nty, p.th-ty0), min(p.nlb, p.blocks-b0))
+	g.zmm = p.zmm
+	return g, b0 * wlanes
 }
 
 // largest is the geometry of the plan's largest group (buffer sizes).
-func (p lanePlan) largest(h, w int) laneGeom { return newLaneGeom(h, w, 0, p.nty, p.nlb) }
+func (p lanePlan) largest(h, w int) laneGeom {
+	g := newLaneGeom(h, w, 0, p.nty, p.nlb)
+	g.zmm = p.zmm
+	return g
+}
 
 // conv2DWinoLanes is conv2DWinograd on interleaved lanes: dst (= or +=
 // with add) [N, ko, h, w] = the 3×3 pad-1 conv of src [N, ci, h, w] with

@@ -1,0 +1,28 @@
+//go:build !noasm
+
+package kernels
+
+import "twostage/kernels/sgemm"
+
+// useAVX512 reports whether the CPU can run simd_avx512_amd64.s (the
+// hardware: CPU.path makes the choice, this only guards the callers).
+var useAVX512 = sgemm.Hardware() >= sgemm.AVX512
+
+// The avx512 path's loops; each is its AVX2 twin's reference loop (in
+// simd_amd64.go) on one ZMM vector of 16 lanes instead of two YMM halves,
+// with the same bits.
+
+// winoInLanesAVX512 is winoInLanes.
+//
+//go:noescape
+func winoInLanesAVX512(v *float32, vxi, vpos int, r *float32, rw int, n int)
+
+// winoOutLanesAVX512 is winoOutLanes.
+//
+//go:noescape
+func winoOutLanesAVX512(o *float32, orw int, m *float32, mxi int, n int)
+
+// winoDyLanesAVX512 is winoDyLanes.
+//
+//go:noescape
+func winoDyLanesAVX512(v *float32, vxi, vpos int, r *float32, rw int, n int)

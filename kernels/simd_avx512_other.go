@@ -1,0 +1,18 @@
+//go:build !amd64 || noasm
+
+package kernels
+
+// useAVX512 is false where there is no assembly.
+const useAVX512 = false
+
+func winoInLanesAVX512(v *float32, vxi, vpos int, r *float32, rw int, n int) {
+	panic("kernels: AVX-512 loop without assembly")
+}
+
+func winoOutLanesAVX512(o *float32, orw int, m *float32, mxi int, n int) {
+	panic("kernels: AVX-512 loop without assembly")
+}
+
+func winoDyLanesAVX512(v *float32, vxi, vpos int, r *float32, rw int, n int) {
+	panic("kernels: AVX-512 loop without assembly")
+}
