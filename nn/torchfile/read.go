@@ -38,10 +38,14 @@ func Load(path string) (any, error) {
 	return Parse(data, path)
 }
 
-// IsTorchFile reports whether head, the first bytes of a file, starts a
-// torch.save file: a zip archive or a protocol-2+ pickle.
+// IsTorchFile reports whether head, the first 4 or more bytes of a file,
+// starts a torch.save file: a zip archive ("PK\x03\x04") or a legacy file,
+// whose first pickle is PROTO 2..5 then LONG1 of 10 bytes (the magic
+// number). A safetensors file cannot start so: its first 8 bytes are a
+// header length, which these would make 67 MB (zip) or over 2^40 bytes.
 func IsTorchFile(head []byte) bool {
-	return bytes.HasPrefix(head, []byte("PK\x03\x04")) || len(head) >= 2 && head[0] == opProto && head[1] >= 2 && head[1] <= 5
+	return bytes.HasPrefix(head, []byte("PK\x03\x04")) ||
+		len(head) >= 4 && head[0] == opProto && head[1] >= 2 && head[1] <= 5 && head[2] == opLong1 && head[3] == 10
 }
 
 // Parse reads a torch.save file held in data; name labels the errors.
@@ -49,8 +53,8 @@ func Parse(data []byte, name string) (any, error) {
 	switch {
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return parseZip(data, name)
-	case IsTorchFile(data):
-		return parseLegacy(data, name)
+	case len(data) >= 2 && data[0] == opProto && data[1] >= 2 && data[1] <= 5:
+		return parseLegacy(data, name) // which names a pickle without the magic number
 	}
 	return nil, fmt.Errorf("torchfile: %s: neither a zip archive nor a pickle: not a torch.save file", name)
 }

@@ -249,3 +249,28 @@ func TestTensorGeometry(t *testing.T) {
 		t.Errorf("err = %v, want the element budget", err)
 	}
 }
+
+// TestIsTorchFile tells torch.save files from safetensors ones by their
+// first bytes, including a safetensors header length whose low bytes look
+// like a pickle's PROTO (640 = 0x0280: "\x80\x02" then zeros).
+func TestIsTorchFile(t *testing.T) {
+	for _, name := range []string{"tiny_legacy.t7", "tiny_zip.t7", "stage1_legacy_cuda.t7"} {
+		b, err := os.ReadFile(filepath.Join(fixtures, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !IsTorchFile(b[:8]) {
+			t.Errorf("%s: not recognised", name)
+		}
+	}
+	for _, head := range [][]byte{
+		{0x80, 0x02, 0, 0, 0, 0, 0, 0}, // a safetensors header of 640 bytes
+		{0x80, 0x02, 0x8a},             // too short to tell
+		[]byte("PK\x05\x06"),           // an empty zip archive
+		{},
+	} {
+		if IsTorchFile(head) {
+			t.Errorf("% x recognised as a torch file", head)
+		}
+	}
+}
