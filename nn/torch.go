@@ -307,7 +307,11 @@ func (c *Checkpoint) GetEncoder(e *Encoder) error {
 			}
 			w := want[k]
 			if !equalInts(t.Shape, w.shape) || t.DType != "F32" {
-				return fmt.Errorf("checkpoint: %s: tensor %q has shape %v, the model needs %v", c.Path, k, t.Shape, w.shape)
+				hint := ""
+				if k == "sobel.0.weight" && len(t.Shape) == 4 {
+					hint = fmt.Sprintf(" (HINT: the saved model takes %d-channel images, this data set has %d)", t.Shape[1], w.shape[1])
+				}
+				return fmt.Errorf("checkpoint: %s: tensor %q has shape %v, the model needs %v%s", c.Path, k, t.Shape, w.shape, hint)
 			}
 			for i, v := range t.F32 {
 				if d := v - w.vals[i]; d > 1e-6 || d < -1e-6 {

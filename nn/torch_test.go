@@ -133,8 +133,12 @@ func TestLoadTorchMapping(t *testing.T) {
 // mismatch names the key and both shapes.
 func TestGetEncoderSobel(t *testing.T) {
 	path := filepath.Join(torchFixtures, "stage1_zip.t7")
-	newEnc := func(w int) *nn.Encoder {
-		return nn.NewEncoder(&kernels.CPU{}, rand.New(rand.NewPCG(1, 1)), nn.EncoderConfig{Width: w, LowDim: 16, InChannels: 3, ImageSize: 32})
+	newEnc := func(w int) *nn.Encoder { // w = −1: width 2 on grey images
+		c := 3
+		if w < 0 {
+			w, c = 2, 1
+		}
+		return nn.NewEncoder(&kernels.CPU{}, rand.New(rand.NewPCG(1, 1)), nn.EncoderConfig{Width: w, LowDim: 16, InChannels: c, ImageSize: 32})
 	}
 	for _, c := range []struct {
 		name string
@@ -148,6 +152,7 @@ func TestGetEncoderSobel(t *testing.T) {
 		{"grey shape", func(ck *nn.Checkpoint) {
 			ck.Tensors["sobel.0.weight"] = safetensors.Tensor{DType: "F32", Shape: []int{1, 1, 1, 1}, F32: []float32{1}}
 		}, 2, `"sobel.0.weight" has shape [1 1 1 1], the model needs [1 3 1 1]`},
+		{"channels", func(*nn.Checkpoint) {}, -1, "3-channel images, this data set has 1"},
 		{"width", func(*nn.Checkpoint) {}, 4, `"conv1.weight" has shape [2 3 3 3], the model needs [4,3,3,3]`},
 		{"extra key", func(ck *nn.Checkpoint) {
 			ck.Tensors["fc.weight"] = safetensors.Tensor{DType: "F32", Shape: []int{1}, F32: []float32{0}}
