@@ -48,7 +48,11 @@
 //	                               Half, BFloat16, Long, Int, Short, Char, Byte, Bool)
 //
 // Any other opcode, class or use of a class is an error naming the file,
-// the byte offset and what was found.
+// the byte offset and what was found. (A general unpickler such as
+// github.com/nlpodyssey/gopickle interprets every opcode, builds generic
+// objects of classes it does not know, and in the version read allocates
+// each counted string's length before checking that the bytes exist; this
+// list of about forty opcodes is smaller than a wrapper fencing that in.)
 //
 // # Limits
 //
