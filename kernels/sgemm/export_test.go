@@ -14,10 +14,10 @@ const (
 // HaveAVX2 reports whether the assembly kernels can run here.
 var HaveAVX2 = hardware >= AVX2
 
-// SetMaxDirectRows sets the row bound of the in-place B path (0 turns it
-// off) and returns a function restoring the old one.
+// SetMaxDirectRows sets the row bound of the in-place B path on every
+// SIMD path (0 turns it off) and returns a function restoring the old ones.
 func SetMaxDirectRows(n int) (restore func()) {
-	old := maxDirectRows
-	maxDirectRows = n
-	return func() { maxDirectRows = old }
+	old, old512 := maxDirectRows, maxDirectRows512
+	maxDirectRows, maxDirectRows512 = n, n
+	return func() { maxDirectRows, maxDirectRows512 = old, old512 }
 }

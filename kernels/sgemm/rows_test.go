@@ -232,7 +232,7 @@ func TestDirectMatchesPacked(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(4, 2))
 	for _, path := range sgemm.Paths()[1:] {
-		for _, m := range []int{1, 5, 6, 16, 30, 48} {
+		for _, m := range []int{1, 5, 6, 16, 30, 48, 100, 128} {
 			for _, n := range []int{16, 37, 300} {
 				for _, k := range []int{1, 3, 9, 144, 650} {
 					for _, threads := range []int{1, 2} {

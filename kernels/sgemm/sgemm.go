@@ -382,6 +382,15 @@ func (ws *workspace) rowOffsets(g *gemm, pc, kcb int) []int {
 // to compare the two paths.
 var maxDirectRows = 4 * mr6 * 2
 
+// maxDirectRows512 is maxDirectRows on the avx512 path, whose kernel is
+// twice as fast, so that packing costs twice as much beside it. Measured on
+// the AVX-512 EPYC (Zen 5), one thread, a conv's SgemmRows (4 images of
+// 34×34 padded planes), best of 12 calls at load 10, GFLOP/s packed / in
+// place: m = 32 k = 288 115/192, m = 64 k = 576 137/175, m = 96 k = 576
+// 156/182, m = 128 k = 1152 160/176; m = 256 k = 1152 173/167 and k =
+// 2304 182/176 no better in place.
+var maxDirectRows512 = 8 * mr512
+
 // directSpan bounds the floats a stored B's k rows may span for the
 // in-place path (256 KiB, half of L2): a Winograd GEMM's V block with 32
 // channels spans 32·264.
@@ -424,7 +433,11 @@ func (g *gemm) run(i0, i1, j0, j1 int) {
 	// TLB miss each and often share cache sets (m = 32, k = 288 at 2
 	// threads: n = ldb = 16384 32 GFLOP/s in place against 46 packed, n =
 	// 3000 42 against 57).
-	direct := g.simd && !g.tB && g.pb == nil && i1-i0 <= maxDirectRows && (g.boff != nil || g.k*g.ldb <= directSpan)
+	bound := maxDirectRows
+	if g.path == AVX512 {
+		bound = maxDirectRows512
+	}
+	direct := g.simd && !g.tB && g.pb == nil && i1-i0 <= bound && (g.boff != nil || g.k*g.ldb <= directSpan)
 	// SgemmPanels reads B in place whatever the rows (its panels are
 	// gathers that no leading dimension describes), or without SIMD packs
 	// each panel just before its first use.
