@@ -74,20 +74,8 @@ func TestResumeEquivalence(t *testing.T) {
 
 	first := superand.NewTrainer(be, cfg, train, nil)
 	run(t, first, 2) // stops at round 1, epoch 0
-	ck, err := first.Checkpoint()
+	second, err := restored(t, first, cfg)
 	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "ck.safetensors")
-	if err := ck.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := nn.LoadCheckpoint(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	second := superand.NewTrainer(be, cfg, train, nil)
-	if err := second.Restore(loaded); err != nil {
 		t.Fatal(err)
 	}
 	if second.Round != 1 || second.Epoch != 0 {
@@ -109,30 +97,29 @@ func TestInterruptResume(t *testing.T) {
 
 	a := superand.NewTrainer(be, cfg, train, nil)
 	a.Discover()
-	ctx, cancel := context.WithCancel(context.Background())
-	_, err := a.RunEpoch(ctx, func(b, nb int, _ float64) {
-		if b == 2 {
-			cancel()
-		}
-	})
-	if !errors.Is(err, context.Canceled) || a.Batch != 2 {
-		t.Fatalf("err %v, batch %d", err, a.Batch)
-	}
-	ck, err := a.Checkpoint()
+	cancelAt(t, a, 2)
+	b, err := restored(t, a, cfg)
 	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "ck.safetensors")
-	if err := ck.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	loaded, _ := nn.LoadCheckpoint(path)
-	b := superand.NewTrainer(be, cfg, train, nil)
-	if err := b.Restore(loaded); err != nil {
 		t.Fatal(err)
 	}
 	run(t, b, -1)
 	sameBits(t, snapshot(straight), snapshot(b))
+}
+
+// cancelAt runs tr's current epoch and cancels it after batch `at`, as
+// Ctrl-C would: the trainer then records where the epoch stopped.
+func cancelAt(t *testing.T, tr *superand.Trainer, at int) {
+	t.Helper()
+	round := tr.Round
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := tr.RunEpoch(ctx, func(b, nb int, _ float64) {
+		if b == at {
+			cancel()
+		}
+	}); !errors.Is(err, context.Canceled) || tr.Round != round || tr.Batch != at {
+		t.Fatalf("err %v at round %d batch %d, want a cancel at round %d batch %d", err, tr.Round, tr.Batch, round, at)
+	}
 }
 
 // TestNaNStops: a non-finite loss is an error naming the round, epoch and
@@ -242,14 +229,7 @@ func TestInterruptLaterRound(t *testing.T) {
 	if n, _ := a.Discover(); n == 0 {
 		t.Fatal("round 1 found no anchors: the test proves nothing")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if _, err := a.RunEpoch(ctx, func(b, nb int, _ float64) {
-		if b == 1 {
-			cancel()
-		}
-	}); !errors.Is(err, context.Canceled) || a.Round != 1 || a.Batch != 1 {
-		t.Fatalf("err %v at round %d batch %d", err, a.Round, a.Batch)
-	}
+	cancelAt(t, a, 1)
 	b, err := restored(t, a, cfg)
 	if err != nil {
 		t.Fatal(err)
