@@ -18,9 +18,9 @@ func plot(dir, jsonl string) error {
 
 // plotSeries are the chart's lines. Only stage 2's rows count (stage 1
 // logs to the same metrics.jsonl when both share --model_dir), and of them
-// only the latest run's; x is the stage-2 epoch (1 = the first), and an
+// only the latest run's; x is the stage-2 epoch (1 = the first). An
 // accuracy logged as a placeholder (-1: not evaluated that epoch) is left
-// out, not drawn as a value.
+// out, so the line joins the epochs that were evaluated.
 func plotSeries(rows []epochLog) []cli.Series {
 	var x, loss, acc, test []float64
 	for _, r := range rows {
@@ -29,14 +29,17 @@ func plotSeries(rows []epochLog) []cli.Series {
 		}
 		x = append(x, float64(r.Epoch+1))
 		loss = append(loss, r.Loss)
-		acc = append(acc, cli.Measured(r.Acc))
-		test = append(test, cli.Measured(r.TestAcc))
+		acc = append(acc, r.Acc)
+		test = append(test, r.TestAcc)
 	}
 	s := cli.LastRun(x)
+	x, loss, acc, test = x[s:], loss[s:], acc[s:], test[s:]
+	ax, ay := cli.MeasuredPoints(x, acc)
+	tx, ty := cli.MeasuredPoints(x, test)
 	return []cli.Series{
-		{Name: "loss", X: x[s:], Y: loss[s:], Axis: 0},
-		{Name: "train acc (best head)", X: x[s:], Y: acc[s:], Axis: 1},
-		{Name: "test acc", X: x[s:], Y: test[s:], Axis: 1},
+		{Name: "loss", X: x, Y: loss, Axis: 0},
+		{Name: "train acc (best head)", X: ax, Y: ay, Axis: 1},
+		{Name: "test acc", X: tx, Y: ty, Axis: 1},
 	}
 }
 

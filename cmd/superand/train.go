@@ -122,8 +122,8 @@ func plot(dir, jsonl string) error {
 // stage 1's rows count (stage 2 logs to the same metrics.jsonl when both
 // share --model_dir), and of them only the latest run's (a run from
 // scratch in the same directory starts again at round 0, epoch 0); x counts
-// its epochs over the rounds, and a kNN logged as -1 (not evaluated) is
-// left out.
+// its epochs over the rounds. A kNN logged as -1 (not evaluated) is left
+// out, so the line joins the epochs that were evaluated.
 func plotSeries(rows []epochLog) []cli.Series {
 	var order, loss, acc []float64
 	for _, r := range rows {
@@ -132,16 +132,17 @@ func plotSeries(rows []epochLog) []cli.Series {
 		}
 		order = append(order, float64(r.Round)*1e6+float64(r.Epoch))
 		loss = append(loss, r.Loss)
-		acc = append(acc, cli.Measured(r.KNN))
+		acc = append(acc, r.KNN)
 	}
 	s := cli.LastRun(order)
 	x := make([]float64, len(order)-s)
 	for i := range x {
 		x[i] = float64(i + 1)
 	}
+	kx, ky := cli.MeasuredPoints(x, acc[s:])
 	return []cli.Series{
 		{Name: "loss", X: x, Y: loss[s:], Axis: 0},
-		{Name: "kNN top-1", X: x, Y: acc[s:], Axis: 1},
+		{Name: "kNN top-1", X: kx, Y: ky, Axis: 1},
 	}
 }
 

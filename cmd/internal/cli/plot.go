@@ -240,12 +240,15 @@ func LastRun(x []float64) int {
 	return start
 }
 
-// Measured returns v, or NaN where v is a placeholder for "not measured"
-// (negative, as the commands log an epoch without evaluation, or NaN), so
-// that a chart leaves the point out.
-func Measured(v float64) float64 {
-	if v < 0 || math.IsNaN(v) {
-		return math.NaN()
+// MeasuredPoints returns the points (x[i], y[i]) whose y is a measurement,
+// leaving out the placeholders for "not measured" (a negative value, as the
+// commands log an epoch without evaluation, or NaN): a chart then joins the
+// measured points instead of breaking its line at every placeholder.
+func MeasuredPoints(x, y []float64) (mx, my []float64) {
+	for i := range y {
+		if y[i] >= 0 && !math.IsNaN(y[i]) {
+			mx, my = append(mx, x[i]), append(my, y[i])
+		}
 	}
-	return v
+	return mx, my
 }
