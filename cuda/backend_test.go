@@ -79,7 +79,7 @@ func seeded(n int, seed uint64) []float32 {
 	return v
 }
 
-func checkSync(t *testing.T, be tensor.Backend) {
+func checkSync(t testing.TB, be tensor.Backend) {
 	t.Helper()
 	if err := be.Sync(); err != nil {
 		t.Fatalf("%s: Sync: %v", be.Name(), err)

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# gpu-check.sh - everything issue 12 checks on a GPU, in one prepared go (at most 6 minutes).
+#
+#   bash scripts/gpu-check.sh build      on the CPU machine (Go, the CUDA 11.8 headers): builds
+#                                        the -tags cuda test binaries into gpu-bin/ (git-ignored)
+#   bash scripts/gpu-check.sh run [DIR]  on the GPU machine (no Go; driver, CUDA 13, PyTorch with
+#                                        cuDNN, CuPy): runs them and the PyTorch peer, writes every
+#                                        log to DIR (default $OUT/gpu-check, else gpu-check.out) and
+#                                        prints one table of ratios
+#
+# The run, each step with its own time limit so that one hang cannot eat the budget:
+#   1. environment: nvidia-smi, driver, uname, where libcuda.so.1 is, the Go binaries load;
+#   2. conformance: the kernels test suite over the CUDA backend (backends() gains cuda-tf32 under
+#      -tags cuda; outputs NaN-filled at allocation), again in the exact FP32 mode
+#      (TWOSTAGE_CUDA_FP32=1), and the cuda package's own tests; the goldens through the CUDA
+#      backend when golden.test exists and ../shared/golden/cases is there;
+#   3. compute-sanitizer memcheck on the cuda package's tests, where it works (it fails on the
+#      4.4.0 container runtime: checked first);
+#   4. benchmarks: each conv pass at the encoder's shapes, the paper encoder's training step and
+#      forward at batch 256 (cuda/step_test.go);
+#   5. the eager PyTorch peer on the same GPU (scripts/gpu_peer.py torch: TF32 convs, and
+#      bf16 autocast + channels_last as extra rows);
+#   6. if the Go binaries did not load: the committed PTX through CuPy against torch (gpu_peer.py cupy);
+#   7. the table (gpu_peer.py table). Copy it, with the card and driver, into
+#      kernels/gpu/RUNS.md (the record of every GPU run).
+# The step limits add up to 360 s (30+70+40+30+25+30+60+75); the expected total is 2-4 minutes.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bin=gpu-bin
+
+build() {
+  export PATH=/usr/local/go/bin:$PATH
+  bash scripts/cuda-ci-setup.sh >/dev/null || return 1
+  # shellcheck source=/dev/null
+  . "${CUDA_CACHE:-/var/cache/cuda-debs}/root/env.sh"
+  mkdir -p "$bin"
+  local p rc=0
+  for p in cuda kernels golden; do
+    echo "go test -tags cuda -c -ldflags='-s -w' -o $bin/$p.test ./$p/"
+    go test -tags cuda -c -ldflags='-s -w' -o "$bin/$p.test" "./$p/" || rc=1
+  done
+  git rev-parse HEAD >"$bin/COMMIT"
+  git status --short -- cuda kernels >"$bin/DIRTY"
+  ls -la "$bin"
+  return $rc
+}
+
+# lim SECONDS LOG CMD...: run CMD with a time limit, output to LOG and (tail) to the terminal.
+lim() {
+  local t=$1 log=$2
+  shift 2
+  echo "==> $* (limit ${t}s, log $log)"
+  timeout -k 5 "$t" "$@" >"$log" 2>&1
+  local rc=$?
+  tail -n 15 "$log"
+  echo "<== exit $rc"
+  return $rc
+}
+
+run() {
+  local out=${1:-${OUT:+$OUT/gpu-check}}
+  out=${out:-gpu-check.out}
+  mkdir -p "$out"
+  local t0=$SECONDS
+  local py=python3
+  [[ -x /opt/torch/.venv/bin/python3 ]] && py=/opt/torch/.venv/bin/python3
+  # libcuda.so.1 may sit outside the loader's path on the GPU machine.
+  if ! ldconfig -p 2>/dev/null | grep -q libcuda.so.1 && [[ -e /usr/local/nvidia/lib64/libcuda.so.1 ]]; then
+    export LD_LIBRARY_PATH=/usr/local/nvidia/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  fi
+  {
+    echo "commit $(cat $bin/COMMIT 2>/dev/null) (uncommitted changes in cuda/ kernels/: $(wc -l <$bin/DIRTY 2>/dev/null))"
+    date -u
+    uname -a
+    nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1
+    nvidia-smi 2>&1 | head -15
+    echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
+    "$py" -c 'import torch, cupy; print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version(), "cupy", cupy.__version__)' 2>&1
+  } | tee "$out/env.txt"
+
+  # 1. Do the Go binaries load and find the device?
+  local goOK=0
+  if [[ -x $bin/cuda.test ]] && lim 30 "$out/smoke.txt" "$bin/cuda.test" -test.run '^TestUploadDownload$' -test.v; then
+    goOK=1
+  else
+    echo "Go binaries do not run here: CuPy fallback only"
+  fi
+
+  if ((goOK)); then
+    # 2. Conformance, TF32 then FP32; the cuda package's tests.
+    lim 70 "$out/conformance-tf32.txt" "$bin/kernels.test" -test.count=1 -test.v
+    TWOSTAGE_CUDA_FP32=1 lim 40 "$out/conformance-fp32.txt" "$bin/kernels.test" -test.count=1 \
+      -test.run 'Conv2D|Gemm|Dense'
+    lim 30 "$out/cuda-tests.txt" "$bin/cuda.test" -test.count=1 -test.v -test.run 'Test'
+    if [[ -x $bin/golden.test && -d ../shared/golden/cases ]]; then
+      GOLDEN_DIR=$(cd ../shared/golden/cases && pwd) GOLDEN_BACKEND=cuda TWOSTAGE_CUDA_FP32=1 lim 25 "$out/golden.txt" \
+        "$bin/golden.test" -test.run Golden -test.v
+    fi
+    # 3. compute-sanitizer memcheck where it works.
+    if [[ $(uname -r) != 4.4.0* ]] && command -v compute-sanitizer >/dev/null; then
+      lim 30 "$out/memcheck.txt" compute-sanitizer --tool memcheck --leak-check no --error-exitcode 9 \
+        "$bin/cuda.test" -test.run 'TestFill|TestAxpy|TestScale|TestUploadDownload'
+    else
+      echo "compute-sanitizer: not run ($(uname -r), $(command -v compute-sanitizer || echo absent))" | tee "$out/memcheck.txt"
+    fi
+    # 4. Benchmarks: conv passes, then the step and the forward.
+    lim 60 "$out/go-bench.txt" "$bin/cuda.test" -test.run '^$' \
+      -test.bench 'GPUConv|GPUTrainStep|GPUForward' -test.benchtime 20x
+  fi
+  # 5. The PyTorch peer; 6. CuPy fallback.
+  lim 75 "$out/peer.txt" "$py" scripts/gpu_peer.py torch
+  if ((!goOK)); then
+    lim 60 "$out/cupy.txt" "$py" scripts/gpu_peer.py cupy
+    cat "$out/cupy.txt" >>"$out/peer.txt"
+  fi
+  # 7. The table.
+  echo
+  echo "== ratios (ours / eager PyTorch on the same GPU; conv goal 0.7x cuDNN, step and forward 1.0x)"
+  "$py" scripts/gpu_peer.py table "$out" | tee "$out/table.txt"
+  echo "gpu-check: $((SECONDS - t0)) s; logs in $out"
+}
+
+case ${1:-} in
+build) build ;;
+run) shift; run "$@" ;;
+*) sed -n '2,9p' "$0"; exit 2 ;;
+esac
