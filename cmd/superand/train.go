@@ -160,5 +160,6 @@ func labelled(labels []int) bool {
 func newBar(label string, batch int) *cli.Progress {
 	bar := cli.NewProgress(os.Stderr, label, 0, cli.IsTerminal(os.Stderr))
 	bar.PerStep = batch
+	bar.Start() // the terminal bar counts images from here
 	return bar
 }

@@ -66,7 +66,7 @@ type Progress struct {
 	label  string
 	total  int
 	tty    bool
-	bar    *progressbar.ProgressBar // terminal only, made at the first Update
+	bar    *progressbar.ProgressBar // terminal only, made by Start
 	start  time.Time
 	logged int // non-terminal: log lines printed so far
 	done   int
@@ -76,7 +76,9 @@ type Progress struct {
 // NewProgress starts reporting an epoch of total steps to w under label
 // ("round 1 epoch 3/6"), and starts the clock. isTTY selects the redrawn bar
 // (see IsTerminal). Options (PerStep, Every, Interval) may be set before the
-// first Update; a test that sets Now calls Start after it.
+// first Update, and Start called again after them (it restarts the clock
+// and, on a terminal, makes the bar with them); a test that sets Now does
+// the same.
 func NewProgress(w io.Writer, label string, total int, isTTY bool) *Progress {
 	p := &Progress{w: w, label: label, total: total, tty: isTTY}
 	p.Start()
@@ -88,7 +90,10 @@ func NewProgress(w io.Writer, label string, total int, isTTY bool) *Progress {
 func IsTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // Start restarts the clock (with Now), for when setup work between
-// NewProgress and the first step should not count in the rate.
+// NewProgress and the first step should not count in the rate; on a
+// terminal it makes the bar afresh, so call it again after setting PerStep.
+// The bar's own clock (its rate and ETA) starts here too, but nothing is
+// drawn before the first Update.
 func (p *Progress) Start() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -96,6 +101,10 @@ func (p *Progress) Start() {
 		p.Now = time.Now
 	}
 	p.start = p.Now()
+	if p.tty {
+		p.bar = p.newBar()
+		p.bar.StartWithoutRender()
+	}
 }
 
 // SetTotal changes the number of steps, for a caller that learns it only
@@ -104,7 +113,7 @@ func (p *Progress) SetTotal(total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if total != p.total && p.bar != nil {
-		p.bar.ChangeMax(total * p.unit())
+		p.bar.ChangeMax(max(1, total*p.unit()))
 	}
 	p.total = total
 }
@@ -123,7 +132,7 @@ func (p *Progress) newBar() *progressbar.ProgressBar {
 	if p.PerStep > 0 {
 		its = "img"
 	}
-	return progressbar.NewOptions(p.total*p.unit(),
+	return progressbar.NewOptions(max(1, p.total*p.unit()), // a total learnt later comes through SetTotal
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription(p.label),
 		progressbar.OptionSetWidth(20),
