@@ -12,12 +12,12 @@ import (
 // Sizes of the pictures for the 28×28 blob images (cmd/internal/cli's
 // layout): the gallery is 12 + 200 (text) + 8 thumbnails of 84+4 pixels +
 // 18 (gap) + 4 more + 12 wide when a cluster has at least 12 images; the
-// embedding map is one 560×560 panel plus its 170-pixel legend column, and
-// a 30-pixel title, per panel.
+// embedding map is 560×560 per panel plus its 170-pixel legend column,
+// under a 36-pixel title band.
 const (
 	galleryW  = 12 + 200 + 8*88 + 18 + 4*88 + 12
 	mapPanelW = 560 + 170
-	mapH      = 560 + 30
+	mapH      = 560 + 36
 )
 
 // flatFolder copies the 48 training blobs into one folder without classes.

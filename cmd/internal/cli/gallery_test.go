@@ -135,7 +135,7 @@ func TestPlotScatter(t *testing.T) {
 			t.Fatal(err)
 		}
 		img := decodePNG(t, path)
-		if b := img.Bounds(); b.Dx() != k*(ScatterW+scatterLegend) || b.Dy() != ScatterH+30 {
+		if b := img.Bounds(); b.Dx() != k*(ScatterW+scatterLegend) || b.Dy() != ScatterH+36 {
 			t.Errorf("%d panels: %v", k, b)
 		}
 		// Some pixels of the panel area carry the second group's colour

@@ -83,7 +83,7 @@ func renderScatter(title string, panels []ScatterPanel) (*vgimg.Canvas, error) {
 	if len(panels) == 0 {
 		return nil, fmt.Errorf("scatter plot has no panels")
 	}
-	const titleH = 30
+	const titleH = 36 // the picture's title above the panels' own titles
 	W := len(panels) * (ScatterW + scatterLegend)
 	H := ScatterH + titleH
 	c := newCanvas(W, H)
