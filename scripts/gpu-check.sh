@@ -19,12 +19,14 @@
 #      4.4.0 container runtime: checked first);
 #   4. benchmarks: each conv pass at the encoder's shapes, the paper encoder's training step and
 #      forward at batch 256 (cuda/step_test.go);
+#      and the data loader's augmented pairs/s on this machine's cores (data's BenchmarkLoader),
+#      which the table sets against the step's img/s;
 #   5. the eager PyTorch peer on the same GPU (scripts/gpu_peer.py torch: TF32 convs, and
 #      bf16 autocast + channels_last as extra rows);
 #   6. if the Go binaries did not load: the committed PTX through CuPy against torch (gpu_peer.py cupy);
 #   7. the table (gpu_peer.py table). Copy it, with the card and driver, into
 #      kernels/gpu/RUNS.md (the record of every GPU run).
-# The step limits add up to 360 s (45+60+60+35+20+25+45+70, the first Open JIT-compiles the
+# The step limits add up to 360 s (45+50+60+35+20+25+45+20+60, the first Open JIT-compiles the
 # PTX: about 10 s for conv.ptx, cached after); the expected total is 2-4 minutes.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -37,7 +39,7 @@ build() {
   . "${CUDA_CACHE:-/var/cache/cuda-debs}/root/env.sh"
   mkdir -p "$bin"
   local p rc=0
-  for p in cuda kernels golden; do
+  for p in cuda kernels golden data; do
     echo "go test -tags cuda -c -ldflags='-s -w' -o $bin/$p.test ./$p/"
     go test -tags cuda -c -ldflags='-s -w' -o "$bin/$p.test" "./$p/" || rc=1
   done
@@ -95,7 +97,7 @@ run() {
 
   if ((goOK)); then
     # 2. Conformance, TF32 then FP32; the cuda package's tests.
-    lim 60 "$out/cuda-tests.txt" "$bin/cuda.test" -test.count=1 -test.v -test.run 'Test'
+    lim 50 "$out/cuda-tests.txt" "$bin/cuda.test" -test.count=1 -test.v -test.run 'Test'
     if [[ -f $bin/KERNELS_CUDA ]]; then
       lim 60 "$out/conformance-tf32.txt" "$bin/kernels.test" -test.count=1
       TWOSTAGE_CUDA_FP32=1 lim 35 "$out/conformance-fp32.txt" "$bin/kernels.test" -test.count=1 \
@@ -121,8 +123,11 @@ run() {
     lim 45 "$out/go-bench.txt" "$bin/cuda.test" -test.run '^$' \
       -test.bench 'GPUConv|GPUTrainStep|GPUForward' -test.benchtime 20x
   fi
+  # The loader on this machine's cores (pairs/s), against the step's demand (img/s).
+  [[ -x $bin/data.test ]] && lim 20 "$out/loader.txt" "$bin/data.test" -test.run '^$' -test.bench '^BenchmarkLoader$' \
+    -test.benchtime 2s && cat "$out/loader.txt" >>"$out/go-bench.txt"
   # 5. The PyTorch peer; 6. CuPy fallback.
-  lim 70 "$out/peer.txt" "$py" scripts/gpu_peer.py torch
+  lim 60 "$out/peer.txt" "$py" scripts/gpu_peer.py torch
   if ((!goOK)); then
     lim 60 "$out/cupy.txt" "$py" scripts/gpu_peer.py cupy
     cat "$out/cupy.txt" >>"$out/peer.txt"

@@ -175,6 +175,7 @@ def cmd_cupy(a):
 
 
 GO_LINE = re.compile(r"^Benchmark(GPUConv|GPUTrainStep|GPUForward)/(\S+?)(?:-\d+)?\s+\d+\s+.*?([\d.e+]+) (GFLOP/s|img/s)")
+LOADER = re.compile(r"^BenchmarkLoader\S*\s+\d+\s+.*?([\d.e+]+) pairs/s")
 
 
 def go_key(bench, sub):
@@ -193,6 +194,9 @@ def read(path, go):
             m = GO_LINE.match(line.strip())
             if m:
                 vals[go_key(m.group(1), m.group(2))] = float(m.group(3))
+            m = LOADER.match(line.strip())
+            if m:
+                vals["loader"] = max(vals.get("loader", 0), float(m.group(1)))
         elif line.strip() and not line.startswith("#"):
             parts = line.split()
             if len(parts) >= 2:
@@ -206,6 +210,7 @@ def read(path, go):
 def cmd_table(a):
     ours, peer = read(os.path.join(a.dir, "go-bench.txt"), True), read(os.path.join(a.dir, "peer.txt"), False)
     cupy = {k[len("cupy/"):]: v for k, v in peer.items() if k.startswith("cupy/conv/")}
+    loader = ours.pop("loader", None)
     rows = sorted(set(ours) | set(cupy) | {k for k in peer if "/" in k and not k.startswith("cupy/")
                                            and not k.endswith(".bf16cl")})
     print(f"{'key':46s} {'ours':>10s} {'torch':>10s} {'ratio':>6s} {'bf16cl':>10s} {'goal':>5s}  verdict")
@@ -219,6 +224,10 @@ def cmd_table(a):
         fmt = lambda v: f"{v:10.4g}" if v is not None else f"{'-':>10s}"
         rs = f"{ratio:6.2f}" if ratio is not None else f"{'-':>6s}"
         print(f"{key + src:46s} {fmt(mine)} {fmt(theirs)} {rs} {fmt(bf)} {goal:5.1f}  {verdict}")
+    step = ours.get("train/model=paper")
+    if loader:
+        feeds = f"{loader / step:.2f}x the step's img/s" if step else "no GPU step figure"
+        print(f"loader (augmented pairs/s on this machine's cores): {loader:.4g}, {feeds} (goal >= 1.0)")
 
 
 def main():
