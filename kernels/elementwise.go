@@ -219,7 +219,8 @@ func (c *CPU) Unary(op tensor.UnaryOp, dst, x *tensor.Tensor) {
 		panic("kernels: unary: unknown op")
 	}
 	if op == tensor.ReLU && c.simd() {
-		c.ew(len(d), func(lo, hi int) { reluv(true, d[lo:hi], xs[lo:hi]) })
+		p := c.path()
+		c.ew(len(d), func(lo, hi int) { reluv(p, d[lo:hi], xs[lo:hi]) })
 		return
 	}
 	c.ew(len(d), func(lo, hi int) { Unary(op, d[lo:hi], xs[lo:hi]) })
@@ -238,7 +239,8 @@ func (c *CPU) Binary(op tensor.BinaryOp, dst, a, b *tensor.Tensor) {
 	if op == tensor.ReLUGradAcc && c.simd() {
 		// Branch-free: the gate of a ReLU output is a coin flip per
 		// element, which costs the branchy loop a misprediction in two.
-		c.ew(len(d), func(lo, hi int) { reluGradAccv(true, d[lo:hi], as[lo:hi], bs[lo:hi]) })
+		p := c.path()
+		c.ew(len(d), func(lo, hi int) { reluGradAccv(p, d[lo:hi], as[lo:hi], bs[lo:hi]) })
 		return
 	}
 	c.ew(len(d), func(lo, hi int) { Binary(op, d[lo:hi], as[lo:hi], bs[lo:hi]) })

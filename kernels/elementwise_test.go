@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"twostage/kernels"
+	"twostage/kernels/sgemm"
 	"twostage/tensor"
 )
 
@@ -476,6 +477,54 @@ func TestDotNT(t *testing.T) {
 			kernels.DotNT(simd, m, ldm, w, ldw, v, ldv, K, C, n)
 			for k := 0; k < K; k++ {
 				denseClose(t, fmt.Sprintf("simd=%v %v row %d", simd, sh, k), m[k*ldm:k*ldm+C], want[k*ldm:k*ldm+C], 1e-5*math.Sqrt(float64(n)), 1e-4)
+			}
+		}
+	}
+}
+
+// TestReLUPaths runs relu and its gradient on every SIMD path over every
+// tail length of the 8- and 16-lane loops (the avx512 path masks its
+// tail), with NaNs, −0 and ±∞ among the inputs, inside a guard band that a
+// masked store must not touch, against the Go twins: bit for bit, except
+// that the avx2 gradient loop adds +0 to closed lanes (a −0 there becomes
+// +0, equal in value); the avx512 one leaves them alone under its mask.
+func TestReLUPaths(t *testing.T) {
+	r := newRand(6)
+	nan, inf, negZero := float32(math.NaN()), float32(math.Inf(1)), float32(math.Copysign(0, -1))
+	const g = 16
+	same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) || a != a && b != b }
+	for n := 0; n <= 70; n++ {
+		x, dy, d0 := uniform(r, n, -2, 2), uniform(r, n, -2, 2), uniform(r, n, -2, 2)
+		for i := range x {
+			switch r.IntN(8) {
+			case 0:
+				x[i] = nan
+			case 1:
+				x[i] = negZero
+			case 2:
+				x[i] = -inf
+			case 3:
+				d0[i] = negZero
+			}
+		}
+		want := make([]float32, n)
+		kernels.Unary(tensor.ReLU, want, x)
+		wantG := append([]float32(nil), d0...)
+		kernels.Binary(tensor.ReLUGradAcc, wantG, dy, x)
+		for _, p := range sgemm.Paths() {
+			buf, dst := guarded(make([]float32, n), g)
+			kernels.ReLUv(p, dst, x)
+			checkGuard(t, fmt.Sprintf("%v relu n=%d", p, n), buf, g)
+			bufG, dstG := guarded(d0, g)
+			kernels.ReLUGradAccv(p, dstG, dy, x)
+			checkGuard(t, fmt.Sprintf("%v relu grad n=%d", p, n), bufG, g)
+			for i := range n {
+				if !same(dst[i], want[i]) {
+					t.Fatalf("%v relu n=%d: [%d] = %v, want %v (x %v)", p, n, i, dst[i], want[i], x[i])
+				}
+				if !same(dstG[i], wantG[i]) && (p != sgemm.AVX2 || dstG[i] != wantG[i]) {
+					t.Fatalf("%v relu grad n=%d: [%d] = %v, want %v (dst %v, dy %v, y %v)", p, n, i, dstG[i], wantG[i], d0[i], dy[i], x[i])
+				}
 			}
 		}
 	}

@@ -1,5 +1,7 @@
 package kernels
 
+import "twostage/kernels/sgemm"
+
 // SetConvPath forces the conv paths for tests and benchmarks:
 // mode "auto" (the shape heuristics), "winograd" (Winograd wherever it
 // applies, ignoring its channel bound), "winorows" (the same with the
@@ -53,3 +55,10 @@ func AddRows16(simd bool, dst []float32, ds int, src []float32, n int) {
 func DotNT(simd bool, m []float32, ldm int, w []float32, ldw int, v []float32, ldv int, K, C, n int) {
 	dotNT(simd && useAVX2, m, ldm, w, ldw, v, ldv, K, C, n)
 }
+
+// ReLUv and ReLUGradAccv expose reluv and reluGradAccv on a path (as
+// CPU.Unary and CPU.Binary run them on one chunk); a path the process
+// cannot run falls back as Path.Resolve does.
+func ReLUv(p sgemm.Path, dst, x []float32) { reluv(p.Resolve(), dst, x) }
+
+func ReLUGradAccv(p sgemm.Path, dst, dy, y []float32) { reluGradAccv(p.Resolve(), dst, dy, y) }

@@ -172,18 +172,30 @@ func bnGradv(simd bool, dx, dy, x, y, dr []float32, mdy, m, k, a float32, centre
 	bnGrad(from(dx, n), dy[n:], x[n:], from(y, n), from(dr, n), mdy, m, k, a, centre)
 }
 
-// reluv writes dst = max(x, 0).
-func reluv(simd bool, dst, x []float32) {
-	n := head(simd, len(dst))
+// reluv writes dst = max(x, 0): on the avx512 path all of it in
+// assembly (the tail under a mask), else the AVX2 loop over the head and
+// the Go twin over the tail (the same bits either way).
+func reluv(p sgemm.Path, dst, x []float32) {
+	if p == sgemm.AVX512 && useAVX512 && len(dst) > 0 {
+		_ = x[len(dst)-1]
+		reluAVX512(&dst[0], &x[0], len(dst))
+		return
+	}
+	n := head(p >= sgemm.AVX2, len(dst))
 	if n > 0 {
 		reluAVX2(&dst[0], &x[0], n)
 	}
 	Unary(tensor.ReLU, dst[n:], x[n:])
 }
 
-// reluGradAccv adds dst += y > 0 ? dy : 0.
-func reluGradAccv(simd bool, dst, dy, y []float32) {
-	n := head(simd, len(dst))
+// reluGradAccv adds dst += y > 0 ? dy : 0, dispatched as reluv.
+func reluGradAccv(p sgemm.Path, dst, dy, y []float32) {
+	if p == sgemm.AVX512 && useAVX512 && len(dst) > 0 {
+		_, _ = dy[len(dst)-1], y[len(dst)-1]
+		reluGradAccAVX512(&dst[0], &dy[0], &y[0], len(dst))
+		return
+	}
+	n := head(p >= sgemm.AVX2, len(dst))
 	if n > 0 {
 		reluGradAccAVX2(&dst[0], &dy[0], &y[0], n)
 	}

@@ -26,3 +26,15 @@ func winoOutLanesAVX512(o *float32, orw int, m *float32, mxi int, n int)
 //
 //go:noescape
 func winoDyLanesAVX512(v *float32, vxi, vpos int, r *float32, rw int, n int)
+
+// reluAVX512 is reluAVX2 over all n elements, the n%16 tail under a mask.
+//
+//go:noescape
+func reluAVX512(dst, x *float32, n int)
+
+// reluGradAccAVX512 adds dst[i] += dy[i] where y[i] > 0 over all n
+// elements, the tail under a mask, leaving closed lanes untouched: the Go
+// twin's bits (reluGradAccAVX2 adds +0 there, turning a −0 into +0).
+//
+//go:noescape
+func reluGradAccAVX512(dst, dy, y *float32, n int)

@@ -16,3 +16,9 @@ func winoOutLanesAVX512(o *float32, orw int, m *float32, mxi int, n int) {
 func winoDyLanesAVX512(v *float32, vxi, vpos int, r *float32, rw int, n int) {
 	panic("kernels: AVX-512 loop without assembly")
 }
+
+func reluAVX512(dst, x *float32, n int) { panic("kernels: AVX-512 loop without assembly") }
+
+func reluGradAccAVX512(dst, dy, y *float32, n int) {
+	panic("kernels: AVX-512 loop without assembly")
+}

@@ -20,13 +20,26 @@
 // transposes. Edge tiles go through a small scratch tile and are merged into
 // C by Go code, so nothing outside C's m×n submatrix is ever touched.
 //
-// The micro-kernel is 6×16: twelve YMM accumulators (6 rows × two 8-wide
-// halves), per k step two loads of B and six broadcasts of A feeding twelve
-// FMAs (sgemm_amd64.s, with the packing helpers pack6 and transpose8). A portable Go kernel (kernel.go) with the same
-// packing and the same k order is always compiled; it differs from the
-// assembly only in rounding (separate multiply and add instead of FMA). It
-// runs when the CPU lacks AVX2/FMA, under the noasm build tag, or with
-// Config.NoSIMD.
+// The micro-kernel depends on the SIMD path (path.go, Config.Path; the zero
+// Config takes the best the CPU has, capped by TWOSTAGE_SIMD):
+//   - avx2: 6×16, twelve YMM accumulators (6 rows × two 8-wide halves), per
+//     k step two loads of B and six broadcasts of A feeding twelve FMAs
+//     (sgemm_amd64.s, with the packing helpers pack6 and transpose8);
+//   - avx512: 16×16, sixteen ZMM accumulators, per k step one load of B and
+//     sixteen FMAs taking A by embedded broadcast (sgemm_avx512_amd64.s);
+//     A panels are 16 rows, packed by transpose8 and packRow16. Each
+//     element's FMAs are avx2's in the same order, so the two paths give
+//     the same bits with alpha 1 and beta 0 or 1 (every convolution);
+//   - go: a portable Go kernel (kernel.go) with the avx2 packing and k
+//     order, differing only in rounding (separate multiply and add instead
+//     of FMA). It runs when the CPU lacks AVX2/FMA, under the noasm build
+//     tag, with Config.NoSIMD or Path = Go.
+//
+// nr is 16 on every path, so the packed-B layouts that callers build
+// (SgemmPackedAB, SgemmPanels) do not depend on the path; a PackedA does
+// (its panels are mr rows) and runs only on the path it was packed on.
+// FMAPeak is the register-only FMA loop of each path, the ceiling the
+// benchmarks are fractions of.
 //
 // Config.SgemmRows is the same multiply with the stored rows of B given by
 // an offset table into one slice instead of a leading dimension (rows may
