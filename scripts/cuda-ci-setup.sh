@@ -3,14 +3,14 @@
 #   $ROOT/include/cuda.h (+ nvrtc.h, cuBLAS headers)   for cgo (gorgonia.org/cu and its blas/nvrtc subpackages)
 #   $ROOT/lib/libcuda.so, libcublas.so, libnvrtc.so   link stubs generated from those headers
 #   $ROOT/bin/ptxas                                    to assemble/check PTX for sm_80/sm_90 (ptxas -v)
-#   $ROOT/bin/cuobjdump                                to read the SASS of the cubins (HMMA, LDGSTS)
+#   $ROOT/bin/cuobjdump, nvdisasm                      to read the SASS of the cubins (HMMA, LDGSTS)
 #   $ROOT/env.sh                                       source it: sets CGO_CFLAGS, CGO_LDFLAGS, PTXAS, CUOBJDUMP
 # Source: Debian 12 non-free nvidia-cuda-dev + nvidia-cuda-toolkit (.debs, downloaded with apt-get download).
 # Everything lives under $CUDA_CACHE (default /var/cache/cuda-debs); a second run is a no-op.
 set -euo pipefail
 CACHE=${CUDA_CACHE:-/var/cache/cuda-debs}
 ROOT=$CACHE/root
-if [[ -f $ROOT/.complete-v2 ]]; then echo "cuda-ci-setup: cached in $ROOT"; exit 0; fi
+if [[ -f $ROOT/.complete-v3 ]]; then echo "cuda-ci-setup: cached in $ROOT"; exit 0; fi
 
 # 1. A private apt view with non-free enabled, derived from the system's own Debian source (system apt state untouched).
 mkdir -p "$CACHE/debs" "$CACHE/apt/sources" "$CACHE/apt/lists/partial" "$CACHE/apt/cache/archives/partial"
@@ -43,10 +43,10 @@ H=(cuda.h cudaProfiler.h nvrtc.h cublas_v2.h cublas_api.h driver_types.h cuCompl
 { dpkg-deb --fsys-tarfile nvidia-cuda-dev_*.deb 2>/dev/null || true; } |
   tar -x -C "$tmp" --occurrence=1 "${H[@]/#/./usr/include/}"
 { dpkg-deb --fsys-tarfile nvidia-cuda-toolkit_*.deb 2>/dev/null || true; } |
-  tar -x -C "$tmp" --occurrence=1 ./usr/bin/ptxas ./usr/bin/cuobjdump
+  tar -x -C "$tmp" --occurrence=1 ./usr/bin/ptxas ./usr/bin/cuobjdump ./usr/bin/nvdisasm
 mkdir -p "$tmp/root/lib" "$tmp/root/bin"
 mv "$tmp/usr/include" "$tmp/root/include"
-mv "$tmp/usr/bin/ptxas" "$tmp/usr/bin/cuobjdump" "$tmp/root/bin/"
+mv "$tmp/usr/bin/ptxas" "$tmp/usr/bin/cuobjdump" "$tmp/usr/bin/nvdisasm" "$tmp/root/bin/"
 
 # 4. Link stubs: one dummy function per API entry point declared in the (preprocessed) headers,
 #    so the _v2 names the macros select are the ones exported. At run time the real driver's
@@ -69,7 +69,7 @@ export PTXAS="$ROOT/bin/ptxas"
 export CUOBJDUMP="$ROOT/bin/cuobjdump"
 EOF
 "$tmp/root/bin/ptxas" --version | tail -1
-touch "$tmp/root/.complete-v2"
+touch "$tmp/root/.complete-v3"
 rm -rf "$ROOT" && mv "$tmp/root" "$ROOT"
 [[ ${CUDA_KEEP_DEBS:-1} == 1 ]] || rm -f "$CACHE"/debs/*.deb
 echo "cuda-ci-setup: ready; source $ROOT/env.sh"

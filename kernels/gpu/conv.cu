@@ -34,7 +34,13 @@
 // the 48 KB a block gets without cuFuncSetAttribute.
 //
 // Unverified on a device as of this commit: ptxas and cuobjdump check it in
-// CI (HMMA, LDGSTS, no spills), the Go model checks the index math.
+// CI (HMMA, LDGSTS, no spills), the Go model checks the index math. Known
+// costs to measure first when a GPU run exists: every load is a 4-byte
+// cp.async with its own index math (16-byte copies need the C·R·S and pixel
+// runs aligned, which the stem's 27 taps and the strided gathers are not);
+// the data gradient of a stride-2 conv multiplies the zeros between the
+// strided taps (3/4 of its MMAs); the 128-row tiles run one block an SM
+// (200+ registers); the epilogue stores two neighbouring floats a thread.
 #include "common.cuh"
 
 #define MODE_FWD 0
