@@ -13,6 +13,16 @@ type kernel struct {
 	file   string
 	name   string
 	params []string // "u64" for pointers and int64, "f32" for float32
+	// letters is the signature params was built from, one letter a
+	// parameter: p pointer, i int64, f float32 (see sig). PTX cannot tell a
+	// pointer from an int64, so the tests check letters against the .cu
+	// declaration.
+	letters string
+}
+
+// mk is a kernel of module file, entry point name and signature letters.
+func mk(file, name, letters string) kernel {
+	return kernel{file: file, name: name, params: sig(letters), letters: letters}
 }
 
 // sig builds a kernel's parameter list from a compact signature, one letter
@@ -36,60 +46,60 @@ func sig(s string) []string {
 // details and name the CPU kernel each one mirrors).
 var (
 	// fill.cu: x[i] = v, float32 or int64 [n].
-	kFillF32 = kernel{"fill", "fill_f32", sig("pfi")}
-	kFillI64 = kernel{"fill", "fill_i64", sig("pii")}
+	kFillF32 = mk("fill", "fill_f32", "pfi")
+	kFillI64 = mk("fill", "fill_i64", "pii")
 	// axpy.cu: y += alpha*x; dst = alpha*x + beta.
-	kAxpyF32  = kernel{"axpy", "axpy_f32", sig("ppfi")}
-	kScaleF32 = kernel{"axpy", "scale_f32", sig("ppffi")}
+	kAxpyF32  = mk("axpy", "axpy_f32", "ppfi")
+	kScaleF32 = mk("axpy", "scale_f32", "ppffi")
 
 	// elementwise.cu: dst = op(x); dst (+)= a op b; dst = mask ? v : x.
-	kUnary      = kernel{"elementwise", "unary_f32", sig("ppii")}
-	kBinary     = kernel{"elementwise", "binary_f32", sig("pppii")}
-	kMaskedFill = kernel{"elementwise", "masked_fill_f32", sig("pppfi")}
+	kUnary      = mk("elementwise", "unary_f32", "ppii")
+	kBinary     = mk("elementwise", "binary_f32", "pppii")
+	kMaskedFill = mk("elementwise", "masked_fill_f32", "pppfi")
 	// sgd.cu: one SGD step (param, grad, buf, lr, momentum, wd, nesterov, first, n).
-	kSGD = kernel{"sgd", "sgd_f32", sig("pppfffiii")}
+	kSGD = mk("sgd", "sgd_f32", "pppfffiii")
 
 	// reduce.cu: sums along D, their broadcast, per-channel bias and sums.
-	kSumRows      = kernel{"reduce", "sum_rows_f32", sig("ppiii")}
-	kSumCols      = kernel{"reduce", "sum_cols_f32", sig("ppiiii")}
-	kBroadcastAcc = kernel{"reduce", "broadcast_acc_f32", sig("ppiifi")}
-	kBiasAdd      = kernel{"reduce", "bias_add_f32", sig("ppiii")}
-	kChannelSum   = kernel{"reduce", "channel_sum_f32", sig("ppiii")}
+	kSumRows      = mk("reduce", "sum_rows_f32", "ppiii")
+	kSumCols      = mk("reduce", "sum_cols_f32", "ppiiii")
+	kBroadcastAcc = mk("reduce", "broadcast_acc_f32", "ppiifi")
+	kBiasAdd      = mk("reduce", "bias_add_f32", "ppiii")
+	kChannelSum   = mk("reduce", "channel_sum_f32", "ppiii")
 
 	// softmax.cu: softmax/log-softmax and L2 normalisation along D.
-	kSoftmaxFwd = kernel{"softmax", "softmax_fwd_f32", sig("ppiiii")}
-	kSoftmaxBwd = kernel{"softmax", "softmax_bwd_f32", sig("pppiiii")}
-	kL2NormFwd  = kernel{"softmax", "l2norm_fwd_f32", sig("pppiii")}
-	kL2NormBwd  = kernel{"softmax", "l2norm_bwd_f32", sig("ppppiii")}
+	kSoftmaxFwd = mk("softmax", "softmax_fwd_f32", "ppiiii")
+	kSoftmaxBwd = mk("softmax", "softmax_bwd_f32", "pppiiii")
+	kL2NormFwd  = mk("softmax", "l2norm_fwd_f32", "pppiii")
+	kL2NormBwd  = mk("softmax", "l2norm_bwd_f32", "ppppiii")
 
 	// pool.cu: average pooling and SliceCopy.
-	kAvgPoolFwd = kernel{"pool", "avgpool_fwd_f32", sig("ppiiiiii")}
-	kAvgPoolBwd = kernel{"pool", "avgpool_bwd_f32", sig("ppiiiiii")}
-	kSliceCopy  = kernel{"pool", "slice_copy_f32", sig("piipiiiiii")}
+	kAvgPoolFwd = mk("pool", "avgpool_fwd_f32", "ppiiiiii")
+	kAvgPoolBwd = mk("pool", "avgpool_bwd_f32", "ppiiiiii")
+	kSliceCopy  = mk("pool", "slice_copy_f32", "piipiiiiii")
 
 	// index.cu: row and element indexing; the last parameter is the
 	// index-fault word.
-	kIndexSelect = kernel{"index", "index_select_f32", sig("pppiiip")}
-	kIndexAdd    = kernel{"index", "index_add_f32", sig("pppiiifp")}
-	kIndexCopy   = kernel{"index", "index_copy_f32", sig("pppiiip")}
-	kGather      = kernel{"index", "gather_f32", sig("pppiiip")}
-	kScatterAdd  = kernel{"index", "scatter_add_f32", sig("pppiiip")}
+	kIndexSelect = mk("index", "index_select_f32", "pppiiip")
+	kIndexAdd    = mk("index", "index_add_f32", "pppiiifp")
+	kIndexCopy   = mk("index", "index_copy_f32", "pppiiip")
+	kGather      = mk("index", "gather_f32", "pppiiip")
+	kScatterAdd  = mk("index", "scatter_add_f32", "pppiiip")
 
 	// topk.cu: per-row argmax and top-k with the CPU's tie rule.
-	kArgmax = kernel{"topk", "argmax_f32", sig("ppii")}
-	kTopK   = kernel{"topk", "topk_f32", sig("pppiii")}
+	kArgmax = mk("topk", "argmax_f32", "ppii")
+	kTopK   = mk("topk", "topk_f32", "pppiii")
 
 	// batchnorm.cu: statistics, affine map, backward.
-	kBNPartial    = kernel{"batchnorm", "bn_partial_f32", sig("ppiiii")}
-	kBNFinish     = kernel{"batchnorm", "bn_finish_f32", sig("pppppiiiif")}
-	kBNScale      = kernel{"batchnorm", "bn_scale_f32", sig("pppppfi")}
-	kBNAffine     = kernel{"batchnorm", "bn_affine_f32", sig("ppppppiiii")}
-	kBNBwdPartial = kernel{"batchnorm", "bn_bwd_partial_f32", sig("pppppiiii")}
-	kBNBwdFinish  = kernel{"batchnorm", "bn_bwd_finish_f32", sig("ppppppiifi")}
-	kBNBwdElem    = kernel{"batchnorm", "bn_bwd_elem_f32", sig("pppppppiiii")}
+	kBNPartial    = mk("batchnorm", "bn_partial_f32", "ppiiii")
+	kBNFinish     = mk("batchnorm", "bn_finish_f32", "pppppiiiif")
+	kBNScale      = mk("batchnorm", "bn_scale_f32", "pppppfi")
+	kBNAffine     = mk("batchnorm", "bn_affine_f32", "ppppppiiii")
+	kBNBwdPartial = mk("batchnorm", "bn_bwd_partial_f32", "pppppiiii")
+	kBNBwdFinish  = mk("batchnorm", "bn_bwd_finish_f32", "ppppppiifi")
+	kBNBwdElem    = mk("batchnorm", "bn_bwd_elem_f32", "pppppppiiii")
 
 	// conv.cu: the implicit-GEMM core (igemm.go picks the variant).
-	kSplitKReduce = kernel{"conv", "splitk_reduce_f32", sig("ppii")}
+	kSplitKReduce = mk("conv", "splitk_reduce_f32", "ppii")
 )
 
 // convSig is the parameter list of every conv_* entry point: out, a, b, ws,
@@ -108,11 +118,11 @@ var convKernels, gemmKernels = func() (map[string]kernel, map[string]kernel) {
 	for _, mode := range []string{"fwd", "data", "filt"} {
 		for _, v := range igemmVariants {
 			name := "conv_" + mode + "_" + v
-			cv[name] = kernel{"conv", name, sig(convSig)}
+			cv[name] = mk("conv", name, convSig)
 		}
 	}
 	for _, v := range []string{"128", "64", "exact"} {
-		gm["gemm_"+v] = kernel{"conv", "gemm_" + v, sig(gemmSig)}
+		gm["gemm_"+v] = mk("conv", "gemm_"+v, gemmSig)
 	}
 	return cv, gm
 }()

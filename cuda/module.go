@@ -124,29 +124,35 @@ func (b *Backend) checkArgs(k kernel, args []any) ([]uint64, []*devStorage, []in
 	offs := make([]int64, len(args))
 	for i, a := range args {
 		var typ string
+		var letter byte // p pointer, i integer, f float32 (kernel.letters)
 		switch v := a.(type) {
 		case *devStorage:
-			typ, stor[i] = "u64", v
+			typ, letter, stor[i] = "u64", 'p', v
 		case devOffset:
-			typ, stor[i], offs[i] = "u64", v.st, v.off
+			typ, letter, stor[i], offs[i] = "u64", 'p', v.st, v.off
 		case cu.DevicePtr:
-			typ, slots[i] = "u64", uint64(v)
+			typ, letter, slots[i] = "u64", 'p', uint64(v)
 		case int64:
-			typ, slots[i] = "u64", uint64(v)
+			typ, letter, slots[i] = "u64", 'i', uint64(v)
 		case int:
-			typ, slots[i] = "u64", uint64(int64(v))
+			typ, letter, slots[i] = "u64", 'i', uint64(int64(v))
 		case bool:
-			typ = "u64"
+			typ, letter = "u64", 'i'
 			if v {
 				slots[i] = 1
 			}
 		case float32:
-			typ, slots[i] = "f32", uint64(math.Float32bits(v))
+			typ, letter, slots[i] = "f32", 'f', uint64(math.Float32bits(v))
 		default:
 			panic("cuda: launch: unsupported kernel argument type")
 		}
 		if typ != k.params[i] {
 			panic("cuda: launch: kernel argument type does not match the PTX parameter")
+		}
+		// PTX cannot tell a pointer from an integer; the source's
+		// declaration can (sig_test.go checks letters against it).
+		if k.letters != "" && k.letters[i] != letter {
+			panic("cuda: launch: " + k.name + ": a pointer where the kernel takes an integer, or the reverse")
 		}
 	}
 	return slots, stor, offs
