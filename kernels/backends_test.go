@@ -10,7 +10,9 @@ import (
 // each SIMD path this process can run (sgemm.Paths: avx512 and avx2 where
 // the processor has them, capped by TWOSTAGE_SIMD, and go) and the portable
 // reference (NoSIMD: the Go twins with gonum's GEMM). "cpu" is the default
-// path, the one a zero CPU runs.
+// path, the one a zero CPU runs. Under -tags cuda the CUDA backend on
+// device 0 joins them (cudaBackends, backends_cuda_test.go), so these tests
+// are its conformance suite on a GPU machine.
 func backends() []struct {
 	Name string
 	BE   tensor.Backend
@@ -30,5 +32,5 @@ func backends() []struct {
 			}{"cpu-" + p.String(), &kernels.CPU{Path: p}})
 		}
 	}
-	return bs
+	return append(bs, cudaBackends()...)
 }
