@@ -19,20 +19,5 @@ func adoptTorchArch(fs *flag.FlagSet, cfg *stage2.Config, ck *nn.Checkpoint) err
 	if k := ck.Kind(); k != stage2.Kind && k != "superand" {
 		return fmt.Errorf("%s: a %q checkpoint of the authors' code, neither stage 1 nor stage 2", ck.Path, k)
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if err := cli.ApplyPreset(fs, cfg.Preset, stage2.Presets); err != nil {
-		return err
-	}
-	width, lowDim, _, err := nn.TorchArch(ck)
-	if err != nil {
-		return err
-	}
-	if !given["width"] {
-		cfg.Width = width
-	}
-	if !given["low_dim"] {
-		cfg.LowDim = lowDim
-	}
-	return nil
+	return cli.AdoptTorchArch(fs, cfg.Preset, stage2.Presets, ck, &cfg.Width, &cfg.LowDim)
 }

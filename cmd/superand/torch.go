@@ -17,20 +17,5 @@ func adoptTorchArch(fs *flag.FlagSet, cfg *superand.Config, ck *nn.Checkpoint) e
 	if ck.Kind() != superand.Kind {
 		return fmt.Errorf("%s: a stage-2 checkpoint of the authors' code (net, fc); stage 1 reads their super_and.py checkpoint (net, npc, ANs_discovery)", ck.Path)
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if err := cli.ApplyPreset(fs, cfg.Preset, superand.Presets); err != nil {
-		return err
-	}
-	width, lowDim, _, err := nn.TorchArch(ck)
-	if err != nil {
-		return err
-	}
-	if !given["width"] {
-		cfg.Width = width
-	}
-	if !given["low_dim"] {
-		cfg.LowDim = lowDim
-	}
-	return nil
+	return cli.AdoptTorchArch(fs, cfg.Preset, superand.Presets, ck, &cfg.Width, &cfg.LowDim)
 }

@@ -3,28 +3,17 @@ package cli
 import (
 	"image"
 	"image/color"
-	"image/png"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"twostage/cmd/internal/cmdtest"
 )
 
-// decodePNG reads a PNG file back.
-func decodePNG(t *testing.T, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return img
-}
+// decodePNG reads a PNG file back (cmdtest.Image).
+var decodePNG = cmdtest.Image
 
 // onlyFile fails unless dir holds exactly the file name (no temporary left).
 func onlyFile(t *testing.T, dir, name string) {
