@@ -17,8 +17,8 @@ import (
 	"twostage/cmd/internal/cmdtest"
 	"twostage/data"
 	"twostage/kernels"
+	"twostage/nn"
 	"twostage/stage2"
-	"twostage/superand"
 )
 
 // bin is the command built once by TestMain; blobs the data set of
@@ -33,22 +33,7 @@ var (
 	head                                  int
 )
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "predict-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := func() int {
-		defer os.RemoveAll(dir)
-		if err := setup(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		return m.Run()
-	}()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cmdtest.Main(m, "predict-test-", setup) }
 
 func setup(dir string) (err error) {
 	if bin, err = cmdtest.Build(dir, "predict"); err != nil {
@@ -62,19 +47,12 @@ func setup(dir string) (err error) {
 		return err
 	}
 	be := &kernels.CPU{}
-	c1 := superand.DefaultConfig()
-	c1.Dataset, c1.DataDir = "folder", blobs
-	c1.Width, c1.LowDim, c1.BatchSize, c1.Rounds, c1.Epochs, c1.Workers = 2, 8, 8, 1, 1, 1
-	t1 := superand.NewTrainer(be, c1, train, nil)
-	if _, err := t1.RunEpoch(context.Background(), nil); err != nil {
-		return err
-	}
-	ck1, err := t1.Checkpoint()
-	if err != nil {
-		return err
-	}
 	stage1 = filepath.Join(dir, "superand.safetensors")
-	if err := ck1.Save(stage1); err != nil {
+	if err := cmdtest.Stage1(stage1, blobs, train); err != nil {
+		return err
+	}
+	ck1, err := nn.LoadCheckpoint(stage1)
+	if err != nil {
 		return err
 	}
 	c2 := stage2.DefaultConfig()

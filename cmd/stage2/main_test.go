@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,9 +9,7 @@ import (
 
 	"twostage/cmd/internal/cmdtest"
 	"twostage/data"
-	"twostage/kernels"
 	"twostage/nn"
-	"twostage/superand"
 )
 
 // bin is the command built once by TestMain; blobs the data set
@@ -21,22 +18,7 @@ import (
 // on it, made in-process with superand.
 var bin, blobs, stage1 string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "stage2-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := func() int {
-		defer os.RemoveAll(dir)
-		if err := setup(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		return m.Run()
-	}()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cmdtest.Main(m, "stage2-test-", setup) }
 
 func setup(dir string) (err error) {
 	if bin, err = cmdtest.Build(dir, "stage2"); err != nil {
@@ -53,19 +35,8 @@ func setup(dir string) (err error) {
 	if err != nil {
 		return err
 	}
-	cfg := superand.DefaultConfig()
-	cfg.Dataset, cfg.DataDir = "folder", blobs
-	cfg.Width, cfg.LowDim, cfg.BatchSize, cfg.Rounds, cfg.Epochs, cfg.Workers = 2, 8, 8, 1, 1, 1
-	tr := superand.NewTrainer(&kernels.CPU{}, cfg, train, nil)
-	if _, err := tr.RunEpoch(context.Background(), nil); err != nil {
-		return err
-	}
-	ck, err := tr.Checkpoint()
-	if err != nil {
-		return err
-	}
 	stage1 = filepath.Join(dir, "superand.safetensors")
-	return ck.Save(stage1)
+	return cmdtest.Stage1(stage1, blobs, train)
 }
 
 // tiny are the flags of a stage-2 run from the stage-1 checkpoint that takes

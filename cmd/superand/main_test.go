@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,16 +15,9 @@ import (
 var bin, data string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "superand-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := func() int {
-		defer os.RemoveAll(dir)
+	cmdtest.Main(m, "superand-test-", func(dir string) (err error) {
 		if bin, err = cmdtest.Build(dir, "superand"); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
+			return err
 		}
 		data = filepath.Join(dir, "blobs")
 		for _, s := range []struct {
@@ -34,13 +26,11 @@ func TestMain(m *testing.M) {
 			seed  uint64
 		}{{"train", 16, 1}, {"test", 4, 2}} {
 			if err := cmdtest.WriteBlobs(data, s.split, s.n, s.seed); err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				return 1
+				return err
 			}
 		}
-		return m.Run()
-	}()
-	os.Exit(code)
+		return nil
+	})
 }
 
 // tiny are the flags of a run that takes about a second: width 2, 8-d
