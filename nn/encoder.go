@@ -7,12 +7,13 @@ import (
 	"twostage/tensor"
 )
 
-// EncoderConfig sizes the two-tower encoder.
+// EncoderConfig sizes the encoder.
 type EncoderConfig struct {
-	Width      int // base width of the towers (the paper: 64)
-	LowDim     int // embedding size (the paper: 128)
-	InChannels int // 3 for colour images, 1 for grey ones
-	ImageSize  int // input height = width (32 for CIFAR, 28 for Fashion-MNIST)
+	Network    string // NetworkResNet18 (also "") or NetworkWRN28_2 (network.go)
+	Width      int    // base width of the ResNet18 towers (the paper: 64); WRN-28-2 has fixed widths
+	LowDim     int    // embedding size (the paper: 128)
+	InChannels int    // 3 for colour images, 1 for grey ones
+	ImageSize  int    // input height = width (32 for CIFAR, 28 for Fashion-MNIST)
 }
 
 // Encoder is the reference's ResNet18withSobel: an image tower and a tower
@@ -22,13 +23,20 @@ type EncoderConfig struct {
 //	sobel(x) = conv(conv(x, grey), sob, pad 1)   grey: 1/C each, sob: the
 //	                                              fixed x and y Sobel filters
 //	y = normalise(linear(concat(tower(x), tower_sobel(sobel(x)))))
+//
+// With Cfg.Network = NetworkWRN28_2 the trunk is one WideResNet-28-2 on the
+// image alone (no Sobel tower: wrn.go, network.go) and the same head embeds
+// its pooled 128 features:
+//
+//	y = normalise(linear(wrn(x)))
 type Encoder struct {
 	Cfg    EncoderConfig
-	Image  *Tower
-	Sobel  *Tower
+	Image  *Tower      // resnet18 only (nil for wrn28_2)
+	Sobel  *Tower      // resnet18 only
+	WRN    *WideResNet // wrn28_2 only (nil for resnet18)
 	Linear *Linear
 
-	Sob *Sobel
+	Sob *Sobel // resnet18 only
 }
 
 // FeatureSize is the length of one tower's pooled output for a square input
@@ -45,6 +53,15 @@ func featureSide(s int) int {
 func NewEncoder(be tensor.Backend, rng *rand.Rand, cfg EncoderConfig) *Encoder {
 	if cfg.ImageSize == 0 {
 		cfg.ImageSize = 32
+	}
+	if cfg.Network == "" {
+		cfg.Network = NetworkResNet18
+	}
+	if cfg.Network == NetworkWRN28_2 {
+		return newWRNEncoder(be, rng, cfg)
+	}
+	if cfg.Network != NetworkResNet18 {
+		panic("nn: encoder: unknown network " + cfg.Network + " (validate it with CheckNetwork)")
 	}
 	side := featureSide(cfg.ImageSize)
 	if side < 1 {
@@ -86,6 +103,10 @@ func (s *Sobel) Forward(x *autograd.Var) *autograd.Var {
 
 func (e *Encoder) State(prefix string) []Entry {
 	var es []Entry
+	if e.WRN != nil {
+		es = append(es, e.WRN.State(prefix)...)
+		return append(es, e.Linear.State(join(prefix, "linear"))...)
+	}
 	es = append(es, e.Image.State(prefix)...)
 	es = append(es, e.Sobel.State(prefix)...)
 	es = append(es, e.Linear.State(join(prefix, "linear"))...)
@@ -94,6 +115,9 @@ func (e *Encoder) State(prefix string) []Entry {
 
 // Forward embeds x [N,C,H,W] into L2-normalised rows [N, LowDim].
 func (e *Encoder) Forward(x *autograd.Var, train bool) *autograd.Var {
+	if e.WRN != nil {
+		return autograd.L2Normalize(e.Linear.Forward(e.WRN.Forward(x, train)), 1)
+	}
 	f := autograd.Concat(1, e.Image.Forward(x, train), e.Sobel.Forward(e.Sob.Forward(x), train))
 	return autograd.L2Normalize(e.Linear.Forward(f), 1)
 }

@@ -280,12 +280,21 @@ var sobelKeys = []string{"sobel.0.weight", "sobel.0.bias", "sobel.1.weight", "so
 // PyTorch state dict carries are not loaded but checked against e's own: a
 // file whose sobel.* differ (other constants, another channel count) is an
 // error naming the entry.
+//
+// A file holding another network (metadata "network", NetworkOf) is
+// refused first, with an error naming both.
 func (c *Checkpoint) GetEncoder(e *Encoder) error {
+	if err := c.checkNetwork(e); err != nil {
+		return err
+	}
 	present := 0
 	for _, k := range sobelKeys {
 		if _, ok := c.Tensors[k]; ok {
 			present++
 		}
+	}
+	if present > 0 && e.Sob == nil {
+		return fmt.Errorf("checkpoint: %s: has the fixed Sobel filters of a two-tower resnet18, the model is a %s one", c.Path, e.Network())
 	}
 	if present > 0 {
 		grey, sob := e.Sob.grey.Val, e.Sob.sob.Val
