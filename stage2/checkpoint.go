@@ -15,7 +15,7 @@ const Kind = "stage2"
 // statistics, optimiser buffers, the fixed heads, the epoch and the config.
 func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	ck := nn.NewCheckpoint(Kind)
-	ck.PutModule("", t.Model)
+	ck.PutEncoder(t.Model) // weights and the network name
 	ck.PutSGD(t.Opt, t.names)
 	for _, e := range t.Heads.State("") {
 		ck.PutTensor(e.Name, e.Buffer)
@@ -110,6 +110,9 @@ func ConfigOf(ck *nn.Checkpoint) (Config, error) {
 	}
 	if c.HeadNorm == "" { // saved before --head_norm existed, when the heads normalised columns
 		c.HeadNorm = "cols"
+	}
+	if c.Network == "" { // saved before --network existed
+		c.Network = nn.NetworkResNet18
 	}
 	return c, nil
 }

@@ -3,6 +3,8 @@ package stage2
 import (
 	"flag"
 	"fmt"
+
+	"twostage/nn"
 )
 
 // Config holds every setting of a stage-2 run; flag names follow the
@@ -17,6 +19,7 @@ type Config struct {
 	Threads    int     // --threads
 	LowDim     int     // --low_dim (must match the stage-1 checkpoint)
 	Width      int     // --width (must match the stage-1 checkpoint)
+	Network    string  // --network: resnet18 or wrn28_2 (as the stage-1 checkpoint)
 	Heads      int     // --heads: normalised-FC heads (paper: 5)
 	TauC       float64 // --tau_c: head temperature τc (paper: 0.1)
 	HeadNorm   string  // --head_norm: rows (the authors' code, default) or cols (the paper's Eq. 13)
@@ -45,7 +48,7 @@ type Config struct {
 // DefaultConfig returns the paper's settings.
 func DefaultConfig() Config {
 	return Config{
-		Dataset: "cifar10", Device: "cpu", LowDim: 128, Width: 64, Heads: 5, TauC: 0.1, HeadNorm: "rows", CPWeight: 1,
+		Dataset: "cifar10", Device: "cpu", LowDim: 128, Width: 64, Network: nn.NetworkResNet18, Heads: 5, TauC: 0.1, HeadNorm: "rows", CPWeight: 1,
 		BatchT: 0.1, BatchM: 1, LR: 0.01, Momentum: 0.9, WD: 5e-4, Epochs: 300, BatchSize: 128,
 		DecayStart: 80, DecayEvery: 40, EvalEvery: 1, Assign: "heads", Features: "embedding", KMeansRuns: 10,
 		ModelDir: "checkpoint", Seed: 1567010775, Preset: "paper",
@@ -82,6 +85,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Threads, "threads", c.Threads, "compute threads (0 = all cores)")
 	fs.IntVar(&c.LowDim, "low_dim", c.LowDim, "embedding size (as in stage 1)")
 	fs.IntVar(&c.Width, "width", c.Width, "base width of the towers (as in stage 1)")
+	fs.StringVar(&c.Network, "network", c.Network, "encoder: resnet18 or wrn28_2 (as in stage 1; taken from its checkpoint unless given)")
 	fs.IntVar(&c.Heads, "heads", c.Heads, "normalised-FC heads")
 	fs.Float64Var(&c.TauC, "tau_c", c.TauC, "temperature of the heads")
 	fs.StringVar(&c.HeadNorm, "head_norm", c.HeadNorm, "heads' normalisation: rows (each feature row across the classes, the authors' code) or cols (each class column, the paper's Eq. 13)")
@@ -140,5 +144,5 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("--%s %v: %s", k.flag, k.val, k.why)
 		}
 	}
-	return nil
+	return nn.CheckNetwork(c.Network)
 }

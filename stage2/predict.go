@@ -133,9 +133,9 @@ func NewPredictor(be tensor.Backend, ck *nn.Checkpoint, describe func(dataset st
 	// The draws are overwritten by the checkpoint's weights.
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x57a9e2))
 	p := &Predictor{BE: be, Cfg: cfg, Info: info,
-		Model: nn.NewEncoder(be, rng, nn.EncoderConfig{Width: cfg.Width, LowDim: cfg.LowDim, InChannels: info.C, ImageSize: min(info.H, info.W)}),
+		Model: nn.NewEncoder(be, rng, nn.EncoderConfig{Network: cfg.Network, Width: cfg.Width, LowDim: cfg.LowDim, InChannels: info.C, ImageSize: min(info.H, info.W)}),
 		Heads: NewHeads(be, rng, cfg.Heads, cfg.LowDim, classes, float32(cfg.TauC), dim)}
-	if err := ck.GetModule("", p.Model, true); err != nil {
+	if err := ck.GetEncoder(p.Model); err != nil {
 		return nil, err
 	}
 	for _, e := range p.Heads.State("") {

@@ -57,7 +57,7 @@ func NewTrainer(be tensor.Backend, cfg Config, classes int, train, test *data.Da
 		panic("stage2: NewTrainer: " + err.Error())
 	}
 	size := min(train.H, train.W)
-	model := nn.NewEncoder(be, rng, nn.EncoderConfig{Width: cfg.Width, LowDim: cfg.LowDim, InChannels: train.C, ImageSize: size})
+	model := nn.NewEncoder(be, rng, nn.EncoderConfig{Network: cfg.Network, Width: cfg.Width, LowDim: cfg.LowDim, InChannels: train.C, ImageSize: size})
 	t := &Trainer{
 		Cfg: cfg, BE: be, Model: model, Classes: classes,
 		Heads:    NewHeads(be, rng, cfg.Heads, cfg.LowDim, classes, float32(cfg.TauC), dim),

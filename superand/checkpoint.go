@@ -17,7 +17,7 @@ const Kind = "superand"
 // the loader's randomness is a pure function of seed, epoch and index).
 func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	ck := nn.NewCheckpoint(Kind)
-	ck.PutModule("", t.Model)
+	ck.PutEncoder(t.Model) // weights and the network name
 	ck.PutSGD(t.Opt, t.names)
 	ck.PutTensor("memory.bank", t.Mem.Bank)
 	ck.PutInts("ans.position", t.NB.Position)
@@ -59,6 +59,9 @@ func ConfigOf(ck *nn.Checkpoint) (Config, error) {
 	}
 	if err := json.Unmarshal([]byte(ck.Meta["config"]), &c); err != nil {
 		return c, fmt.Errorf("%s: config metadata: %w", ck.Path, err)
+	}
+	if c.Network == "" { // saved before --network existed
+		c.Network = nn.NetworkResNet18
 	}
 	return c, nil
 }

@@ -3,6 +3,8 @@ package superand
 import (
 	"flag"
 	"fmt"
+
+	"twostage/nn"
 )
 
 // Config holds every setting of a stage-1 run. Field comments give the
@@ -16,7 +18,8 @@ type Config struct {
 	Device     string  // --device: cpu or cuda
 	Workers    int     // --workers: data loader goroutines (0 = GOMAXPROCS)
 	Threads    int     // --threads: compute threads of the CPU backend (0 = GOMAXPROCS)
-	Width      int     // --width: base width of the ResNet18 towers (paper: 64)
+	Network    string  // --network: resnet18 (the paper's two-tower encoder) or wrn28_2 (nn.Networks)
+	Width      int     // --width: base width of the ResNet18 towers (paper: 64; not used by wrn28_2)
 	LowDim     int     // --low_dim: embedding size (reference: 128)
 	NPCT       float64 // --npc_t: NPC temperature (reference: 0.1)
 	NPCM       float64 // --npc_m: memory momentum (reference: 0.5)
@@ -46,7 +49,7 @@ type Config struct {
 // DefaultConfig returns the paper's settings (the "paper" preset).
 func DefaultConfig() Config {
 	return Config{
-		Dataset: "cifar10", Device: "cpu", Width: 64, LowDim: 128, NPCT: 0.1, NPCM: 0.5,
+		Dataset: "cifar10", Device: "cpu", Network: nn.NetworkResNet18, Width: 64, LowDim: 128, NPCT: 0.1, NPCM: 0.5,
 		ANsRate: 0.25, ANsSize: 1, LR: 0.03, Momentum: 0.9, WD: 5e-4, Epochs: 200, Rounds: 5,
 		BatchT: 0.1, BatchM: 1, BatchSize: 128, DecayStart: 80, DecayEvery: 40, UEEvery: 80,
 		EvalEvery: 1, KNNK: 200, KNNSigma: 0.1, ModelDir: "checkpoint", Seed: 1567010775, Preset: "paper",
@@ -81,7 +84,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Device, "device", c.Device, "compute device: cpu or cuda")
 	fs.IntVar(&c.Workers, "workers", c.Workers, "data loader goroutines (0 = all cores)")
 	fs.IntVar(&c.Threads, "threads", c.Threads, "compute threads (0 = all cores)")
-	fs.IntVar(&c.Width, "width", c.Width, "base width of the ResNet18 towers")
+	fs.StringVar(&c.Network, "network", c.Network, "encoder: resnet18 (two towers, image and Sobel) or wrn28_2 (WideResNet-28-2)")
+	fs.IntVar(&c.Width, "width", c.Width, "base width of the ResNet18 towers (not used by wrn28_2)")
 	fs.IntVar(&c.LowDim, "low_dim", c.LowDim, "embedding size")
 	fs.Float64Var(&c.NPCT, "npc_t", c.NPCT, "temperature of the non-parametric classifier")
 	fs.Float64Var(&c.NPCM, "npc_m", c.NPCM, "momentum of the memory bank update")
@@ -139,5 +143,5 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("--%s %v: %s", k.flag, k.val, k.why)
 		}
 	}
-	return nil
+	return nn.CheckNetwork(c.Network)
 }

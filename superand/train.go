@@ -61,7 +61,7 @@ type EpochStats struct {
 func NewTrainer(be tensor.Backend, cfg Config, train, test *data.Dataset) *Trainer {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
 	size := min(train.H, train.W)
-	model := nn.NewEncoder(be, rng, nn.EncoderConfig{Width: cfg.Width, LowDim: cfg.LowDim, InChannels: train.C, ImageSize: size})
+	model := nn.NewEncoder(be, rng, nn.EncoderConfig{Network: cfg.Network, Width: cfg.Width, LowDim: cfg.LowDim, InChannels: train.C, ImageSize: size})
 	t := &Trainer{
 		Cfg: cfg, BE: be, Model: model,
 		Mem:     NewMemory(be, rng, train.N, cfg.LowDim, float32(cfg.NPCT), float32(cfg.NPCM)),

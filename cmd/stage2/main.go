@@ -73,7 +73,7 @@ func main() {
 }
 
 // parseFlags reads the command line. --resume is required: a stage-1
-// checkpoint starts stage 2 (its width, embedding size and data set are
+// checkpoint starts stage 2 (its network, width, embedding size and data set are
 // adopted unless given now), a stage-2 checkpoint continues that run.
 func parseFlags(args []string) (stage2.Config, *nn.Checkpoint) {
 	cfg := stage2.DefaultConfig()
@@ -119,6 +119,9 @@ func parseFlags(args []string) (stage2.Config, *nn.Checkpoint) {
 		}
 		if !given["dataset"] {
 			cfg.Dataset = dataset
+		}
+		if !given["network"] {
+			cfg.Network = nn.NetworkOf(ck)
 		}
 	}
 	cli.PrintFlags(os.Stdout, fs)
