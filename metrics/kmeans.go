@@ -11,7 +11,7 @@ import (
 
 // KMeans clusters n points x [n, d] (row-major) into k clusters with Lloyd's
 // algorithm (S. P. Lloyd, "Least squares quantization in PCM", IEEE Trans.
-// Inf. Theory 28, 1982) from k-means++ seeds (D. Arthur and S.
+// Inf. Theory 28, 1982) from greedy k-means++ seeds (D. Arthur and S.
 // Vassilvitskii, "k-means++: the advantages of careful seeding", SODA 2007),
 // minimising the inertia
 //
@@ -87,49 +87,91 @@ func newKMeansRun(x []float32, n, d, k int) *kmeansRun {
 	return km
 }
 
-// seed picks the k-means++ centres: the first uniformly, each next one
-// with probability proportional to D(x)², the squared distance of x to
-// the nearest centre chosen so far. dist holds D(x)².
+// seed picks greedy k-means++ centres, as scikit-learn's KMeans does: the
+// first uniformly; for each next one, kmeansTrials(k) candidates drawn with
+// probability proportional to D(x)², the squared distance of x to the
+// nearest centre chosen so far, of which the one leaving the smallest
+// potential Σ min(D(x)², ‖x - candidate‖²) is kept (the first on ties).
+// Arthur and Vassilvitskii's §6 suggests the trials; 2 + ⌊ln k⌋ is
+// scikit-learn's number. dist holds D(x)².
 func (km *kmeansRun) seed(rng *rand.Rand) {
 	n, d := km.n, km.d
 	first := rng.IntN(n)
 	copy(km.centres[:d], km.x[first*d:(first+1)*d])
-	for i := range km.dist {
-		km.dist[i] = math.Inf(1)
-	}
-	for c := 0; ; c++ {
-		// D² = min(D², ‖x - centre_c‖²), parallel and elementwise.
+	cen := km.centres[:d]
+	parallelBlocks(n, kmeansRows, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			km.dist[i] = sqDist(km.x[i*d:(i+1)*d], cen)
+		}
+	})
+	trials := kmeansTrials(km.k)
+	cand := make([]int, trials)
+	// pot[t*blocks+b] is candidate t's potential over block b, summed in
+	// block order so that any core count gives the same bits.
+	blocks := numBlocks(n, kmeansRows)
+	pot := make([]float64, trials*blocks)
+	for c := 1; c < km.k; c++ {
+		total := 0.0
+		for _, v := range km.dist {
+			total += v
+		}
+		for t := range cand {
+			cand[t] = km.drawD2(rng, total)
+		}
+		parallelBlocks(n, kmeansRows, func(b, lo, hi int) {
+			for t, ci := range cand {
+				x := km.x[ci*d : (ci+1)*d]
+				s := 0.0
+				for i := lo; i < hi; i++ {
+					s += min(km.dist[i], sqDist(km.x[i*d:(i+1)*d], x))
+				}
+				pot[t*blocks+b] = s
+			}
+		})
+		best, bestPot := 0, math.Inf(1)
+		for t := range cand {
+			s := 0.0
+			for _, v := range pot[t*blocks : (t+1)*blocks] {
+				s += v
+			}
+			if s < bestPot {
+				best, bestPot = t, s
+			}
+		}
+		next := cand[best]
 		cen := km.centres[c*d : (c+1)*d]
+		copy(cen, km.x[next*d:(next+1)*d])
+		// D² = min(D², ‖x - centre_c‖²), parallel and elementwise.
 		parallelBlocks(n, kmeansRows, func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
 				km.dist[i] = min(km.dist[i], sqDist(km.x[i*d:(i+1)*d], cen))
 			}
 		})
-		if c+1 == km.k {
-			return
-		}
-		total := 0.0
-		for _, v := range km.dist {
-			total += v
-		}
-		var next int
-		if total == 0 { // every point coincides with a centre: uniform
-			next = rng.IntN(n)
-		} else {
-			// Inverse-CDF draw: the first point whose running sum passes r.
-			r, acc := rng.Float64()*total, 0.0
-			for i, v := range km.dist {
-				acc += v
-				if v > 0 {
-					next = i // the last point of positive weight, if r ≈ total
-					if acc > r {
-						break
-					}
-				}
+	}
+}
+
+// kmeansTrials is the number of candidates greedy k-means++ draws per
+// centre: 2 + ⌊ln k⌋, scikit-learn's n_local_trials.
+func kmeansTrials(k int) int { return 2 + int(math.Log(float64(k))) }
+
+// drawD2 draws a point with probability proportional to dist (D²), whose
+// sum is total; uniformly when every point coincides with a centre.
+func (km *kmeansRun) drawD2(rng *rand.Rand, total float64) int {
+	if total == 0 {
+		return rng.IntN(km.n)
+	}
+	// Inverse-CDF draw: the first point whose running sum passes r.
+	r, acc, next := rng.Float64()*total, 0.0, 0
+	for i, v := range km.dist {
+		acc += v
+		if v > 0 {
+			next = i // the last point of positive weight, if r ≈ total
+			if acc > r {
+				break
 			}
 		}
-		copy(km.centres[(c+1)*d:(c+2)*d], km.x[next*d:(next+1)*d])
 	}
+	return next
 }
 
 // lloyd iterates assign/update from the seeded centres.
