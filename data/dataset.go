@@ -61,7 +61,7 @@ func (d *Dataset) ClassCounts() []int {
 // Names lists the data set names Load accepts. "folder" reads a directory of
 // images (dir is its root).
 func Names() []string {
-	return []string{"cifar10", "cifar100", "cifar20", "stl10", "fashion-mnist", "mnist", "folder"}
+	return []string{"cifar10", "cifar100", "cifar20", "stl10", "svhn", "fashion-mnist", "mnist", "folder"}
 }
 
 // DefaultDir is where a data set is looked for when no directory is given:
@@ -85,12 +85,15 @@ func DefaultDir(name string) string {
 // from Super-AND's main.py (the same per-image-std convention as CIFAR-10's
 // 0.2023); STL-10 the constants commonly used for it (pixel mean/std of the
 // training images); Fashion-MNIST as in ../shared/reference/twostage_ref.py;
-// MNIST torchvision's example values.
+// MNIST torchvision's example values; SVHN the constants commonly used for
+// it (pixel mean/std of its training images, e.g. in many torchvision SVHN
+// pipelines).
 var norm = map[string][2][]float32{
 	"cifar10":       {{0.4914, 0.4822, 0.4465}, {0.2023, 0.1994, 0.2010}},
 	"cifar100":      {{0.5071, 0.4866, 0.4409}, {0.2009, 0.1984, 0.2023}},
 	"cifar20":       {{0.5071, 0.4866, 0.4409}, {0.2009, 0.1984, 0.2023}},
 	"stl10":         {{0.4467, 0.4398, 0.4066}, {0.2603, 0.2566, 0.2713}},
+	"svhn":          {{0.4377, 0.4438, 0.4728}, {0.1980, 0.2010, 0.1970}},
 	"fashion-mnist": {{0.2860}, {0.3530}},
 	"mnist":         {{0.1307}, {0.3081}},
 }
@@ -120,6 +123,8 @@ func Load(name, dir, split string) (*Dataset, error) {
 		d, err = loadCIFAR100(dir, split, true)
 	case "stl10":
 		d, err = loadSTL10(dir, split)
+	case "svhn":
+		d, err = loadSVHN(dir, split)
 	case "fashion-mnist", "mnist":
 		d, err = loadIDX(name, dir, split)
 	case "folder":

@@ -1,7 +1,8 @@
 // Package data reads the image data sets of the paper (CIFAR-10, CIFAR-100
-// with its 20 superclasses, STL-10), MNIST-style IDX files (Fashion-MNIST,
-// MNIST) and folders of images; it augments them with torchvision's
-// semantics and batches them for training.
+// with its 20 superclasses, STL-10, and SVHN for Table 4's semi-supervised
+// task), MNIST-style IDX files (Fashion-MNIST, MNIST) and folders of images;
+// it augments them with torchvision's semantics and batches them for
+// training.
 //
 // # Layout
 //
@@ -14,6 +15,8 @@
 //	dataset.go   Dataset, Load, Names, DefaultDir, the normalisation constants
 //	cifar.go     CIFAR-10 / CIFAR-100 binary records
 //	stl10.go     STL-10 binary (column-major planes, labels 1..10)
+//	svhn.go      SVHN's train_32x32.mat / test_32x32.mat (labels 10 → 0)
+//	mat.go       MATLAB v5 MAT-files: numeric arrays, plain or zlib-compressed
 //	idx.go       MNIST-style IDX files, gzipped or not
 //	folder.go    root/<class>/*.png|jpg (torchvision ImageFolder) or a flat folder
 //	image.go     ReadImage: one PNG/JPEG file of any size, RGB or luma planes (for inference)

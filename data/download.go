@@ -17,12 +17,17 @@ import (
 
 // Source is where a data set is downloaded from: a .tar.gz archive, its
 // published MD5, the folder its files sit in inside the archive and the
-// files a complete data set has.
+// files a complete data set has; or, for a data set published as plain
+// files (SVHN's .mat files), the folder URL and each file's MD5.
 type Source struct {
 	URL   string
 	MD5   string   // hex
 	Strip string   // leading folder of the archive's members, removed on unpacking
 	Files []string // required files (names after Strip); other regular files under Strip are kept too
+	// FileMD5, when set, makes URL a folder: each of Files is fetched from
+	// URL+name and checked against FileMD5[name] (hex); MD5 and Strip are
+	// unused.
+	FileMD5 map[string]string
 }
 
 // Sources are the official archives (the MD5 sums are the ones the authors
@@ -46,6 +51,15 @@ var Sources = map[string]Source{
 		MD5:   "91f7769df0f17e558f3565bffb0c7dfb",
 		Strip: "stl10_binary",
 		Files: []string{"train_X.bin", "train_y.bin", "test_X.bin", "test_y.bin", "unlabeled_X.bin", "class_names.txt"},
+	},
+	// SVHN's cropped digits; the MD5s are the ones torchvision pins.
+	"svhn": {
+		URL:   "http://ufldl.stanford.edu/housenumbers/",
+		Files: []string{"train_32x32.mat", "test_32x32.mat"},
+		FileMD5: map[string]string{
+			"train_32x32.mat": "e26dedcc434d2e4c54c9b2d4a06d8373",
+			"test_32x32.mat":  "eb5a983be6a315427106f1b164d9cef3",
+		},
 	},
 }
 
@@ -73,7 +87,7 @@ func Downloaded(name, dir string) bool {
 	return true
 }
 
-// Download fetches the named data set (cifar10, cifar100, cifar20, stl10)
+// Download fetches the named data set (cifar10, cifar100, cifar20, stl10, svhn)
 // into dir (DefaultDir(name) when ""), unless it is already there. See
 // DownloadFrom for what happens on the way.
 func Download(name, dir string, client *http.Client) error {
@@ -83,13 +97,16 @@ func Download(name, dir string, client *http.Client) error {
 		if name == "fashion-mnist" {
 			hint = "apt-get install dataset-fashion-mnist"
 		}
-		return fmt.Errorf("data: --download does not know %q (it fetches cifar10, cifar100, cifar20, stl10; HINT: %s)", name, hint)
+		return fmt.Errorf("data: --download does not know %q (it fetches cifar10, cifar100, cifar20, stl10, svhn; HINT: %s)", name, hint)
 	}
 	if dir == "" {
 		dir = DefaultDir(name)
 	}
 	if Downloaded(name, dir) {
 		return nil
+	}
+	if src.FileMD5 != nil {
+		return DownloadFiles(src, dir, client)
 	}
 	return DownloadFrom(src, dir, client)
 }
@@ -135,6 +152,45 @@ func DownloadFrom(src Source, dir string, client *http.Client) (err error) {
 	// Download fetches again (Downloaded is false).
 	for f := range got {
 		if err := os.Rename(filepath.Join(out, f), filepath.Join(dir, f)); err != nil {
+			return fmt.Errorf("data: download: %w", err)
+		}
+	}
+	return nil
+}
+
+// DownloadFiles fetches each of src.Files from src.URL+name with client
+// (http.DefaultClient when nil) into a temporary folder inside dir, checks
+// its length and MD5 (src.FileMD5), and only when every file is verified
+// renames them into dir; on any error dir is left as it was (files already
+// there are skipped, so a rerun fetches only what is missing).
+func DownloadFiles(src Source, dir string, client *http.Client) error {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("data: download: %w", err)
+	}
+	tmp, err := os.MkdirTemp(dir, ".download-")
+	if err != nil {
+		return fmt.Errorf("data: download: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	var got []string
+	for _, f := range src.Files {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			continue
+		}
+		sum, ok := src.FileMD5[f]
+		if !ok {
+			return fmt.Errorf("data: download %s: no MD5 for %s", src.URL, f)
+		}
+		if err := fetch(client, Source{URL: src.URL + f, MD5: sum}, filepath.Join(tmp, f)); err != nil {
+			return err
+		}
+		got = append(got, f)
+	}
+	for _, f := range got {
+		if err := os.Rename(filepath.Join(tmp, f), filepath.Join(dir, f)); err != nil {
 			return fmt.Errorf("data: download: %w", err)
 		}
 	}

@@ -76,7 +76,7 @@ var Presets = map[string]map[string]string{
 
 // RegisterFlags binds the config to flags of fs.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Dataset, "dataset", c.Dataset, "data set: cifar10, cifar100, cifar20, stl10, fashion-mnist, mnist, folder")
+	fs.StringVar(&c.Dataset, "dataset", c.Dataset, "data set: cifar10, cifar100, cifar20, stl10, svhn, fashion-mnist, mnist, folder")
 	fs.StringVar(&c.DataDir, "data_dir", c.DataDir, "data directory (default: the data set's usual place)")
 	fs.BoolVar(&c.Download, "download", c.Download, "download the data set if it is missing")
 	fs.IntVar(&c.Subset, "train_subset", c.Subset, "use the first N training images (0 = all)")
