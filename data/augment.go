@@ -11,7 +11,7 @@ import (
 //	RandomResizedCrop(Size, scale=(ScaleMin, ScaleMax), ratio=(3/4, 4/3), bilinear)
 //	ColorJitter(Jitter[0], Jitter[1], Jitter[2], Jitter[3])  brightness, contrast, saturation, hue; random order
 //	RandomGrayscale(GrayP)
-//	RandomHorizontalFlip(FlipP)
+//	RandomHorizontalFlip(FlipP), or RandomAffine (Affine, affine.go) when Affine is set
 //	ToTensor, Normalize(Mean, Std)
 //
 // Apply works in float32 from the crop on (see the package doc for how this
@@ -26,6 +26,9 @@ type Augment struct {
 	Jitter       [4]float32
 	GrayP, FlipP float64   // probabilities of greying and of mirroring
 	Mean, Std    []float32 // per-channel normalisation (len C)
+	// Affine, when set, replaces the flip by a random affine transform
+	// (SVHN: digits are not mirrored); FlipP is then unused.
+	Affine *Affine
 }
 
 // Aspect ratio range of RandomResizedCrop (torchvision's default, kept by the
@@ -38,15 +41,21 @@ const (
 // DefaultAugment returns the paper's training transform for ds: crops of 20%
 // to 100% of the area resized to the image side (min(H, W)), ColorJitter(0.4,
 // 0.4, 0.4, 0.4), RandomGrayscale(0.2), a horizontal flip with probability
-// 0.5 and ds's normalisation constants.
+// 0.5 and ds's normalisation constants. For SVHN the flip is replaced by the
+// random affine transform SVHNAffine, as the paper's supplementary §B does.
 func DefaultAugment(ds *Dataset) *Augment {
-	return &Augment{
+	a := &Augment{
 		Size:     min(ds.H, ds.W),
 		ScaleMin: 0.2, ScaleMax: 1,
 		Jitter: [4]float32{0.4, 0.4, 0.4, 0.4},
 		GrayP:  0.2, FlipP: 0.5,
 		Mean: append([]float32(nil), ds.Mean...), Std: append([]float32(nil), ds.Std...),
 	}
+	if ds.Name == "svhn" {
+		af := SVHNAffine
+		a.Affine, a.FlipP = &af, 0
+	}
+	return a
 }
 
 // CropParams draws a RandomResizedCrop box (top, left, height, width) for an
@@ -149,7 +158,8 @@ func applyJitter(x []float32, c, hw int, j jitterParams) {
 // Apply writes one augmented view of img (uint8 [c,h,w]) into dst
 // [c, Size, Size], normalised. The draws, in order: the crop, the jitter
 // order and factors, one uniform for grayscale and one for the flip (always
-// both, so the stream does not depend on the outcomes).
+// both, so the stream does not depend on the outcomes), or with Affine set
+// the affine parameters instead of the flip's uniform.
 func (a *Augment) Apply(dst []float32, img []uint8, c, h, w int, rng *rand.Rand) {
 	s := a.Size
 	if len(dst) != c*s*s {
@@ -164,7 +174,11 @@ func (a *Augment) Apply(dst []float32, img []uint8, c, h, w int, rng *rand.Rand)
 	if uniform(rng, 0, 1) < a.GrayP {
 		grayscale(dst, c, s*s)
 	}
-	if uniform(rng, 0, 1) < a.FlipP {
+	switch {
+	case a.Affine != nil:
+		src := append([]float32(nil), dst...)
+		AffineTransform(dst, src, c, s, s, a.Affine.Draw(s, s, rng))
+	case uniform(rng, 0, 1) < a.FlipP:
 		hflip(dst, c*s, s)
 	}
 	normalize(dst, c, s*s, a.Mean, a.Std)

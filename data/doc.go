@@ -24,6 +24,7 @@
 //	color.go     AdjustBrightness/Contrast/Saturation/Hue, RGBToGrayscale
 //	resize.go    ResizedCrop (bilinear, PIL/torchvision coefficients), HFlip, Normalize
 //	augment.go   Augment (the training transform), TestTransform
+//	affine.go    Affine: RandomAffine (bilinear, zero fill), SVHN's flip replacement
 //	rng.go       the per-sample random streams
 //	loader.go    Loader (shuffled two-view batches, workers, prefetch), EvalBatches
 //
