@@ -1,7 +1,10 @@
 // Package nn holds the layers (Conv2d, BatchNorm2d, Linear), the CIFAR
 // ResNet18 towers and the two-tower encoder with the Sobel branch of the
-// reference (ResNet18withSobel), the SGD optimiser and learning-rate
-// schedule, and checkpoints.
+// reference (ResNet18withSobel), the WideResNet-28-2 of the semi-supervised
+// literature as the other encoder trunk (wrn.go; network.go names the two,
+// --network resnet18|wrn28_2), the SGD optimiser and learning-rate
+// schedule, and checkpoints, which record the network (PutEncoder) so that
+// one is never loaded as the other.
 //
 // Parameter and buffer names are PyTorch's state_dict names
 // ("layer2.0.shortcut.0.weight", "bn1_sobel.running_var", ...), so weights

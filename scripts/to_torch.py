@@ -76,6 +76,9 @@ def main():
     kind = meta.get("kind")
     if kind not in ("superand", "stage2"):
         sys.exit("%s: kind %r, want a superand or stage2 checkpoint of this project" % (args.src, kind))
+    if meta.get("network", "resnet18") != "resnet18":
+        sys.exit("%s: a %s network, not the authors' ResNet18withSobel; its tensors carry the state_dict names of "
+                 "WRNEncoder in scripts/wrn_fixtures.py, which loads them with load_state_dict" % (args.src, meta["network"]))
     width, low_dim = ts["conv1.weight"].shape[0], ts["linear.weight"].shape[0]
     if ts["conv1.weight"].shape[1] != 3:
         sys.exit("%s: %d input channels; the authors' ResNet18withSobel takes 3 (colour) images"

@@ -58,6 +58,17 @@ func TestWRNStages(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameBits(t, snapshot(tr), snapshot(back))
+
+	// cmd/predict's path: the predictor rebuilds the WRN from the config.
+	p, err := stage2.NewPredictor(be, ck2, func(string) (stage2.DataInfo, error) {
+		return stage2.DataInfo{C: train.C, H: train.H, W: train.W, Mean: train.Mean, Std: train.Std}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Model.Network() != nn.NetworkWRN28_2 {
+		t.Errorf("predictor network %s", p.Model.Network())
+	}
 }
 
 // TestNetworkFlag: stage 2's --network takes resnet18 and wrn28_2 and
