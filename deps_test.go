@@ -61,6 +61,10 @@ var allowed = map[string][]string{
 	// nn and its weights from a checkpoint).
 	"superand": {"STD", "nn", "autograd", "tensor", "data", "metrics"},
 	"stage2":   {"STD", "nn", "autograd", "tensor", "data", "metrics"},
+	// Fine-tuning with few labels (Table 4) is a third trainer on the same
+	// footing as stage 2: the encoder from nn, its pretrained weights from a
+	// checkpoint of either stage, never the stages' packages themselves.
+	"finetune": {"STD", "nn", "autograd", "tensor", "data", "metrics"},
 
 	// Programs and the golden harness wire everything together.
 	"cmd/...": {"ANY"},
