@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"twostage/cmd/internal/cmdtest"
-	"twostage/data"
 )
 
 // bin is the command built once by TestMain; blobs the data set
@@ -22,19 +21,8 @@ func setup(dir string) (err error) {
 	if bin, err = cmdtest.Build(dir, "finetune"); err != nil {
 		return err
 	}
-	blobs = filepath.Join(dir, "blobs")
-	if err := cmdtest.WriteBlobs(blobs, "train", 16, 1); err != nil {
-		return err
-	}
-	if err := cmdtest.WriteBlobs(blobs, "test", 4, 2); err != nil {
-		return err
-	}
-	train, err := data.Load("folder", blobs, "train")
-	if err != nil {
-		return err
-	}
-	stage1 = filepath.Join(dir, "superand.safetensors")
-	return cmdtest.Stage1(stage1, blobs, train)
+	blobs, stage1, err = cmdtest.BlobsAndStage1(dir)
+	return err
 }
 
 // tiny are the flags of a one-epoch run: 6 labelled images, 8 steps of 2

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"twostage/cmd/internal/cmdtest"
-	"twostage/data"
 	"twostage/nn"
 )
 
@@ -24,19 +23,8 @@ func setup(dir string) (err error) {
 	if bin, err = cmdtest.Build(dir, "stage2"); err != nil {
 		return err
 	}
-	blobs = filepath.Join(dir, "blobs")
-	if err := cmdtest.WriteBlobs(blobs, "train", 16, 1); err != nil {
-		return err
-	}
-	if err := cmdtest.WriteBlobs(blobs, "test", 4, 2); err != nil {
-		return err
-	}
-	train, err := data.Load("folder", blobs, "train")
-	if err != nil {
-		return err
-	}
-	stage1 = filepath.Join(dir, "superand.safetensors")
-	return cmdtest.Stage1(stage1, blobs, train)
+	blobs, stage1, err = cmdtest.BlobsAndStage1(dir)
+	return err
 }
 
 // tiny are the flags of a stage-2 run from the stage-1 checkpoint that takes

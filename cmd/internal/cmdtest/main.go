@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"twostage/data"
@@ -47,4 +48,24 @@ func Stage1(path, dataDir string, train *data.Dataset) error {
 		return err
 	}
 	return ck.Save(path)
+}
+
+// BlobsAndStage1 writes the command tests' usual fixtures under dir: the
+// blobs data set (WriteBlobs: 16 training and 4 test images per class, 28×28)
+// in dir/blobs, and a stage-1 checkpoint trained on its training split
+// (Stage1) in dir/superand.safetensors; it returns both paths.
+func BlobsAndStage1(dir string) (blobs, stage1 string, err error) {
+	blobs = filepath.Join(dir, "blobs")
+	if err := WriteBlobs(blobs, "train", 16, 1); err != nil {
+		return "", "", err
+	}
+	if err := WriteBlobs(blobs, "test", 4, 2); err != nil {
+		return "", "", err
+	}
+	train, err := data.Load("folder", blobs, "train")
+	if err != nil {
+		return "", "", err
+	}
+	stage1 = filepath.Join(dir, "superand.safetensors")
+	return blobs, stage1, Stage1(stage1, blobs, train)
 }
