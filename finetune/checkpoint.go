@@ -144,18 +144,3 @@ func ConfigOf(ck *nn.Checkpoint) (Config, error) {
 	}
 	return c, nil
 }
-
-// ArchOf reads the encoder's width, embedding size, data set and training
-// subset from the config of a stage-1 or stage-2 checkpoint of this project,
-// so that a run started from it can adopt them.
-func ArchOf(ck *nn.Checkpoint) (width, lowDim int, dataset string, subset int, err error) {
-	var c struct {
-		Width, LowDim int
-		Dataset       string
-		Subset        int
-	}
-	if err := json.Unmarshal([]byte(ck.Meta["config"]), &c); err != nil {
-		return 0, 0, "", 0, fmt.Errorf("%s: config metadata: %w", ck.Path, err)
-	}
-	return c.Width, c.LowDim, c.Dataset, c.Subset, nil
-}

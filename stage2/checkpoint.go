@@ -116,17 +116,3 @@ func ConfigOf(ck *nn.Checkpoint) (Config, error) {
 	}
 	return c, nil
 }
-
-// ArchOf reads width, low_dim and the data set of any checkpoint of this
-// project (stage 1 or 2), so a run can adopt them.
-func ArchOf(ck *nn.Checkpoint) (width, lowDim int, dataset string, subset int, err error) {
-	var c struct {
-		Width, LowDim int
-		Dataset       string
-		Subset        int
-	}
-	if err := json.Unmarshal([]byte(ck.Meta["config"]), &c); err != nil {
-		return 0, 0, "", 0, fmt.Errorf("%s: config metadata: %w", ck.Path, err)
-	}
-	return c.Width, c.LowDim, c.Dataset, c.Subset, nil
-}

@@ -123,26 +123,7 @@ func adoptArch(fs *flag.FlagSet, given map[string]bool, cfg *finetune.Config, ck
 	if ck.Kind() == finetune.Kind {
 		return fmt.Errorf("%s: a fine-tuning checkpoint; HINT: continue it with --resume, or give --from its stage-1 or stage-2 checkpoint", ck.Path)
 	}
-	width, lowDim, dataset, subset, err := finetune.ArchOf(ck)
-	if err != nil {
-		return err
-	}
-	for _, f := range []struct {
-		name string
-		dst  *int
-		v    int
-	}{{"width", &cfg.Width, width}, {"low_dim", &cfg.LowDim, lowDim}, {"train_subset", &cfg.Subset, subset}} {
-		if !given[f.name] {
-			*f.dst = f.v
-		}
-	}
-	if !given["dataset"] {
-		cfg.Dataset = dataset
-	}
-	if !given["network"] {
-		cfg.Network = nn.NetworkOf(ck)
-	}
-	return nil
+	return cli.AdoptArch(given, ck, cli.Arch{Width: &cfg.Width, LowDim: &cfg.LowDim, Subset: &cfg.Subset, Dataset: &cfg.Dataset, Network: &cfg.Network})
 }
 
 // valueOf is flag name's value in fs.

@@ -106,23 +106,7 @@ func parseFlags(args []string) (stage2.Config, *nn.Checkpoint) {
 		cli.Check(cli.ApplyPreset(fs, cfg.Preset, stage2.Presets))
 		// The encoder's shape and the data come from the stage-1 run unless
 		// given now (a mismatch then fails to load, naming the tensor).
-		width, lowDim, dataset, subset, err := stage2.ArchOf(ck)
-		cli.Check(err)
-		for _, f := range []struct {
-			name string
-			dst  *int
-			v    int
-		}{{"width", &cfg.Width, width}, {"low_dim", &cfg.LowDim, lowDim}, {"train_subset", &cfg.Subset, subset}} {
-			if !given[f.name] {
-				*f.dst = f.v
-			}
-		}
-		if !given["dataset"] {
-			cfg.Dataset = dataset
-		}
-		if !given["network"] {
-			cfg.Network = nn.NetworkOf(ck)
-		}
+		cli.Check(cli.AdoptArch(given, ck, cli.Arch{Width: &cfg.Width, LowDim: &cfg.LowDim, Subset: &cfg.Subset, Dataset: &cfg.Dataset, Network: &cfg.Network}))
 	}
 	cli.PrintFlags(os.Stdout, fs)
 	return cfg, ck
