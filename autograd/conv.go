@@ -13,7 +13,7 @@ func Conv2D(x, w *Var, stride, pad int) *Var {
 	out := newVar(y, x, w)
 	out.backward = func() {
 		if needs(x) {
-			be.Conv2DBackwardData(x.Grad(), out.grad, w.Val, s)
+			be.Conv2DBackwardData(x.Grad(), out.grad, w.Val, s, true)
 		}
 		if needs(w) {
 			be.Conv2DBackwardFilter(w.Grad(), out.grad, x.Val, s)

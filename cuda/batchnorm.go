@@ -69,8 +69,8 @@ func (b *Backend) BatchNormInference(y, x, gamma, beta, mean, variance *tensor.T
 }
 
 // BatchNormBackward: dx += ∂L/∂x, dgamma += Σ g·x̂, dbeta += Σ g, g = dy
-// gated by act.Y > 0 under act.ReLU, act.DRes += g; any of dx, dgamma,
-// dbeta may be nil.
+// gated by act.Y > 0 under act.ReLU, act.DRes += g (= for dx and act.DRes
+// under act.SetDX, act.SetDRes); any of dx, dgamma, dbeta may be nil.
 func (b *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance *tensor.Tensor, s tensor.ChanShape, eps float32, train bool, act tensor.BNAct) {
 	const op = "BatchNormBackward"
 	if dy == nil || x == nil || gamma == nil || mean == nil || variance == nil {
@@ -87,6 +87,13 @@ func (b *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, varia
 		gate = b.f32(op, "act.Y", act.Y)
 	}
 	b.checkBN(op, s, xs, []*devStorage{dxs, dys, drs, gate}, []*devStorage{dgs, dbs, gs, ms, vs})
+	// act.SetDX, act.SetDRes: = as zeros then += (the kernel adds).
+	if act.SetDX && dx != nil {
+		b.Fill(dx, 0)
+	}
+	if act.SetDRes && act.DRes != nil {
+		b.Fill(act.DRes, 0)
+	}
 	needSums := dgs != nil || dbs != nil || (train && dxs != nil)
 	p := 0
 	var part *devStorage

@@ -93,11 +93,16 @@ func (b *Backend) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.T
 	free()
 }
 
-// Conv2DBackwardData: dx [N,C,H,W] += dy [N,K,OH,OW] ⋆ᵀ w [K,C,R,S].
-func (b *Backend) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape) {
+// Conv2DBackwardData: dx [N,C,H,W] += dy [N,K,OH,OW] ⋆ᵀ w [K,C,R,S], or
+// with acc false dx = that sum, done here as a fill with zeros and then
+// the += (the kernel has no store-only epilogue yet): exactly += into zeros.
+func (b *Backend) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape, acc bool) {
 	const op = "Conv2DBackwardData"
 	checkConv(dx, w, dy, s)
 	dxs, dys, ws := b.f32(op, "dx", dx), b.f32(op, "dy", dy), b.f32(op, "w", w)
+	if !acc {
+		b.Fill(dx, 0)
+	}
 	if s.N == 0 || s.C == 0 {
 		return
 	}

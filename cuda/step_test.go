@@ -59,7 +59,7 @@ func BenchmarkGPUConv(b *testing.B) {
 			run  func()
 		}{
 			{"fwd", func() { be.Conv2DForward(y, x, w, s) }},
-			{"bwd_data", func() { be.Conv2DBackwardData(dx, dy, w, s) }},
+			{"bwd_data", func() { be.Conv2DBackwardData(dx, dy, w, s, true) }},
 			{"bwd_filter", func() { be.Conv2DBackwardFilter(dw, dy, x, s) }},
 		} {
 			b.Run(fmt.Sprintf("pass=%s/shape=%s", pass.name, c.name), func(b *testing.B) {

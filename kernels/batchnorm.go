@@ -109,16 +109,16 @@ func bnChannelSums(dys, xs, gate []float32, s tensor.ChanShape, ch int, m float6
 }
 
 // bnChannelGrad is bnGrad over channel ch's rows (dx not nil).
-func bnChannelGrad(dxs, dys, xs, gate, drs []float32, s tensor.ChanShape, ch int, mdy, m, k, a float32, train bool) {
+func bnChannelGrad(dxs, dys, xs, gate, drs []float32, s tensor.ChanShape, ch int, mdy, m, k, a float32, flags int) {
 	base, st, h := ch*s.HW, s.C*s.HW, s.HW&^7
 	_ = dxs[base+(s.N-1)*st+s.HW-1]
 	_ = dys[base+(s.N-1)*st+s.HW-1]
 	_ = xs[base+(s.N-1)*st+s.HW-1]
-	bnGradRows(&dxs[base], &dys[base], &xs[base], at(gate, base), at(drs, base), h, s.N, st, mdy, m, k, a, flag(train))
+	bnGradRows(&dxs[base], &dys[base], &xs[base], at(gate, base), at(drs, base), h, s.N, st, mdy, m, k, a, flags)
 	if h < s.HW {
 		for n := 0; n < s.N; n++ {
 			lo, hi := base+n*st+h, base+n*st+s.HW
-			bnGrad(dxs[lo:hi], dys[lo:hi], xs[lo:hi], sub(gate, lo, hi), sub(drs, lo, hi), mdy, m, k, a, train)
+			bnGrad(dxs[lo:hi], dys[lo:hi], xs[lo:hi], sub(gate, lo, hi), sub(drs, lo, hi), mdy, m, k, a, flags)
 		}
 	}
 }
@@ -249,6 +249,8 @@ func (c *CPU) BatchNormInference(y, x, gamma, beta, mean, variance *tensor.Tenso
 //
 // This is PyTorch's batch_norm_backward_cpu; per element it evaluates dx +=
 // (g − Σg/M − (x − mean)·k)·gamma·rstd with k = rstd²·Σ g·(x − mean)/M.
+// act.SetDX and act.SetDRes write dx and act.DRes (=) instead: the same
+// arithmetic from +0, so the bits equal += into zeroed buffers.
 // Any of dx, dgamma, dbeta may be nil and is then skipped; the sums are only
 // computed when one of them needs them. Each channel makes at most two
 // passes: the sums, then dx and DRes.
@@ -265,6 +267,16 @@ func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance 
 		gate = F32(act.Y)
 	}
 	simd := c.simd()
+	flags := 0
+	if train {
+		flags |= bnCentre
+	}
+	if act.SetDX {
+		flags |= bnSetDX
+	}
+	if act.SetDRes {
+		flags |= bnSetDR
+	}
 	needSums := dgamma != nil || dbeta != nil || (train && dx != nil)
 	invM := 1 / float64(s.N*s.HW)
 	parallelFor(c.threads(), s.C, 1, func(lo, hi int) {
@@ -296,11 +308,11 @@ func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance 
 			mdy := float32(sdy * invM)              // mean of g
 			k := float32(sdyc * rstd * rstd * invM) // Σg·x̂/M · rstd
 			if byCh && dxs != nil {
-				bnChannelGrad(dxs, dys, xs, gate, drs, s, ch, mdy, ms[ch], k, a, train)
+				bnChannelGrad(dxs, dys, xs, gate, drs, s, ch, mdy, ms[ch], k, a, flags)
 				continue
 			}
 			for n := 0; n < s.N; n++ {
-				bnGradv(simd, row(dxs, s, n, ch), row(dys, s, n, ch), row(xs, s, n, ch), row(gate, s, n, ch), row(drs, s, n, ch), mdy, ms[ch], k, a, train)
+				bnGradv(simd, row(dxs, s, n, ch), row(dys, s, n, ch), row(xs, s, n, ch), row(gate, s, n, ch), row(drs, s, n, ch), mdy, ms[ch], k, a, flags)
 			}
 		}
 	})

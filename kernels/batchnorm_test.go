@@ -373,3 +373,71 @@ func TestBatchNormAct(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchNormBackwardSet checks the write mode of BatchNormBackward
+// (act.SetDX, act.SetDRes: autograd's first gradients of x and of the
+// residual) on every backend: over garbage dx and DRes it must give the
+// bits of += into zeroed ones, for both statistics modes, with and without
+// the ReLU gate, dx present or not, on shapes that take the per-channel
+// loops, the per-row loops (N·HW above bnByChannel's bound) and every
+// SIMD tail. dy has exact zeros of both signs mixed in.
+func TestBatchNormBackwardSet(t *testing.T) {
+	const eps = 1e-5
+	shapes := []tensor.ChanShape{{N: 3, C: 4, HW: 1}, {N: 2, C: 3, HW: 7}, {N: 2, C: 3, HW: 8},
+		{N: 2, C: 5, HW: 17}, {N: 4, C: 6, HW: 49}, {N: 3, C: 2, HW: 21851}}
+	for si, s := range shapes {
+		seed := uint64(300 + 10*si)
+		shape, vec := tensor.Shape{s.N, s.C, s.HW}, tensor.Shape{s.C}
+		n := s.N * s.C * s.HW
+		x := denseRand(seed+1, n, -1, 1)
+		gamma, beta := denseRand(seed+3, s.C, 0.5, 1.5), denseRand(seed+4, s.C, -0.5, 0.5)
+		dy := denseRand(seed+5, n, -1, 1)
+		for i := range dy {
+			switch i % 5 {
+			case 1:
+				dy[i] = 0
+			case 3:
+				dy[i] = float32(math.Copysign(0, -1))
+			}
+		}
+		for _, be := range denseThreaded() {
+			for _, train := range []bool{true, false} {
+				for _, relu := range []bool{false, true} {
+					for _, withDX := range []bool{true, false} {
+						name := fmt.Sprintf("backend=%s/shape=%d,%d,%d/train=%v/relu=%v/dx=%v", be.Name, s.N, s.C, s.HW, train, relu, withDX)
+						t.Run(name, func(t *testing.T) {
+							B := be.BE
+							xt, gt, bt := denseTensor(B, shape, x), denseTensor(B, vec, gamma), denseTensor(B, vec, beta)
+							y := B.Empty(tensor.Float32, shape)
+							mean, variance := B.Empty(tensor.Float32, vec), B.Empty(tensor.Float32, vec)
+							B.BatchNormForward(y, mean, variance, xt, gt, bt, s, eps, tensor.BNAct{ReLU: relu})
+							run := func(set bool, dx0 []float32) (dx, dr, dg, db []float32) {
+								act := tensor.BNAct{ReLU: relu, SetDX: set, SetDRes: set}
+								if relu {
+									act.Y = y
+								}
+								var dxt *tensor.Tensor
+								if withDX {
+									dxt = denseTensor(B, shape, dx0)
+								}
+								act.DRes = denseTensor(B, shape, dx0)
+								dgt, dbt := denseTensor(B, vec, make([]float32, s.C)), denseTensor(B, vec, make([]float32, s.C))
+								B.BatchNormBackward(dxt, dgt, dbt, denseTensor(B, shape, dy), xt, gt, mean, variance, s, eps, train, act)
+								if withDX {
+									dx = dxt.Float32s()
+								}
+								return dx, act.DRes.Float32s(), dgt.Float32s(), dbt.Float32s()
+							}
+							dxA, drA, dgA, dbA := run(false, make([]float32, n))
+							dxS, drS, dgS, dbS := run(true, denseRand(98, n, -1e3, 1e3)) // garbage to overwrite
+							denseSameBits(t, "dx (=)", dxS, dxA)
+							denseSameBits(t, "dres (=)", drS, drA)
+							denseSameBits(t, "dgamma", dgS, dgA)
+							denseSameBits(t, "dbeta", dbS, dbA)
+						})
+					}
+				}
+			}
+		}
+	}
+}

@@ -140,9 +140,15 @@ func (c *CPU) Conv2DForward(y, x, w *tensor.Tensor, s tensor.ConvShape) {
 //
 //	dx[n,c,ih,iw] += Σ_{k,r,q} dy[n,k,oh,ow]·w[k,c,r,q]  over ih = oh·st−pad+r, iw = ow·st−pad+q.
 //
+// With acc false dx is written instead (its old contents may be garbage),
+// with the bits of += into zeros: every path either adds its sum to +0 as
+// it stores (an epilogue with a zero shift; −0 + 0 is +0, as in the
+// zeroed buffer), or clears the image's dx while it is in cache and then
+// accumulates as before (im2col).
+//
 // Each group writes only its own images of dx, so the result does not depend
 // on the thread count.
-func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape) {
+func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape, acc bool) {
 	checkConv(dx, w, dy, s)
 	if s.N == 0 {
 		return
@@ -150,16 +156,16 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape) {
 	dxs, dys, ws := F32(dx), F32(dy), F32(w)
 	crs, ohw, hw := s.C*s.R*s.S, s.OH*s.OW, s.H*s.W
 	if c.useWinograd(s) {
-		c.conv2DBackwardDataWinograd(dxs, dys, ws, s)
+		c.conv2DBackwardDataWinograd(dxs, dys, ws, s, acc)
 		return
 	}
 	if c.useConvLanes(s) {
-		c.conv2DBackwardDataLanes(dxs, dys, ws, s)
+		c.conv2DBackwardDataLanes(dxs, dys, ws, s, acc)
 		return
 	}
 	p := c.convPlan(s)
 	if c.useConvPadded(s, true) {
-		c.conv2DBackwardDataPadded(dxs, dys, ws, s, p)
+		c.conv2DBackwardDataPadded(dxs, dys, ws, s, p, acc)
 		return
 	}
 	parallelFor(c.threads(), p.ng, 1, func(lo, hi int) {
@@ -176,6 +182,9 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape) {
 			n0, cnt := p.images(g, s.N)
 			if cnt == 1 {
 				dxn, dyn := dxs[n0*s.C*hw:(n0+1)*s.C*hw], dys[n0*s.K*ohw:(n0+1)*s.K*ohw]
+				if !acc {
+					clear(dxn) // in cache for the accumulation that follows
+				}
 				if pointwise(s) {
 					// dx[n] [C, H·W] += Wᵀ · dy[n]: the GEMM accumulates.
 					c.gemmInner(true, false, s.C, ohw, s.K, 1, ws, crs, dyn, ohw, 1, dxn, ohw)
@@ -195,7 +204,11 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape) {
 			}
 			c.gemmInner(true, false, crs, ld, s.K, 1, ws, crs, dyg, ld, 0, dcol, ld)
 			for j := 0; j < cnt; j++ {
-				col2im(dxs[(n0+j)*s.C*hw:(n0+j+1)*s.C*hw], dcol[j*ohw:], ld, s)
+				dxn := dxs[(n0+j)*s.C*hw : (n0+j+1)*s.C*hw]
+				if !acc {
+					clear(dxn)
+				}
+				col2im(dxn, dcol[j*ohw:], ld, s)
 			}
 		}
 	})

@@ -157,9 +157,10 @@ func (g *laneConv) pack(xi, tmp, src []float32, stride, cnt int) {
 	}
 }
 
-// unpackAdd adds the interior of dxi into cnt images (dst, stride apart);
-// tmp holds H·W·16 floats.
-func (g *laneConv) unpackAdd(dst, dxi, tmp []float32, stride, cnt int) {
+// unpackAdd adds the interior of dxi into cnt images (dst, stride apart),
+// or with acc false writes it plus 0 (the bits of += into zeros); tmp
+// holds H·W·16 floats.
+func (g *laneConv) unpackAdd(dst, dxi, tmp []float32, stride, cnt int, acc bool) {
 	s := g.s
 	hw, rw := s.H*s.W, g.wp*wlanes
 	for c := 0; c < s.C; c++ {
@@ -167,7 +168,11 @@ func (g *laneConv) unpackAdd(dst, dxi, tmp []float32, stride, cnt int) {
 		for i := 0; i < s.H; i++ {
 			copy(tmp[i*s.W*wlanes:(i+1)*s.W*wlanes], plane[(s.Pad+i)*rw+s.Pad*wlanes:])
 		}
-		deinterleave(dst[c*hw:], stride, tmp, hw, cnt, true, nil)
+		if acc {
+			deinterleave(dst[c*hw:], stride, tmp, hw, cnt, true, nil)
+		} else {
+			deinterleave(dst[c*hw:], stride, tmp, hw, cnt, false, &rowEp{}) // v + 0
+		}
 	}
 }
 
@@ -199,7 +204,7 @@ func (c *CPU) conv2DForwardLanes(ys, xs, ws []float32, s tensor.ConvShape, ep *c
 }
 
 // conv2DBackwardDataLanes is Conv2DBackwardData on lanes.
-func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape) {
+func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape, acc bool) {
 	g := laneConvFor(s)
 	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
 	T := g.P * wlanes
@@ -226,7 +231,7 @@ func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape
 					addRows16v(true, dxi[o+g.pbase[oh*s.OW]:], s.Stride*wlanes, src[oh*s.OW*wlanes:], s.OW)
 				}
 			}
-			g.unpackAdd(dxs[n0*chw:], dxi, tmp, chw, cnt)
+			g.unpackAdd(dxs[n0*chw:], dxi, tmp, chw, cnt, acc)
 		}
 	})
 }

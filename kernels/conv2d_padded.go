@@ -119,10 +119,19 @@ func (g padGeom) pack(xp, src []float32, stride, cnt int) {
 	}
 }
 
+// storeMode is how unpack stores a value v into dst.
+type storeMode uint8
+
+const (
+	storeSet  storeMode = iota // dst = v
+	storeAdd                   // dst += v
+	storePlus                  // dst = v + 0, the bits of += into a zeroed dst
+)
+
 // unpack moves the valid columns of the grid out [ko, L] into cnt images:
 //
-//	dst[t·stride + (k·Ho + i)·Wo + j] (= or += with add) out[k·L + (i·Wp + j)·cnt + t],  j < Wo.
-func (g padGeom) unpack(dst []float32, stride int, out []float32, ko, cnt int, add bool) {
+//	dst[t·stride + (k·Ho + i)·Wo + j] (=, += or = 0 + by mode) out[k·L + (i·Wp + j)·cnt + t],  j < Wo.
+func (g padGeom) unpack(dst []float32, stride int, out []float32, ko, cnt int, mode storeMode) {
 	L := g.gridLen(cnt)
 	for k := 0; k < ko; k++ {
 		for i := 0; i < g.ho; i++ {
@@ -130,15 +139,23 @@ func (g padGeom) unpack(dst []float32, stride int, out []float32, ko, cnt int, a
 			for t := 0; t < cnt; t++ {
 				d := dst[t*stride+(k*g.ho+i)*g.wo:][:g.wo]
 				switch {
-				case cnt == 1 && !add:
+				case cnt == 1 && mode == storeSet:
 					copy(d, src)
-				case cnt == 1:
+				case cnt == 1 && mode == storeAdd:
 					for j, v := range src {
 						d[j] += v
 					}
-				case add:
+				case cnt == 1:
+					for j, v := range src {
+						d[j] = v + 0 // not folded: −0 + 0 is +0
+					}
+				case mode == storeAdd:
 					for j := range d {
 						d[j] += src[j*cnt+t]
+					}
+				case mode == storePlus:
+					for j := range d {
+						d[j] = src[j*cnt+t] + 0
 					}
 				default:
 					for j := range d {
@@ -294,7 +311,7 @@ func (c *CPU) conv2DForwardPadded(ys, xs, ws []float32, s tensor.ConvShape, p co
 			// grid [K, L] = W [K, C·R·S] · col, col's rows being windows of xp.
 			L := g.gridLen(cnt)
 			c.serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
-			g.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, false)
+			g.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, storeSet)
 			if ep != nil {
 				gep := convEpilogue{shift: ep.shift, res: from(ep.res, n0*kohw), relu: ep.relu}
 				gep.apply(ys[n0*kohw:], kohw, cnt, s.K, s.OH*s.OW)
@@ -305,8 +322,13 @@ func (c *CPU) conv2DForwardPadded(ys, xs, ws []float32, s tensor.ConvShape, p co
 
 // conv2DBackwardDataPadded is Conv2DBackwardData as the forward pass of dy
 // with the flipped, transposed kernel w' [C, K, R, S] (see the top of the
-// file); the valid grid columns are added into dx.
-func (c *CPU) conv2DBackwardDataPadded(dxs, dys, ws []float32, s tensor.ConvShape, p convPlan) {
+// file); the valid grid columns are added into dx, or with acc false
+// written plus 0 (the bits of += into zeros).
+func (c *CPU) conv2DBackwardDataPadded(dxs, dys, ws []float32, s tensor.ConvShape, p convPlan, acc bool) {
+	mode := storePlus
+	if acc {
+		mode = storeAdd
+	}
 	g := newPadGeom(s.K, s.OH, s.OW, s.R-1-s.Pad, s.S-1-s.Pad, s.R, s.S)
 	if g.ho != s.H || g.wo != s.W {
 		panic("kernels: conv2d padded backward grid does not match the input size")
@@ -336,7 +358,7 @@ func (c *CPU) conv2DBackwardDataPadded(dxs, dys, ws []float32, s tensor.ConvShap
 			// grid [C, L] = W' [C, K·R·S] · col(dyp).
 			L := g.gridLen(cnt)
 			c.serial().SgemmRows(false, false, s.C, L, krs, 1, wf, krs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
-			g.unpack(dxs[n0*chw:], chw, b.grid, s.C, cnt, true)
+			g.unpack(dxs[n0*chw:], chw, b.grid, s.C, cnt, mode)
 		}
 	})
 }

@@ -166,7 +166,7 @@ func (c *CPU) conv2DForwardPhase(ys, xs, ws []float32, s tensor.ConvShape, p con
 			g.pack(b.xp, xs[n0*chw:], chw, cnt)
 			L := g.grid.gridLen(cnt)
 			c.serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xqLen(cnt)], b.off, 0, b.grid, L)
-			g.grid.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, false)
+			g.grid.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, storeSet)
 		}
 	})
 }

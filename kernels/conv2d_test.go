@@ -225,11 +225,46 @@ func TestConv2D(t *testing.T) {
 					be.BE.Conv2DForward(y, xt, wt, s)
 					denseClose(t, "y", y.Float32s(), wantY, 1e-5*sq(s.C*s.R*s.S), 1e-4)
 					dxt := denseTensor(be.BE, s.XShape(), dx0)
-					be.BE.Conv2DBackwardData(dxt, dyt, wt, s)
+					be.BE.Conv2DBackwardData(dxt, dyt, wt, s, true)
 					denseClose(t, "dx", dxt.Float32s(), wantDx, 1e-4*sq(s.K*s.R*s.S), 1e-3)
 					dwt := denseTensor(be.BE, s.WShape(), dw0)
 					be.BE.Conv2DBackwardFilter(dwt, dyt, xt, s)
 					denseClose(t, "dw", dwt.Float32s(), wantDw, 1e-4*sq(s.N*s.OH*s.OW), 1e-3)
+				})
+			}
+		}
+	}
+}
+
+// TestConv2DBackwardDataSet checks Conv2DBackwardData with acc false (=,
+// autograd's first gradient of x) on every path and backend: over a
+// garbage dx it must give the bits of += into a zeroed dx, −0 included.
+// dy has exact zeros of both signs mixed in, so that sums of signed zeros
+// reach the stores.
+func TestConv2DBackwardDataSet(t *testing.T) {
+	for ci, s := range convCases() {
+		seed := uint64(10*ci + 7)
+		w := denseRand(seed+2, s.K*s.C*s.R*s.S, -1, 1)
+		dy := denseRand(seed+3, s.N*s.K*s.OH*s.OW, -1, 1)
+		for i := range dy {
+			switch i % 5 {
+			case 1:
+				dy[i] = 0
+			case 3:
+				dy[i] = float32(math.Copysign(0, -1))
+			}
+		}
+		for _, be := range denseThreaded() {
+			for _, path := range []string{"winograd", "winorows", "lanes", "padded", "im2col"} {
+				t.Run(fmt.Sprintf("backend=%s/path=%s/shape=%s", be.Name, path, convName(s)), func(t *testing.T) {
+					defer kernels.SetConvPath(map[string]string{"winograd": "winograd", "winorows": "winorows", "lanes": "lanes", "padded": "always", "im2col": "never"}[path])()
+					wt, dyt := denseTensor(be.BE, s.WShape(), w), denseTensor(be.BE, s.YShape(), dy)
+					n := s.N * s.C * s.H * s.W
+					acc := denseTensor(be.BE, s.XShape(), make([]float32, n))
+					be.BE.Conv2DBackwardData(acc, dyt, wt, s, true)
+					set := denseTensor(be.BE, s.XShape(), denseRand(98, n, -1e3, 1e3)) // garbage to overwrite
+					be.BE.Conv2DBackwardData(set, dyt, wt, s, false)
+					denseSameBits(t, "dx (=)", set.Float32s(), acc.Float32s())
 				})
 			}
 		}
@@ -273,7 +308,7 @@ func TestConv2DPanics(t *testing.T) {
 		if !densePanics(func() { be.BE.Conv2DForward(y, x, w, bad) }) {
 			t.Errorf("%s: forward with an inconsistent ConvShape did not panic", be.Name)
 		}
-		if !densePanics(func() { be.BE.Conv2DBackwardData(y, y, w, s) }) {
+		if !densePanics(func() { be.BE.Conv2DBackwardData(y, y, w, s, true) }) {
 			t.Errorf("%s: backward data with a wrong dx shape did not panic", be.Name)
 		}
 		if !densePanics(func() { be.BE.Conv2DBackwardFilter(x, y, x, s) }) {
@@ -359,7 +394,7 @@ func BenchmarkConv2D(b *testing.B) {
 						case "fwd":
 							be.BE.Conv2DForward(y, x, w, s)
 						case "bwd_data":
-							be.BE.Conv2DBackwardData(x, y, w, s)
+							be.BE.Conv2DBackwardData(x, y, w, s, true)
 						case "bwd_filter":
 							be.BE.Conv2DBackwardFilter(w, y, x, s)
 						}
@@ -404,7 +439,7 @@ func BenchmarkConv2DPath(b *testing.B) {
 						case "fwd":
 							be.Conv2DForward(y, x, w, s)
 						case "bwd_data":
-							be.Conv2DBackwardData(x, y, w, s)
+							be.Conv2DBackwardData(x, y, w, s, true)
 						case "bwd_filter":
 							be.Conv2DBackwardFilter(w, y, x, s)
 						}
@@ -449,7 +484,7 @@ func TestConv2DPathsAgree(t *testing.T) {
 					y := denseTensor(be, s.YShape(), make([]float32, len(dy)))
 					be.Conv2DForward(y, xt, wt, s)
 					dxt, dwt := denseTensor(be, s.XShape(), dx0), denseTensor(be, s.WShape(), dw0)
-					be.Conv2DBackwardData(dxt, dyt, wt, s)
+					be.Conv2DBackwardData(dxt, dyt, wt, s, true)
 					be.Conv2DBackwardFilter(dwt, dyt, xt, s)
 					got[i] = [3][]float32{y.Float32s(), dxt.Float32s(), dwt.Float32s()}
 				}

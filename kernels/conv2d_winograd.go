@@ -404,12 +404,30 @@ func (c *CPU) conv2DForwardWinograd(ys, xs, ws []float32, s tensor.ConvShape) {
 }
 
 // conv2DBackwardDataWinograd is Conv2DBackwardData on the Winograd path:
-// dx += the conv of dy with w'[c, k] = w[k, c] rotated by 180°.
-func (c *CPU) conv2DBackwardDataWinograd(dxs, dys, ws []float32, s tensor.ConvShape) {
+// dx += the conv of dy with w'[c, k] = w[k, c] rotated by 180°, or with
+// acc false dx = that conv + 0 (a zero-shift epilogue: the bits of += into
+// zeros, −0 included).
+func (c *CPU) conv2DBackwardDataWinograd(dxs, dys, ws []float32, s tensor.ConvShape, acc bool) {
 	u := scratch.get(16 * s.C * s.K)
 	defer scratch.put(u)
 	c.winoFilter(u, ws, s.C, s.K, true)
-	c.conv2DWinograd(dxs, dys, u, s.N, s.K, s.C, s.H, s.W, true, nil)
+	var ep *convEpilogue
+	if !acc {
+		ep = &convEpilogue{shift: zeroShift(s.C)}
+	}
+	c.conv2DWinograd(dxs, dys, u, s.N, s.K, s.C, s.H, s.W, acc, ep)
+}
+
+// zeroShifts backs zeroShift; nothing writes it.
+var zeroShifts [1024]float32
+
+// zeroShift returns n zeros, a shift for an epilogue that adds +0 to each
+// stored value (= then gives the bits of += into a zeroed buffer).
+func zeroShift(n int) []float32 {
+	if n <= len(zeroShifts) {
+		return zeroShifts[:n:n]
+	}
+	return make([]float32, n)
 }
 
 // spread lays the group's output gradients (stride apart, ko planes of

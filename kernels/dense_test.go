@@ -116,3 +116,26 @@ func densePanics(f func()) (panicked bool) {
 	f()
 	return false
 }
+
+// denseSameBits fails t unless got and want are equal bit for bit (−0 and
+// +0 differ, NaNs compare by payload): the check for two ways of computing
+// the same thing that must round identically.
+func denseSameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: length %d, want %d", what, len(got), len(want))
+	}
+	bad := 0
+	for i := range want {
+		if math.Float32bits(got[i]) == math.Float32bits(want[i]) {
+			continue
+		}
+		if bad < 5 {
+			t.Errorf("%s[%d] = %g (%#08x), want %g (%#08x)", what, i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+		}
+		bad++
+	}
+	if bad > 0 {
+		t.Errorf("%s: %d of %d elements differ in their bits", what, bad, len(want))
+	}
+}

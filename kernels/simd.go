@@ -129,47 +129,61 @@ func affinev(simd bool, y, x, r []float32, m, scale, shift float32, relu bool) {
 	affine(y[n:], x[n:], from(r, n), m, scale, shift, relu)
 }
 
+// bnGrad's (and bnGradRows's) flags.
+const (
+	bnCentre = 1 << iota // training statistics: the centred form of dx
+	bnSetDX              // dx starts from +0 instead of its old contents (=)
+	bnSetDR              // dr starts from +0 instead of its old contents (=)
+)
+
 // bnGrad is batch norm's per-element backward with g = dy, gated by y > 0
 // when y is non-nil:
 //
 //	dr += g                                 (dr non-nil)
-//	dx += (g − mdy − (x − m)·k)·a           (centre: training statistics)
-//	dx += g·a                               (!centre: constant statistics)
+//	dx += (g − mdy − (x − m)·k)·a           (flags&bnCentre: training statistics)
+//	dx += g·a                               (otherwise: constant statistics)
 //
-// dx may be nil (only dr is written).
-func bnGrad(dx, dy, x, y, dr []float32, mdy, m, k, a float32, centre bool) {
+// dx may be nil (only dr is written). Under bnSetDX (bnSetDR) dx (dr) is
+// written: the sum starts from +0 instead of the old value, which gives
+// the bits of += into a zeroed buffer (−0 + 0 is +0 there too).
+func bnGrad(dx, dy, x, y, dr []float32, mdy, m, k, a float32, flags int) {
+	centre, setDX, setDR := flags&bnCentre != 0, flags&bnSetDX != 0, flags&bnSetDR != 0
 	for i, g := range dy {
 		if y != nil && !(y[i] > 0) {
 			g = 0
 		}
 		if dr != nil {
-			dr[i] += g
+			d := float32(0)
+			if !setDR {
+				d = dr[i]
+			}
+			dr[i] = d + g
 		}
 		if dx == nil {
 			continue
 		}
+		d := float32(0)
+		if !setDX {
+			d = dx[i]
+		}
 		if centre {
-			dx[i] += (g - mdy - (x[i]-m)*k) * a
+			dx[i] = d + (g-mdy-(x[i]-m)*k)*a
 		} else {
-			dx[i] += g * a
+			dx[i] = d + g*a
 		}
 	}
 }
 
 // bnGradv is bnGrad.
-func bnGradv(simd bool, dx, dy, x, y, dr []float32, mdy, m, k, a float32, centre bool) {
+func bnGradv(simd bool, dx, dy, x, y, dr []float32, mdy, m, k, a float32, flags int) {
 	n := 0
 	if dx != nil {
 		n = head(simd, len(dy))
 	}
 	if n > 0 {
-		ci := 0
-		if centre {
-			ci = 1
-		}
-		bnGradRows(&dx[0], &dy[0], &x[0], at(y, 0), at(dr, 0), n, 1, 0, mdy, m, k, a, ci)
+		bnGradRows(&dx[0], &dy[0], &x[0], at(y, 0), at(dr, 0), n, 1, 0, mdy, m, k, a, flags)
 	}
-	bnGrad(from(dx, n), dy[n:], x[n:], from(y, n), from(dr, n), mdy, m, k, a, centre)
+	bnGrad(from(dx, n), dy[n:], x[n:], from(y, n), from(dr, n), mdy, m, k, a, flags)
 }
 
 // reluv writes dst = max(x, 0): on the avx512 path all of it in

@@ -132,8 +132,12 @@ func affineRows(y, x, r *float32, n, rows, stride int, m, scale, shift float32, 
 // bnGradRows computes, with g_i = dy_i gated by y_i > 0 when y != nil:
 //
 //	dr_i += g_i                            (when dr != nil)
-//	dx_i += (g_i − mdy − (x_i − m)·k)·a    (centre != 0)
-//	dx_i += g_i·a                          (centre == 0)
+//	dx_i += (g_i − mdy − (x_i − m)·k)·a    (flags&bnCentre)
+//	dx_i += g_i·a                          (otherwise)
+//
+// where flags&bnSetDX (bnSetDR) makes dx (dr) start from +0 instead of its
+// old contents: the same instructions with the zero register in place of
+// the load, so the bits are those of += into a zeroed buffer.
 //
 //go:noescape
-func bnGradRows(dx, dy, x, y, dr *float32, n, rows, stride int, mdy, m, k, a float32, centre int)
+func bnGradRows(dx, dy, x, y, dr *float32, n, rows, stride int, mdy, m, k, a float32, flags int)

@@ -927,7 +927,9 @@ a2done:
 	VZEROUPPER
 	RET
 
-// func bnGradRows(dx, dy, x, y, dr *float32, n, rows, stride int, mdy, m, k, a float32, centre int)
+// func bnGradRows(dx, dy, x, y, dr *float32, n, rows, stride int, mdy, m, k, a float32, flags int)
+// flags: bnCentre (1), bnSetDX (2) and bnSetDR (4); a set operand starts
+// from the zero register Y15 instead of its loaded value.
 TEXT ·bnGradRows(SB), NOSPLIT, $0-88
 	MOVQ         n+40(FP), R8
 	SHRQ         $3, R8
@@ -938,7 +940,7 @@ TEXT ·bnGradRows(SB), NOSPLIT, $0-88
 	VBROADCASTSS m+68(FP), Y2
 	VBROADCASTSS k+72(FP), Y3
 	VBROADCASTSS a+76(FP), Y4
-	MOVQ         centre+80(FP), BX
+	MOVQ         flags+80(FP), BX
 	VXORPS       Y15, Y15, Y15
 	TESTQ        R8, R8
 	JZ           g2done
@@ -979,12 +981,20 @@ g2loop:
 g2nogate:
 	TESTQ   R9, R9
 	JZ      g2nores
-	VADDPS  (R9), Y0, Y7
+	TESTQ   $4, BX
+	JNZ     g2setdr
+	VADDPS  (R9), Y0, Y7 // dr += g
+	JMP     g2storedr
+
+g2setdr:
+	VADDPS Y15, Y0, Y7 // dr = g + 0, the bits of += into zeros
+
+g2storedr:
 	VMOVUPS Y7, (R9)
 	ADDQ    $32, R9
 
 g2nores:
-	TESTQ        BX, BX
+	TESTQ        $1, BX
 	JZ           g2apply
 	VSUBPS       Y1, Y0, Y0 // g − mdy
 	VMOVUPS      (R10), Y6
@@ -993,7 +1003,15 @@ g2nores:
 	ADDQ         $32, R10
 
 g2apply:
-	VMOVUPS     (DI), Y6
+	TESTQ   $2, BX
+	JNZ     g2setdx
+	VMOVUPS (DI), Y6
+	JMP     g2fma
+
+g2setdx:
+	VMOVAPS Y15, Y6 // dx starts from +0: the bits of += into zeros
+
+g2fma:
 	VFMADD231PS Y4, Y0, Y6 // dx += Y0·a
 	VMOVUPS     Y6, (DI)
 	ADDQ        $32, DI

@@ -62,6 +62,6 @@ func affineRows(y, x, r *float32, n, rows, stride int, m, scale, shift float32, 
 	panic("kernels: AVX2 loop without assembly")
 }
 
-func bnGradRows(dx, dy, x, y, dr *float32, n, rows, stride int, mdy, m, k, a float32, centre int) {
+func bnGradRows(dx, dy, x, y, dr *float32, n, rows, stride int, mdy, m, k, a float32, flags int) {
 	panic("kernels: AVX2 loop without assembly")
 }

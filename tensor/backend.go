@@ -118,8 +118,10 @@ type Backend interface {
 	// may fold the per-channel scale into the kernel and apply the rest as
 	// it stores y.
 	Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *Tensor, s ConvShape, eps float32, act BNAct)
-	// Conv2DBackwardData: dx += dy ⋆ᵀ w.
-	Conv2DBackwardData(dx, dy, w *Tensor, s ConvShape)
+	// Conv2DBackwardData: dx (+)= dy ⋆ᵀ w; acc selects += over =. With acc
+	// false dx's old contents are ignored and the result is bit for bit
+	// what += into a zeroed dx gives (autograd's first gradient of x).
+	Conv2DBackwardData(dx, dy, w *Tensor, s ConvShape, acc bool)
 	// Conv2DBackwardFilter: dw += Σ_n dy ⋆ x.
 	Conv2DBackwardFilter(dw, dy, x *Tensor, s ConvShape)
 	// AvgPool2DForward: y = mean over each K×K window (stride K).
@@ -143,9 +145,10 @@ type Backend interface {
 	BatchNormInference(y, x, gamma, beta, mean, variance *Tensor, s ChanShape, eps float32, act BNAct)
 	// BatchNormBackward: dx += ∂L/∂x, dgamma += Σ g·x̂, dbeta += Σ g, with g
 	// the gradient reaching the normalisation (dy gated by act.Y > 0 under
-	// act.ReLU; act.DRes += g). With train set the statistics are the
-	// batch's (their gradient flows into dx); otherwise they are constants.
-	// Any of dx, dgamma, dbeta may be nil.
+	// act.ReLU; act.DRes += g; act.SetDX and act.SetDRes turn the += of dx
+	// and act.DRes into =, as acc false does for Conv2DBackwardData). With
+	// train set the statistics are the batch's (their gradient flows into
+	// dx); otherwise they are constants. Any of dx, dgamma, dbeta may be nil.
 	BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance *Tensor, s ChanShape, eps float32, train bool, act BNAct)
 
 	// --- along one dimension, viewed as [Outer, D, Inner] ---
@@ -207,9 +210,16 @@ type Backend interface {
 // g = ReLU ? (Y > 0 ? dy : 0) : dy, with Y the forward's output; DRes (nil
 // for none) receives += g, the residual's gradient. The zero value is a
 // plain batch norm.
+//
+// SetDX and SetDRes make the backward write (=) dx and DRes instead of
+// adding into them, for a caller whose gradient buffer is new and
+// uninitialised (autograd's first gradient of a value): the result is bit
+// for bit what += into a zeroed buffer gives.
 type BNAct struct {
 	ReLU bool
 	Res  *Tensor // forward: the residual
 	Y    *Tensor // backward with ReLU: the forward's output
-	DRes *Tensor // backward: the residual's gradient (+=)
+	DRes *Tensor // backward: the residual's gradient (+=, or = with SetDRes)
+
+	SetDX, SetDRes bool // backward: write dx, DRes (=) rather than add (+=)
 }
