@@ -13,7 +13,8 @@ func Conv2D(x, w *Var, stride, pad int) *Var {
 	out := newVar(y, x, w)
 	out.backward = func() {
 		if needs(x) {
-			be.Conv2DBackwardData(x.Grad(), out.grad, w.Val, s, true)
+			dx, fresh := x.gradSlot()
+			be.Conv2DBackwardData(dx, out.grad, w.Val, s, !fresh)
 		}
 		if needs(w) {
 			be.Conv2DBackwardFilter(w.Grad(), out.grad, x.Val, s)
@@ -81,8 +82,17 @@ func BatchNormAct(x, gamma, beta, res *Var, runMean, runVar *tensor.Tensor, eps 
 	out := newVar(y, x, gamma, beta, res)
 	out.backward = func() {
 		var dx, dg, db *tensor.Tensor
+		bact := tensor.BNAct{ReLU: relu}
+		// The first gradients of x and res are written (=); a res that is
+		// x itself takes both contributions in one buffer, so it adds.
+		first := func(v *Var) (*tensor.Tensor, bool) {
+			if v == res && res == x {
+				return v.Grad(), false
+			}
+			return v.gradSlot()
+		}
 		if needs(x) {
-			dx = x.Grad()
+			dx, bact.SetDX = first(x)
 		}
 		if needs(gamma) {
 			dg = gamma.Grad()
@@ -90,12 +100,11 @@ func BatchNormAct(x, gamma, beta, res *Var, runMean, runVar *tensor.Tensor, eps 
 		if needs(beta) {
 			db = beta.Grad()
 		}
-		bact := tensor.BNAct{ReLU: relu}
 		if relu {
 			bact.Y = y
 		}
 		if needs(res) {
-			bact.DRes = res.Grad()
+			bact.DRes, bact.SetDRes = first(res)
 		}
 		be.BatchNormBackward(dx, dg, db, out.grad, x.Val, gamma.Val, st.Mean, st.Var, s, eps, train, bact)
 	}

@@ -17,10 +17,10 @@ func Add(a, b *Var) *Var {
 	out := newVar(y, a, b)
 	out.backward = func() {
 		if needs(a) {
-			be.Axpy(1, out.grad, a.Grad())
+			a.addGrad(1, out.grad)
 		}
 		if needs(b) {
-			be.Axpy(1, out.grad, b.Grad())
+			b.addGrad(1, out.grad)
 		}
 	}
 	return out
@@ -34,10 +34,10 @@ func Sub(a, b *Var) *Var {
 	out := newVar(y, a, b)
 	out.backward = func() {
 		if needs(a) {
-			be.Axpy(1, out.grad, a.Grad())
+			a.addGrad(1, out.grad)
 		}
 		if needs(b) {
-			be.Axpy(-1, out.grad, b.Grad())
+			b.addGrad(-1, out.grad)
 		}
 	}
 	return out
@@ -87,7 +87,7 @@ func Affine(x *Var, alpha, beta float32) *Var {
 	y := empty(be, x.Shape())
 	be.Scale(y, x.Val, alpha, beta)
 	out := newVar(y, x)
-	out.backward = func() { be.Axpy(alpha, out.grad, x.Grad()) }
+	out.backward = func() { x.addGrad(alpha, out.grad) }
 	return out
 }
 

@@ -71,7 +71,7 @@ func BiasAdd(y, b *Var) *Var {
 	out := newVar(z, y, b)
 	out.backward = func() {
 		if needs(y) {
-			be.Axpy(1, out.grad, y.Grad())
+			y.addGrad(1, out.grad)
 		}
 		if needs(b) {
 			be.ChannelSum(b.Grad(), out.grad, s)

@@ -6,7 +6,7 @@ import "twostage/tensor"
 func Reshape(x *Var, s ...int) *Var {
 	y := x.Val.Reshape(s...)
 	out := newVar(y, x)
-	out.backward = func() { x.Val.Backend().Axpy(1, out.grad.Reshape(x.Shape()...), x.Grad()) }
+	out.backward = func() { x.addGrad(1, out.grad.Reshape(x.Shape()...)) }
 	return out
 }
 

@@ -52,6 +52,46 @@ func (v *Var) Grad() *tensor.Tensor {
 	return v.grad
 }
 
+// overwrite turns on gradSlot's write mode for first gradients; tests turn
+// it off (export_test.go) to compare with the zeroing path bit for bit.
+var overwrite = true
+
+// gradSlot returns the buffer an op's backward puts v's gradient
+// contribution in. A v with no gradient yet gets one with undefined
+// contents (Empty, not Zeros) and fresh = true: the caller must then write
+// (=) every element, with the bits that += into zeros would give (the
+// backends' write modes: Conv2DBackwardData with acc false, BNAct.SetDX,
+// Scale with beta 0). Otherwise it is Grad() and the caller adds (+=), as
+// every later contribution (fan-out, such as a residual branch) does.
+// This is "activation grads =, parameter grads +=" (llm.c, PyTorch): a
+// parameter's gradient is allocated by the optimiser before the step and
+// always accumulates. It saves each activation gradient a zeroing pass
+// and the read of the zeros.
+func (v *Var) gradSlot() (g *tensor.Tensor, fresh bool) {
+	if v.grad != nil || !overwrite {
+		return v.Grad(), false
+	}
+	freshGrads.Add(1)
+	v.grad = v.Val.Backend().Empty(tensor.Float32, v.Val.Shape())
+	return v.grad, true
+}
+
+// freshGrads counts gradSlot's fresh buffers, so that a test can tell the
+// write mode ran (export_test.go).
+var freshGrads atomic.Int64
+
+// addGrad adds alpha·g into v's gradient: g itself scaled into a fresh
+// buffer (alpha·g + 0, the bits of 0 + alpha·g), else Axpy.
+func (v *Var) addGrad(alpha float32, g *tensor.Tensor) {
+	dst, fresh := v.gradSlot()
+	be := v.Val.Backend()
+	if fresh {
+		be.Scale(dst, g, alpha, 0)
+		return
+	}
+	be.Axpy(alpha, g, dst)
+}
+
 // HasGrad reports whether a gradient has been allocated (some op added to it).
 func (v *Var) HasGrad() bool { return v.grad != nil }
 
@@ -136,8 +176,7 @@ func (v *Var) BackwardWith(g *tensor.Tensor) {
 			panic("autograd: backward through a graph that an earlier backward pass released (recompute the forward)")
 		}
 	}
-	be := v.Val.Backend()
-	be.Axpy(1, g, v.Grad())
+	v.addGrad(1, g)
 	for i := len(order) - 1; i >= 0; i-- {
 		n := order[i]
 		if n.backward != nil && n.grad != nil {
