@@ -15,7 +15,7 @@ type Var struct {
 	requiresGrad bool
 	freed        bool // an op output whose graph a backward pass released
 	parents      []*Var
-	backward     func() // adds this node's gradient into its parents'
+	backward     func() // adds this node's gradient into its parents' (= for a first one: gradSlot)
 }
 
 // Leaf wraps a tensor as a trainable value (gradients are kept).

@@ -6,7 +6,9 @@
 // Rules shared by all kernels:
 //   - layouts are contiguous row-major; images are NCHW;
 //   - forward kernels write (=) their outputs, backward kernels add (+=) into
-//     gradients;
+//     gradients; the write modes of a few (Conv2DBackwardData with acc
+//     false, BNAct.SetDX/SetDRes) write = instead, for autograd's first
+//     gradient of a value, with exactly the bits of += into zeros;
 //   - shape errors panic with a constant "kernels: ..." text;
 //   - parallel loops split work into fixed chunks (parallelFor), and every
 //     reduction sums within a chunk and then over chunks in a fixed order, so
