@@ -10,8 +10,9 @@ import (
 // n%8 tail, so a given length always takes the same path and gives the same
 // bits. simd is false on the go path (NoSIMD, the reference in tests, or a
 // CPU without AVX2/FMA). The paths and what each runs are tabled in
-// kernels/sgemm/path.go; the avx512 path runs these AVX2 loops and its own
-// GEMM micro-kernel.
+// kernels/sgemm/path.go; the avx512 path runs the twins of
+// simd_avx512_amd64.s where there are some (the dispatch below), these
+// AVX2 loops elsewhere, and its own GEMM micro-kernel.
 
 // path is the SIMD path c runs on (resolved: go, avx2 or avx512).
 func (c *CPU) path() sgemm.Path {

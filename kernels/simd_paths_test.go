@@ -229,3 +229,112 @@ func TestInterleavePaths(t *testing.T) {
 		}
 	}
 }
+
+// benchPaths runs body as sub-benchmarks path=avx2 and path=avx512 (where
+// the processor has it), reporting GB/s for bytes moved per call.
+func benchPaths(b *testing.B, name string, bytes int, body func(p sgemm.Path)) {
+	for _, p := range []sgemm.Path{sgemm.AVX2, sgemm.AVX512} {
+		if !p.Available() || p == sgemm.AVX512 && !kernels.HasAVX512() {
+			continue
+		}
+		b.Run("path="+p.String()+"/"+name, func(b *testing.B) {
+			b.SetBytes(int64(bytes))
+			body(p) // touch the buffers' pages first (b.Loop starts the clock)
+			for b.Loop() {
+				body(p)
+			}
+			b.ReportMetric(float64(bytes)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+		})
+	}
+}
+
+// BenchmarkAffine times batch norm's forward map on the small model's
+// shapes: one 28×28 plane (L1), a by-channel call over 256 planes of 14×14
+// (200 KiB, L2), and every channel of a [256, 16, 28·28] tensor a row at a
+// time, as BatchNormForward's large channels run (13 MB each way, DRAM),
+// each with a residual and ReLU (12 bytes an element).
+func BenchmarkAffine(b *testing.B) {
+	r := newRand(31)
+	{
+		const n = 784
+		x, res, y := uniform(r, n, -1, 1), uniform(r, n, -1, 1), make([]float32, n)
+		benchPaths(b, "size=784", 12*n, func(p sgemm.Path) { kernels.Affinev(p, y, x, res, 0.1, 1.2, 0.3, true) })
+	}
+	{
+		const n, rows = 196, 256
+		x, res, y := uniform(r, n*rows, -1, 1), uniform(r, n*rows, -1, 1), make([]float32, n*rows)
+		benchPaths(b, "size=256x196", 12*n*rows, func(p sgemm.Path) {
+			kernels.AffineChannel(p, y, x, res, n, rows, n, 0.1, 1.2, 0.3, true)
+		})
+	}
+	{
+		const n, c, rows = 784, 16, 256
+		x, res, y := uniform(r, n*c*rows, -1, 1), uniform(r, n*c*rows, -1, 1), make([]float32, n*c*rows)
+		benchPaths(b, "size=256x16x784", 12*n*c*rows, func(p sgemm.Path) {
+			for ch := range c {
+				for i := range rows {
+					o := (i*c + ch) * n
+					kernels.Affinev(p, y[o:o+n], x[o:o+n], res[o:o+n], 0.1, 1.2, 0.3, true)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDeinterleave times the lanes' output transposes (deinterleave
+// with a shift, residual and ReLU, as a conv's fused epilogue, 12 bytes an
+// element): a 7×7 and a 28×28 plane of 16 images (L1, L2) and 64 channels
+// of 32×32 planes for 256 images (67 MB each way, DRAM).
+func BenchmarkDeinterleave(b *testing.B) {
+	r := newRand(32)
+	for _, sh := range []struct {
+		name     string
+		np, k, n int
+	}{{"size=16x49", 49, 1, 16}, {"size=16x784", 784, 1, 16}, {"size=256x64x1024", 1024, 64, 256}} {
+		kp := sh.k * sh.np
+		lanes := uniform(r, 16*sh.np, -1, 1)
+		dst, res := make([]float32, sh.n*kp), uniform(r, sh.n*kp, -1, 1)
+		benchPaths(b, sh.name, 12*sh.n*kp, func(p sgemm.Path) {
+			for b0 := 0; b0 < sh.n; b0 += 16 {
+				for k := range sh.k {
+					at := b0*kp + k*sh.np
+					kernels.Deinterleave(p, dst[at:], kp, lanes, sh.np, 16, false, true, 0.1, res[at:], true)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkInterleave times the lanes' input transposes on the same
+// shapes (8 bytes an element).
+func BenchmarkInterleave(b *testing.B) {
+	r := newRand(33)
+	for _, sh := range []struct {
+		name     string
+		np, k, n int
+	}{{"size=16x49", 49, 1, 16}, {"size=16x784", 784, 1, 16}, {"size=256x64x1024", 1024, 64, 256}} {
+		kp := sh.k * sh.np
+		src, lanes := uniform(r, sh.n*kp, -1, 1), make([]float32, 16*sh.np)
+		benchPaths(b, sh.name, 8*sh.n*kp, func(p sgemm.Path) {
+			for b0 := 0; b0 < sh.n; b0 += 16 {
+				for k := range sh.k {
+					kernels.Interleave(p, lanes, src[b0*kp+k*sh.np:], kp, sh.np, 16)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkAddRows16 times col2im's row adds (12 bytes an element): one
+// output row of a 14×14 stride-2 layer (L1), 4096 rows (L2) and 2^19 rows
+// (32 MB of src, DRAM), dst rows two apart as at stride 2.
+func BenchmarkAddRows16(b *testing.B) {
+	r := newRand(34)
+	for _, sh := range []struct {
+		name string
+		n    int
+	}{{"size=14", 14}, {"size=4096", 4096}, {"size=524288", 1 << 19}} {
+		src, dst := uniform(r, 16*sh.n, -1, 1), make([]float32, 32*sh.n)
+		benchPaths(b, sh.name, 12*16*sh.n, func(p sgemm.Path) { kernels.AddRows16(p, dst, 32, src, sh.n) })
+	}
+}
