@@ -312,14 +312,15 @@ func (c *CPU) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvSha
 	})
 }
 
-// interleave writes np positions of cnt ≤ 16 images (src, stride apart,
-// each image's positions contiguous) into dst [np][16], lanes past cnt
-// zero: eight images at a time through 8×8 transposes, or with zmm (the
-// avx512 path) and 16 images 16 positions at a time through 16×16 ones,
-// which write whole 64-byte rows of dst in one pass (the same values).
+// interleave writes np positions of the first 16 of cnt images (src,
+// stride apart, each image's positions contiguous) into dst [np][16],
+// lanes past cnt zero: eight images at a time through 8×8 transposes, or
+// with zmm (the avx512 path) and 16 images 16 positions at a time through
+// 16×16 ones, which write whole 64-byte rows of dst in one pass (the same
+// values).
 func interleave(zmm bool, dst, src []float32, stride, np, cnt int) {
 	done := 0 // positions of all 16 lanes written by the 16×16 transposes
-	if zmm && cnt == wlanes {
+	if zmm && cnt >= wlanes {
 		done = np &^ 15
 		transpose16x16(dst, wlanes, 16*wlanes, src, stride, 16, done/16, false, nil)
 	}
@@ -351,7 +352,7 @@ func interleave(zmm bool, dst, src []float32, stride, np, cnt int) {
 // sees the same operations whichever transpose or loop takes it.
 func deinterleave(zmm bool, dst []float32, stride int, src []float32, np, cnt int, add bool, ep *rowEp) {
 	done := 0
-	if zmm && cnt == wlanes {
+	if zmm && cnt >= wlanes {
 		done = np &^ 15
 		transpose16x16(dst, stride, 16, src, wlanes, 16*wlanes, done/16, add, ep)
 	}

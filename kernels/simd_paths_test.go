@@ -186,7 +186,7 @@ func TestInterleavePaths(t *testing.T) {
 	r := newRand(23)
 	paths := []sgemm.Path{sgemm.Go, sgemm.AVX2, sgemm.AVX512}
 	for _, np := range lengths()[1:] { // callers have positions
-		for _, cnt := range []int{16, 9, 8, 3} {
+		for _, cnt := range []int{20, 16, 9, 8, 3} {
 			stride := np + 5
 			src := sprinkle(r, uniform(r, (cnt-1)*stride+np+1, -1, 1))
 			var outs [3][]float32
