@@ -338,8 +338,9 @@ func transpose16x16(dst []float32, drow, dblk int, src []float32, srow, sblk, n 
 }
 
 // addRows16v is addRows16 with its bounds checked, the Go loop standing in
-// without SIMD: dst[i·ds + j] += src[i·16 + j] for i < n, j < 16 (the sum
-// of two floats is the same in either), on the avx512 path its ZMM twin.
+// without SIMD: dst[i·ds + j] += src[i·16 + j] for i < n, j < 16 (the same
+// sum in each, but of two NaNs the assembly keeps src's payload and the Go
+// loop dst's), on the avx512 path its ZMM twin.
 func addRows16v(p sgemm.Path, dst []float32, ds int, src []float32, n int) {
 	if n <= 0 {
 		return
