@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 
+	"twostage/kernels/sgemm"
 	"twostage/tensor"
 )
 
@@ -62,9 +63,9 @@ func bnByChannel(simd bool, s tensor.ChanShape) bool {
 }
 
 // bnChannelForward is BatchNormForward's work on channel ch by channel:
-// exact two-pass statistics (the channel is in cache) and the affine map;
-// it returns the mean and the biased variance.
-func bnChannelForward(ys, xs, rs []float32, s tensor.ChanShape, ch int, inv float64, gamma, beta, eps float32, relu bool) (m, v float64) {
+// exact two-pass statistics (the channel is in cache) and the affine map
+// (affineChannel); it returns the mean and the biased variance.
+func bnChannelForward(p sgemm.Path, ys, xs, rs []float32, s tensor.ChanShape, ch int, inv float64, gamma, beta, eps float32, relu bool) (m, v float64) {
 	base, st, h := ch*s.HW, s.C*s.HW, s.HW&^7
 	_ = xs[base+(s.N-1)*st+s.HW-1]
 	_ = ys[base+(s.N-1)*st+s.HW-1]
@@ -83,14 +84,34 @@ func bnChannelForward(ys, xs, rs []float32, s tensor.ChanShape, ch int, inv floa
 	}
 	v = sq * inv
 	scale := bnScale(gamma, v, eps)
-	affineRows(&ys[base], &xs[base], at(rs, base), h, s.N, st, float32(m), scale, beta, flag(relu))
-	if h < s.HW {
-		for n := 0; n < s.N; n++ {
-			lo, hi := base+n*st+h, base+n*st+s.HW
-			affine(ys[lo:hi], xs[lo:hi], sub(rs, lo, hi), float32(m), scale, beta, relu)
+	affineChannel(p, ys[base:], xs[base:], from(rs, base), s.HW, s.N, st, float32(m), scale, beta, relu)
+	return m, v
+}
+
+// affineChannel is affine over rows rows of n floats, stride apart (one
+// channel of [N, C, HW]), on SIMD path p (avx2 or avx512): on avx512 in
+// one call (affineRowsAVX512), else affineRows over the rows' n&^7 heads
+// and the Go twin over their tails, the same bits either way.
+func affineChannel(p sgemm.Path, ys, xs, rs []float32, n, rows, stride int, m, scale, shift float32, relu bool) {
+	last := (rows-1)*stride + n - 1
+	_, _ = ys[last], xs[last]
+	if rs != nil {
+		_ = rs[last]
+	}
+	if p == sgemm.AVX512 && useAVX512 {
+		affineRowsAVX512(&ys[0], &xs[0], at(rs, 0), n, rows, stride, m, scale, shift, flag(relu))
+		return
+	}
+	h := n &^ 7
+	if h > 0 {
+		affineRows(&ys[0], &xs[0], at(rs, 0), h, rows, stride, m, scale, shift, flag(relu))
+	}
+	if h < n {
+		for r := 0; r < rows; r++ {
+			lo, hi := r*stride+h, r*stride+n
+			affine(ys[lo:hi], xs[lo:hi], sub(rs, lo, hi), m, scale, shift, relu)
 		}
 	}
-	return m, v
 }
 
 // bnChannelSums is sumDot64 over channel ch's rows (gate as there).
@@ -172,7 +193,8 @@ func (c *CPU) BatchNormForward(y, mean, variance, x, gamma, beta *tensor.Tensor,
 	checkBN(s, x, []*tensor.Tensor{y}, []*tensor.Tensor{mean, variance, gamma, beta})
 	checkAct(x, act, false)
 	ys, ms, vs, xs, gs, bs := F32(y), F32(mean), F32(variance), F32(x), F32(gamma), F32(beta)
-	rs, simd := optF32(act.Res), c.simd()
+	rs, p := optF32(act.Res), c.path()
+	simd := p >= sgemm.AVX2
 	inv := 1 / float64(s.N*s.HW)
 	parallelFor(c.threads(), s.C, 1, func(lo, hi int) {
 		var buf [512]float64 // each row's mean, on the stack for N ≤ 512
@@ -183,7 +205,7 @@ func (c *CPU) BatchNormForward(y, mean, variance, x, gamma, beta *tensor.Tensor,
 		rm = rm[:s.N]
 		for ch := lo; ch < hi; ch++ {
 			if bnByChannel(simd, s) {
-				m, v := bnChannelForward(ys, xs, rs, s, ch, inv, gs[ch], bs[ch], eps, act.ReLU)
+				m, v := bnChannelForward(p, ys, xs, rs, s, ch, inv, gs[ch], bs[ch], eps, act.ReLU)
 				ms[ch], vs[ch] = float32(m), float32(v)
 				continue
 			}
@@ -209,7 +231,7 @@ func (c *CPU) BatchNormForward(y, mean, variance, x, gamma, beta *tensor.Tensor,
 			// Pass 3: y = act((x − mean)·(gamma·rstd) + beta).
 			scale := bnScale(gs[ch], v, eps)
 			for n := 0; n < s.N; n++ {
-				affinev(simd, row(ys, s, n, ch), row(xs, s, n, ch), row(rs, s, n, ch), float32(m), scale, bs[ch], act.ReLU)
+				affinev(p, row(ys, s, n, ch), row(xs, s, n, ch), row(rs, s, n, ch), float32(m), scale, bs[ch], act.ReLU)
 			}
 		}
 	})
@@ -225,12 +247,12 @@ func (c *CPU) BatchNormInference(y, x, gamma, beta, mean, variance *tensor.Tenso
 	checkBN(s, x, []*tensor.Tensor{y}, []*tensor.Tensor{mean, variance, gamma, beta})
 	checkAct(x, act, false)
 	ys, ms, vs, xs, gs, bs := F32(y), F32(mean), F32(variance), F32(x), F32(gamma), F32(beta)
-	rs, simd := optF32(act.Res), c.simd()
+	rs, p := optF32(act.Res), c.path()
 	parallelFor(c.threads(), s.C, 1, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			scale := bnScale(gs[ch], float64(vs[ch]), eps)
 			for n := 0; n < s.N; n++ {
-				affinev(simd, row(ys, s, n, ch), row(xs, s, n, ch), row(rs, s, n, ch), ms[ch], scale, bs[ch], act.ReLU)
+				affinev(p, row(ys, s, n, ch), row(xs, s, n, ch), row(rs, s, n, ch), ms[ch], scale, bs[ch], act.ReLU)
 			}
 		}
 	})

@@ -35,7 +35,7 @@ func (c *CPU) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.Tenso
 		scale[k] = bnScale(gs[k], float64(vs[k]), eps)
 		shift[k] = bs[k] - ms[k]*scale[k]
 	}
-	ep := &convEpilogue{shift: shift, res: optF32(act.Res), relu: act.ReLU}
+	ep := &convEpilogue{shift: shift, res: optF32(act.Res), relu: act.ReLU, path: c.epiPath()}
 	if !wino {
 		// The padded grid or lanes: w scaled per output channel, the
 		// epilogue per group of images.

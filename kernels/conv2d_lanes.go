@@ -139,12 +139,12 @@ func newLaneConv(s tensor.ConvShape) *laneConv {
 }
 
 // pack interleaves cnt ≤ 16 images (src, stride apart) into xi, borders
-// and absent lanes zero; tmp holds H·W·16 floats.
-func (g *laneConv) pack(xi, tmp, src []float32, stride, cnt int) {
+// and absent lanes zero; tmp holds H·W·16 floats; zmm as interleave.
+func (g *laneConv) pack(zmm bool, xi, tmp, src []float32, stride, cnt int) {
 	s := g.s
 	hw, rw := s.H*s.W, g.wp*wlanes
 	for c := 0; c < s.C; c++ {
-		interleave(tmp, src[c*hw:], stride, hw, cnt)
+		interleave(zmm, tmp, src[c*hw:], stride, hw, cnt)
 		plane := xi[c*g.planeLen:][:g.planeLen]
 		clear(plane[:s.Pad*rw])
 		for i := 0; i < s.H; i++ {
@@ -159,8 +159,8 @@ func (g *laneConv) pack(xi, tmp, src []float32, stride, cnt int) {
 
 // unpackAdd adds the interior of dxi into cnt images (dst, stride apart),
 // or with acc false writes it plus 0 (the bits of += into zeros); tmp
-// holds H·W·16 floats.
-func (g *laneConv) unpackAdd(dst, dxi, tmp []float32, stride, cnt int, acc bool) {
+// holds H·W·16 floats; zmm as deinterleave.
+func (g *laneConv) unpackAdd(zmm bool, dst, dxi, tmp []float32, stride, cnt int, acc bool) {
 	s := g.s
 	hw, rw := s.H*s.W, g.wp*wlanes
 	for c := 0; c < s.C; c++ {
@@ -169,9 +169,9 @@ func (g *laneConv) unpackAdd(dst, dxi, tmp []float32, stride, cnt int, acc bool)
 			copy(tmp[i*s.W*wlanes:(i+1)*s.W*wlanes], plane[(s.Pad+i)*rw+s.Pad*wlanes:])
 		}
 		if acc {
-			deinterleave(dst[c*hw:], stride, tmp, hw, cnt, true, nil)
+			deinterleave(zmm, dst[c*hw:], stride, tmp, hw, cnt, true, nil)
 		} else {
-			deinterleave(dst[c*hw:], stride, tmp, hw, cnt, false, &rowEp{}) // v + 0
+			deinterleave(zmm, dst[c*hw:], stride, tmp, hw, cnt, false, &rowEp{}) // v + 0
 		}
 	}
 }
@@ -185,6 +185,7 @@ func (c *CPU) conv2DForwardLanes(ys, xs, ws []float32, s tensor.ConvShape, ep *c
 	g := laneConvFor(s)
 	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
 	T := g.P * wlanes
+	zmm := c.zmm()
 	parallelFor(c.threads(), lanesBlocks(s.N), 1, func(lo, hi int) {
 		xi, tmp, m := scratch.get(g.xiLen), scratch.get(s.H*s.W*wlanes), scratch.get(s.K*T)
 		defer scratch.put(xi)
@@ -193,11 +194,11 @@ func (c *CPU) conv2DForwardLanes(ys, xs, ws []float32, s tensor.ConvShape, ep *c
 		for b := lo; b < hi; b++ {
 			n0 := b * wlanes
 			cnt := min(wlanes, s.N-n0)
-			g.pack(xi, tmp, xs[n0*chw:], chw, cnt)
+			g.pack(zmm, xi, tmp, xs[n0*chw:], chw, cnt)
 			c.serial().SgemmPanels(s.K, T, crs, 1, ws, crs, xi, g.boff, g.pbase, 0, m, T)
 			for k := 0; k < s.K; k++ {
 				at := n0*kp + k*g.P
-				deinterleave(ys[at:], kp, m[k*T:], g.P, cnt, false, ep.forChannel(k, at))
+				deinterleave(zmm, ys[at:], kp, m[k*T:], g.P, cnt, false, ep.forChannel(k, at))
 			}
 		}
 	})
@@ -208,6 +209,7 @@ func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape
 	g := laneConvFor(s)
 	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
 	T := g.P * wlanes
+	path, zmm := c.path(), c.zmm()
 	parallelFor(c.threads(), lanesBlocks(s.N), 1, func(lo, hi int) {
 		dyi, dcol := scratch.get(s.K*T), scratch.get(crs*T)
 		dxi, tmp := scratch.get(g.xiLen), scratch.get(s.H*s.W*wlanes) // unpackAdd's staging
@@ -219,7 +221,7 @@ func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape
 			n0 := b * wlanes
 			cnt := min(wlanes, s.N-n0)
 			for k := 0; k < s.K; k++ {
-				interleave(dyi[k*T:], dys[n0*kp+k*g.P:], kp, g.P, cnt)
+				interleave(zmm, dyi[k*T:], dys[n0*kp+k*g.P:], kp, g.P, cnt)
 			}
 			// dcol [C·R·S, T] = Wᵀ · dY.
 			c.serial().Sgemm(true, false, crs, T, s.K, 1, ws, crs, dyi, T, 0, dcol, T)
@@ -228,10 +230,10 @@ func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape
 			for p, o := range g.boff {
 				src := dcol[p*T:]
 				for oh := 0; oh < s.OH; oh++ {
-					addRows16v(true, dxi[o+g.pbase[oh*s.OW]:], s.Stride*wlanes, src[oh*s.OW*wlanes:], s.OW)
+					addRows16v(path, dxi[o+g.pbase[oh*s.OW]:], s.Stride*wlanes, src[oh*s.OW*wlanes:], s.OW)
 				}
 			}
-			g.unpackAdd(dxs[n0*chw:], dxi, tmp, chw, cnt, acc)
+			g.unpackAdd(zmm, dxs[n0*chw:], dxi, tmp, chw, cnt, acc)
 		}
 	})
 }
@@ -254,6 +256,7 @@ func (c *CPU) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvSha
 	// positions without packing, dotNT into dWᵀ (its rows, C·R·S, a
 	// multiple of 3 for a 3×3 kernel), then added in transposed.
 	dot := crs*s.K <= laneDotFilter && crs%3 == 0
+	zmm := c.zmm()
 	c.filterChunks(dws, s, plan, false, func() (filterGroup, func()) {
 		xi, tmp := scratch.get(g.xiLen), scratch.get(s.H*s.W*wlanes)
 		dyi, col := scratch.get(s.K*T), scratch.get(crs*laneFilterChunk*wlanes)
@@ -262,9 +265,9 @@ func (c *CPU) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvSha
 			dwT = scratch.get(crs * s.K)
 		}
 		return func(n0, cnt int, beta float32, pt []float32) {
-				g.pack(xi, tmp, xs[n0*chw:], chw, cnt)
+				g.pack(zmm, xi, tmp, xs[n0*chw:], chw, cnt)
 				for k := 0; k < s.K; k++ {
-					interleave(dyi[k*T:], dys[n0*kp+k*g.P:], kp, g.P, cnt)
+					interleave(zmm, dyi[k*T:], dys[n0*kp+k*g.P:], kp, g.P, cnt)
 				}
 				for q0 := 0; q0 < g.P; q0 += laneFilterChunk {
 					nq := min(laneFilterChunk, g.P-q0)
@@ -314,15 +317,23 @@ func (c *CPU) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvSha
 	})
 }
 
-// interleave writes np positions of cnt ≤ 16 images (src, stride apart,
-// each image's positions contiguous) into dst [np][16], lanes past cnt
-// zero: eight images at a time through 8×8 transposes.
-func interleave(dst, src []float32, stride, np, cnt int) {
+// interleave writes np positions of the first 16 of cnt images (src,
+// stride apart, each image's positions contiguous) into dst [np][16],
+// lanes past cnt zero: eight images at a time through 8×8 transposes, or
+// with zmm (the avx512 path) and 16 images 16 positions at a time through
+// 16×16 ones, which write whole 64-byte rows of dst in one pass (the same
+// values).
+func interleave(zmm bool, dst, src []float32, stride, np, cnt int) {
+	done := 0 // positions of all 16 lanes written by the 16×16 transposes
+	if zmm && cnt >= wlanes {
+		done = np &^ 15
+		transpose16x16(dst, wlanes, 16*wlanes, src, stride, 16, done/16, false, nil)
+	}
 	for h := 0; h < wlanes; h += 8 {
-		full := 0 // positions done by the transposes
-		if h+8 <= cnt {
+		full := done // positions done by the transposes
+		if h+8 <= cnt && np&^7 > done {
 			full = np &^ 7
-			transpose8x8(true, dst[h:], wlanes, 8*wlanes, src[h*stride:], stride, 8, full/8, false, nil)
+			transpose8x8(true, dst[done*wlanes+h:], wlanes, 8*wlanes, src[h*stride+done:], stride, 8, (full-done)/8, false, nil)
 		}
 		for l := h; l < h+8; l++ {
 			d := dst[l:]
@@ -342,13 +353,19 @@ func interleave(dst, src []float32, stride, np, cnt int) {
 
 // deinterleave is interleave's inverse: dst (cnt images, stride apart)
 // gets (=, or += with add) src [np][16]'s lanes, then ep's epilogue (nil
-// for none; its res aligned with dst).
-func deinterleave(dst []float32, stride int, src []float32, np, cnt int, add bool, ep *rowEp) {
+// for none; its res aligned with dst); zmm as in interleave. Each element
+// sees the same operations whichever transpose or loop takes it.
+func deinterleave(zmm bool, dst []float32, stride int, src []float32, np, cnt int, add bool, ep *rowEp) {
+	done := 0
+	if zmm && cnt >= wlanes {
+		done = np &^ 15
+		transpose16x16(dst, stride, 16, src, wlanes, 16*wlanes, done/16, add, ep)
+	}
 	for h := 0; h < min(wlanes, cnt); h += 8 {
-		full := 0
-		if h+8 <= cnt {
+		full := done
+		if h+8 <= cnt && np&^7 > done {
 			full = np &^ 7
-			transpose8x8(true, dst[h*stride:], stride, 8, src[h:], wlanes, 8*wlanes, full/8, add, ep.from(h*stride))
+			transpose8x8(true, dst[h*stride+done:], stride, 8, src[done*wlanes+h:], wlanes, 8*wlanes, (full-done)/8, add, ep.from(h*stride+done))
 		}
 		for l := h; l < min(h+8, cnt); l++ {
 			d, s := dst[l*stride:][:np], src[l:]

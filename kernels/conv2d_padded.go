@@ -313,7 +313,7 @@ func (c *CPU) conv2DForwardPadded(ys, xs, ws []float32, s tensor.ConvShape, p co
 			c.serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
 			g.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, storeSet)
 			if ep != nil {
-				gep := convEpilogue{shift: ep.shift, res: from(ep.res, n0*kohw), relu: ep.relu}
+				gep := convEpilogue{shift: ep.shift, res: from(ep.res, n0*kohw), relu: ep.relu, path: ep.path}
 				gep.apply(ys[n0*kohw:], kohw, cnt, s.K, s.OH*s.OW)
 			}
 		}

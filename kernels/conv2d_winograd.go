@@ -222,6 +222,7 @@ func (g winoGeom) pack(xp, src []float32, stride, ci int) {
 type convEpilogue struct {
 	shift, res []float32
 	relu       bool
+	path       sgemmpkg.Path // the SIMD path of apply and unpack's affinev
 }
 
 // forChannel is the epilogue of output channel k for values stored from
@@ -244,7 +245,7 @@ func (ep *convEpilogue) apply(y []float32, stride, cnt, ko, hw int) {
 			if ep.res != nil {
 				r = ep.res[t*stride+k*hw:][:hw]
 			}
-			affinev(true, row, row, r, 0, 1, ep.shift[k], ep.relu)
+			affinev(ep.path, row, row, r, 0, 1, ep.shift[k], ep.relu)
 		}
 	}
 }
@@ -267,7 +268,7 @@ func (g winoGeom) unpack(dst []float32, stride int, out []float32, ko int, add b
 					if ep.res != nil {
 						r = ep.res[n*stride+(k*g.h+i)*g.w:][:g.w]
 					}
-					affinev(true, d, s, r, 0, 1, ep.shift[k], ep.relu)
+					affinev(ep.path, d, s, r, 0, 1, ep.shift[k], ep.relu)
 					continue
 				}
 				if add {
@@ -362,7 +363,7 @@ func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add boo
 			g.output(out, m, ko)
 			var gep *convEpilogue // ep with res moved to the group
 			if ep != nil {
-				gep = &convEpilogue{shift: ep.shift, res: from(ep.res, n0*sout), relu: ep.relu}
+				gep = &convEpilogue{shift: ep.shift, res: from(ep.res, n0*sout), relu: ep.relu, path: ep.path}
 			}
 			g.unpack(dst[n0*sout:], sout, out, ko, add, gep)
 		}

@@ -105,7 +105,7 @@ func (g laneGeom) pack(xi, tmp, src []float32, stride, cnt, ci int) {
 	np := (hi - lo) * g.w
 	for b := 0; b < g.nlb; b++ {
 		for c := 0; c < ci; c++ {
-			interleave(tmp, src[b*wlanes*stride+(c*g.h+lo)*g.w:], stride, np, cnt-b*wlanes)
+			interleave(g.zmm, tmp, src[b*wlanes*stride+(c*g.h+lo)*g.w:], stride, np, cnt-b*wlanes)
 			for rr := 0; rr < g.rows; rr++ {
 				row := xi[((b*ci+c)*g.rows+rr)*rw:][:rw]
 				i := 2*g.ty0 + rr - 1 // the image row
@@ -193,7 +193,7 @@ func (g laneGeom) unpack(dst []float32, stride int, out, tmp []float32, ko, cnt 
 				}
 				src = tmp
 			}
-			deinterleave(dst[at:], stride, src, np, nb, add, ep.forChannel(k, at))
+			deinterleave(g.zmm, dst[at:], stride, src, np, nb, add, ep.forChannel(k, at))
 		}
 	}
 }
@@ -211,11 +211,11 @@ func (g laneGeom) spread(out, src, tmp []float32, stride, ko, cnt int) {
 			at := b*wlanes*stride + (k*g.h+i0)*g.w
 			nb := min(wlanes, cnt-b*wlanes)
 			if g.w%2 == 0 {
-				interleave(grid, src[at:], stride, np, nb)
+				interleave(g.zmm, grid, src[at:], stride, np, nb)
 				clear(grid[np*wlanes:])
 				continue
 			}
-			interleave(tmp, src[at:], stride, np, nb)
+			interleave(g.zmm, tmp, src[at:], stride, np, nb)
 			for ii := 0; ii < vr; ii++ {
 				row := grid[ii*g.orw:][:g.orw]
 				copy(row, tmp[ii*g.w*wlanes:(ii+1)*g.w*wlanes])
@@ -255,7 +255,7 @@ type lanePlan struct {
 
 func (c *CPU) lanePlan(n, h, w int) lanePlan {
 	th, tw := (h+1)/2, (w+1)/2
-	p := lanePlan{blocks: ceilDiv(n, wlanes), th: th, nlb: 1, nty: th, zmm: c.path() == sgemmpkg.AVX512 && useAVX512}
+	p := lanePlan{blocks: ceilDiv(n, wlanes), th: th, nlb: 1, nty: th, zmm: c.zmm()}
 	perRow := tw * wlanes
 	if th*perRow >= laneTiles {
 		p.nty = max(1, min(th, (laneTiles+perRow/2)/perRow))

@@ -18,9 +18,13 @@
 // value takes the best the processor has, capped by TWOSTAGE_SIMD): the
 // table of what each path needs and runs is in kernels/sgemm/path.go. The
 // AVX2 loops are simd_amd64.s, their AVX-512 twins simd_avx512_amd64.s
-// (the lane-interleaved Winograd transforms so far; the avx512 path runs
-// the AVX2 loops where it has no twin), and the Go twins are always
-// compiled. A path gives the same bits for a given thread count every run.
+// (ReLU and its gradient, the lane-interleaved Winograd transforms, batch
+// norm's forward map, the lanes' 16×16 transposes and col2im's row adds;
+// the avx512 path runs the AVX2 loops where it has no twin: batch norm's
+// float64 sums and backward, dot34), and the Go twins are always compiled.
+// A path gives the same bits for a given thread count every run, and the
+// avx512 twins of affineRows, tr8 and addRows16 give the avx2 path's bits
+// (kernels/simd_paths_test.go).
 //
 // CUDA twins. kernels/gpu/ holds one .cu per op family (elementwise.cu,
 // reduce.cu, softmax.cu, pool.cu, index.cu, topk.cu, batchnorm.cu, sgd.cu,

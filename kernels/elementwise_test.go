@@ -434,23 +434,39 @@ func TestTranspose8x8(t *testing.T) {
 	}
 }
 
-// TestAddRows16 checks the strided row adds (addRows16) against their
-// definition.
+// TestAddRows16 checks the strided row adds (addRows16 and its twins) on
+// every path against their definition, and the SIMD paths bit for bit
+// against each other with special values (two NaNs: the loops add src +
+// dst, whose payload wins).
 func TestAddRows16(t *testing.T) {
-	for _, simd := range []bool{false, true} {
-		const n, ds = 5, 37
-		src := denseRand(7, 16*n, -1, 1)
-		dst := denseRand(8, (n-1)*ds+16, -1, 1)
-		want := append([]float32(nil), dst...)
+	r := newRand(24)
+	for _, n := range []int{1, 5, 64} {
+		const ds = 37
+		src := sprinkle(r, denseRand(7, 16*n, -1, 1))
+		dst0 := sprinkle(r, denseRand(8, (n-1)*ds+16, -1, 1))
+		want := append([]float32(nil), dst0...)
 		for i := 0; i < n; i++ {
 			for j := 0; j < 16; j++ {
 				want[i*ds+j] += src[i*16+j]
 			}
 		}
-		kernels.AddRows16(simd, dst, ds, src, n)
-		for i := range want {
-			if dst[i] != want[i] {
-				t.Fatalf("simd=%v: dst[%d] = %v, want %v", simd, i, dst[i], want[i])
+		var simd [][]float32
+		for _, p := range sgemm.Paths() {
+			buf, dst := guarded(dst0, 16)
+			kernels.AddRows16(p, dst, ds, src, n)
+			checkGuard(t, fmt.Sprintf("%v addRows16", p), buf, 16)
+			for i := range want {
+				if dst[i] != want[i] && !(dst[i] != dst[i] && want[i] != want[i]) {
+					t.Fatalf("%v n=%d: dst[%d] = %v, want %v", p, n, i, dst[i], want[i])
+				}
+			}
+			if p >= sgemm.AVX2 {
+				simd = append(simd, dst)
+			}
+		}
+		for k := 1; k < len(simd); k++ {
+			if i, ok := sameBits(simd[k], simd[0]); !ok {
+				t.Fatalf("n=%d: path %d [%d] = %#x, avx2 %#x", n, k, i, math.Float32bits(simd[k][i]), math.Float32bits(simd[0][i]))
 			}
 		}
 	}

@@ -45,10 +45,46 @@ func Transpose8x8(simd bool, dst []float32, drow, dblk int, src []float32, srow,
 	transpose8x8(simd && useAVX2, dst, drow, dblk, src, srow, sblk, n, add, e)
 }
 
-// AddRows16 exposes addRows16v; simd is honoured only where the CPU has
-// AVX2.
-func AddRows16(simd bool, dst []float32, ds int, src []float32, n int) {
-	addRows16v(simd && useAVX2, dst, ds, src, n)
+// AddRows16 exposes addRows16v on path p (resolved as Path.Resolve does).
+func AddRows16(p sgemm.Path, dst []float32, ds int, src []float32, n int) {
+	addRows16v(p.Resolve(), dst, ds, src, n)
+}
+
+// Transpose16x16 exposes transpose16x16 (arguments as Transpose8x8); it
+// needs the avx512 path's hardware.
+func Transpose16x16(dst []float32, drow, dblk int, src []float32, srow, sblk, n int, add, ep bool, shift float32, res []float32, relu bool) {
+	var e *rowEp
+	if ep {
+		e = &rowEp{shift: shift, res: res, relu: relu}
+	}
+	transpose16x16(dst, drow, dblk, src, srow, sblk, n, add, e)
+}
+
+// HasAVX512 reports whether the avx512 path's assembly can run here.
+func HasAVX512() bool { return useAVX512 }
+
+// Interleave and Deinterleave expose interleave and deinterleave as path p
+// runs them (16×16 transposes on avx512).
+func Interleave(p sgemm.Path, dst, src []float32, stride, np, cnt int) {
+	interleave(p.Resolve() == sgemm.AVX512 && useAVX512, dst, src, stride, np, cnt)
+}
+
+func Deinterleave(p sgemm.Path, dst []float32, stride int, src []float32, np, cnt int, add, ep bool, shift float32, res []float32, relu bool) {
+	var e *rowEp
+	if ep {
+		e = &rowEp{shift: shift, res: res, relu: relu}
+	}
+	deinterleave(p.Resolve() == sgemm.AVX512 && useAVX512, dst, stride, src, np, cnt, add, e)
+}
+
+// Affinev exposes affinev on path p, AffineChannel affineChannel (rows
+// rows of n floats, stride apart; p avx2 or avx512).
+func Affinev(p sgemm.Path, y, x, r []float32, m, scale, shift float32, relu bool) {
+	affinev(p.Resolve(), y, x, r, m, scale, shift, relu)
+}
+
+func AffineChannel(p sgemm.Path, y, x, r []float32, n, rows, stride int, m, scale, shift float32, relu bool) {
+	affineChannel(p.Resolve(), y, x, r, n, rows, stride, m, scale, shift, relu)
 }
 
 // DotNT exposes dotNT; simd is honoured only where the CPU has AVX2.

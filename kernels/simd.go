@@ -10,8 +10,9 @@ import (
 // n%8 tail, so a given length always takes the same path and gives the same
 // bits. simd is false on the go path (NoSIMD, the reference in tests, or a
 // CPU without AVX2/FMA). The paths and what each runs are tabled in
-// kernels/sgemm/path.go; the avx512 path runs these AVX2 loops and its own
-// GEMM micro-kernel.
+// kernels/sgemm/path.go; the avx512 path runs the twins of
+// simd_avx512_amd64.s where there are some (the dispatch below), these
+// AVX2 loops elsewhere, and its own GEMM micro-kernel.
 
 // path is the SIMD path c runs on (resolved: go, avx2 or avx512).
 func (c *CPU) path() sgemm.Path {
@@ -26,6 +27,15 @@ func (c *CPU) RunPath() sgemm.Path { return c.path() }
 
 // simd reports whether c runs the AVX2 loops (the avx2 and avx512 paths).
 func (c *CPU) simd() bool { return c.path() >= sgemm.AVX2 }
+
+// zmm reports whether c runs the AVX-512 loops (the avx512 path).
+func (c *CPU) zmm() bool { return c.path() == sgemm.AVX512 && useAVX512 }
+
+// epiPath is the path of the evaluation conv's fused batch norm
+// (convEpilogue): avx512 on that path, else avx2, whose loop runs wherever
+// the processor has it, as the padded grid also takes the go path (not
+// NoSIMD).
+func (c *CPU) epiPath() sgemm.Path { return max(c.path(), sgemm.AVX2) }
 
 // head returns the length the assembly loop takes: len rounded down to 8,
 // or 0 without SIMD or without the assembly (a caller that asks for SIMD
@@ -116,15 +126,22 @@ func affine(y, x, r []float32, m, scale, shift float32, relu bool) {
 	}
 }
 
-// affinev is affine; the assembly rounds (x − m)·scale + shift once (FMA).
-func affinev(simd bool, y, x, r []float32, m, scale, shift float32, relu bool) {
-	n := head(simd, len(y))
-	if n > 0 {
-		ri := 0
-		if relu {
-			ri = 1
+// affinev is affine; the assembly rounds (x − m)·scale + shift once (FMA)
+// over the n&^7 head. The avx512 path runs all of it in one call with the
+// same bits (affineRowsAVX512), the others the AVX2 loop over the head
+// and the Go twin over the tail.
+func affinev(p sgemm.Path, y, x, r []float32, m, scale, shift float32, relu bool) {
+	if p == sgemm.AVX512 && useAVX512 && len(y) > 0 {
+		_ = x[len(y)-1]
+		if r != nil {
+			_ = r[len(y)-1]
 		}
-		affineRows(&y[0], &x[0], at(r, 0), n, 1, 0, m, scale, shift, ri)
+		affineRowsAVX512(&y[0], &x[0], at(r, 0), len(y), 1, 0, m, scale, shift, flag(relu))
+		return
+	}
+	n := head(p >= sgemm.AVX2, len(y))
+	if n > 0 {
+		affineRows(&y[0], &x[0], at(r, 0), n, 1, 0, m, scale, shift, flag(relu))
 	}
 	affine(y[n:], x[n:], from(r, n), m, scale, shift, relu)
 }
@@ -259,6 +276,35 @@ func (e *rowEp) apply(v float32, i int) float32 {
 	return v
 }
 
+// trFlags returns tr8's flags, shift and res for add and ep.
+func trFlags(add bool, ep *rowEp) (flags int, shift float32, res *float32) {
+	if add {
+		flags |= tr8Add
+	}
+	if ep != nil {
+		flags |= tr8Shift
+		shift = ep.shift
+		if ep.relu {
+			flags |= tr8ReLU
+		}
+		if ep.res != nil {
+			flags |= tr8Res
+			res = &ep.res[0]
+		}
+	}
+	return flags, shift, res
+}
+
+// checkTr panics unless n b×b blocks lie inside dst, src and ep.res.
+func checkTr(b int, dst []float32, drow, dblk int, src []float32, srow, sblk, n int, ep *rowEp) {
+	last := (n-1)*dblk + (b-1)*drow + b - 1
+	_ = dst[last] // the last row of the last block lies inside
+	_ = src[(n-1)*sblk+(b-1)*srow+b-1]
+	if ep != nil && ep.res != nil {
+		_ = ep.res[last]
+	}
+}
+
 // transpose8x8 is tr8 over n 8×8 blocks with its index bounds checked:
 //
 //	dst[q·dblk + r·drow + c] (=, += with add) src[q·sblk + c·srow + r],  q < n, r, c < 8,
@@ -269,28 +315,9 @@ func transpose8x8(simd bool, dst []float32, drow, dblk int, src []float32, srow,
 	if n <= 0 {
 		return
 	}
-	last := (n-1)*dblk + 7*drow + 7
-	_ = dst[last] // the last row of the last block lies inside
-	_ = src[(n-1)*sblk+7*srow+7]
-	if ep != nil && ep.res != nil {
-		_ = ep.res[last]
-	}
+	checkTr(8, dst, drow, dblk, src, srow, sblk, n, ep)
 	if simd && useAVX2 {
-		flags, shift, res := 0, float32(0), (*float32)(nil)
-		if add {
-			flags |= tr8Add
-		}
-		if ep != nil {
-			flags |= tr8Shift
-			shift = ep.shift
-			if ep.relu {
-				flags |= tr8ReLU
-			}
-			if ep.res != nil {
-				flags |= tr8Res
-				res = &ep.res[0]
-			}
-		}
+		flags, shift, res := trFlags(add, ep)
 		tr8(&dst[0], drow, dblk, &src[0], srow, sblk, n, flags, shift, res)
 		return
 	}
@@ -312,16 +339,33 @@ func transpose8x8(simd bool, dst []float32, drow, dblk int, src []float32, srow,
 	}
 }
 
+// transpose16x16 is transpose8x8 on n 16×16 blocks (r, c < 16), in one
+// pass of tr16 where transpose8x8 would take four blocks in two: only on
+// the avx512 path (callers check useAVX512).
+func transpose16x16(dst []float32, drow, dblk int, src []float32, srow, sblk, n int, add bool, ep *rowEp) {
+	if n <= 0 {
+		return
+	}
+	checkTr(16, dst, drow, dblk, src, srow, sblk, n, ep)
+	flags, shift, res := trFlags(add, ep)
+	tr16(&dst[0], drow, dblk, &src[0], srow, sblk, n, flags, shift, res)
+}
+
 // addRows16v is addRows16 with its bounds checked, the Go loop standing in
-// without SIMD: dst[i·ds + j] += src[i·16 + j] for i < n, j < 16 (the sum
-// of two floats is the same in either).
-func addRows16v(simd bool, dst []float32, ds int, src []float32, n int) {
+// without SIMD: dst[i·ds + j] += src[i·16 + j] for i < n, j < 16 (the same
+// sum in each, but of two NaNs the assembly keeps src's payload and the Go
+// loop dst's), on the avx512 path its ZMM twin.
+func addRows16v(p sgemm.Path, dst []float32, ds int, src []float32, n int) {
 	if n <= 0 {
 		return
 	}
 	_ = dst[(n-1)*ds+15]
 	_ = src[n*16-1]
-	if simd && useAVX2 {
+	switch {
+	case p == sgemm.AVX512 && useAVX512:
+		addRows16AVX512(&dst[0], ds, &src[0], n)
+		return
+	case p >= sgemm.AVX2 && useAVX2:
 		addRows16(&dst[0], ds, &src[0], n)
 		return
 	}

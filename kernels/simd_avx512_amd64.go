@@ -38,3 +38,26 @@ func reluAVX512(dst, x *float32, n int)
 //
 //go:noescape
 func reluGradAccAVX512(dst, dy, y *float32, n int)
+
+// affineRowsAVX512 is affinev over rows rows of n floats each (any n,
+// stride floats apart, as affineRows): per row, the n&^7 head as
+// affineRows (one FMA) and the n%8 tail as the Go twin affine (a multiply
+// and an add), the last n%16 under a mask: the bits of affineRows plus
+// affine on the tail, in one call.
+//
+//go:noescape
+func affineRowsAVX512(y, x, r *float32, n, rows, stride int, m, scale, shift float32, relu int)
+
+// tr16 is tr8 on 16×16 blocks:
+//
+//	dst[q·dblk + r·drow + c] (=, +=) src[q·sblk + c·srow + r],  r, c < 16,
+//
+// then the same epilogue (tr8's flags), each element's bits those of tr8.
+//
+//go:noescape
+func tr16(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, flags int, shift float32, res *float32)
+
+// addRows16AVX512 is addRows16, one vector a row.
+//
+//go:noescape
+func addRows16AVX512(dst *float32, ds int, src *float32, n int)

@@ -267,3 +267,339 @@ zrgtail:
 zrgdone:
 	VZEROUPPER
 	RET
+
+// func affineRowsAVX512(y, x, r *float32, n, rows, stride int, m, scale, shift float32, relu int)
+// affinev's bits on 16 lanes: each row's n&^7 head as affineRows (x − m,
+// then one FMA), the n%8 tail as the Go twin affine (x − m, a multiply,
+// an add: two roundings); the last n%16 lanes go under the mask K1, with
+// K3 the Go-rounded lanes among them, merged over the FMA's. Then + r and
+// max(·, 0) + 0 as affineRows, and on K3's lanes Go's max: it computes
+// −min(−v, −0) with an OR of the sign bits, which leaves a NaN positive
+// (VMAXPS keeps its sign). Z1 m, Z2 scale, Z3 shift, Z7 the sign-clearing
+// mask, Z15 zero.
+TEXT ·affineRowsAVX512(SB), NOSPLIT, $0-72
+	MOVQ         y+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         r+16(FP), DX
+	MOVQ         n+24(FP), R8
+	MOVQ         rows+32(FP), R12
+	MOVQ         stride+40(FP), R13
+	SHLQ         $2, R13
+	VBROADCASTSS m+48(FP), Z1
+	VBROADCASTSS scale+52(FP), Z2
+	VBROADCASTSS shift+56(FP), Z3
+	MOVQ         relu+64(FP), BX
+	VPXORD       Z15, Z15, Z15
+	MOVL         $0x7fffffff, AX
+	VPBROADCASTD AX, Z7
+	TESTQ        R8, R8
+	JZ           za2done
+	TESTQ        R12, R12
+	JZ           za2done
+
+	// K1 = the low n%16 lanes, K3 = those of them past n&^7.
+	MOVQ  R8, CX
+	ANDQ  $15, CX
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	ANDL  $8, CX
+	MOVL  $1, R9
+	SHLL  CX, R9
+	DECL  R9 // 0xFF when the tail holds a whole head vector, else 0
+	NOTL  R9
+	ANDL  R9, AX
+	KMOVW AX, K3
+	SHRQ  $4, R8
+
+za2row:
+	MOVQ  DI, R9
+	MOVQ  SI, R10
+	MOVQ  DX, R11
+	MOVQ  R8, CX
+	TESTQ CX, CX
+	JZ    za2tail
+
+za2loop:
+	VMOVUPS     (R10), Z0
+	VSUBPS      Z1, Z0, Z0
+	VFMADD213PS Z3, Z2, Z0 // Z0 = Z0·scale + shift
+	TESTQ       R11, R11
+	JZ          za2nores
+	VADDPS      (R11), Z0, Z0
+	ADDQ        $64, R11
+
+za2nores:
+	TESTQ  BX, BX
+	JZ     za2store
+	VMAXPS Z0, Z15, Z0
+	VADDPS Z15, Z0, Z0
+
+za2store:
+	VMOVUPS Z0, (R9)
+	ADDQ    $64, R9
+	ADDQ    $64, R10
+	DECQ    CX
+	JNZ     za2loop
+
+za2tail:
+	KORTESTW    K1, K1
+	JZ          za2next
+	VMOVUPS.Z   (R10), K1, Z0
+	VSUBPS      Z1, Z0, Z0
+	VMULPS      Z2, Z0, Z5
+	VADDPS      Z3, Z5, Z5 // affine's (x − m)·scale + shift
+	VFMADD213PS Z3, Z2, Z0
+	VMOVAPS     Z5, K3, Z0
+	TESTQ       R11, R11
+	JZ          za2tnores
+	VMOVUPS.Z   (R11), K1, Z6
+	VADDPS      Z6, Z0, Z0
+
+za2tnores:
+	TESTQ   BX, BX
+	JZ      za2tstore
+	VMAXPS  Z0, Z15, Z0
+	VADDPS  Z15, Z0, Z0
+	VCMPPS  $3, Z0, Z0, K3, K4 // the NaNs among Go's lanes
+	VPANDD  Z7, Z0, K4, Z0
+
+za2tstore:
+	VMOVUPS Z0, K1, (R9)
+
+za2next:
+	ADDQ  R13, DI
+	ADDQ  R13, SI
+	TESTQ DX, DX
+	JZ    za2dec
+	ADDQ  R13, DX
+
+za2dec:
+	DECQ R12
+	JNZ  za2row
+
+za2done:
+	VZEROUPPER
+	RET
+
+// func addRows16AVX512(dst *float32, ds int, src *float32, n int)
+// One ZMM vector a row, src + dst as addRows16.
+TEXT ·addRows16AVX512(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  ds+8(FP), BX
+	SHLQ  $2, BX
+	MOVQ  src+16(FP), SI
+	MOVQ  n+24(FP), CX
+	TESTQ CX, CX
+	JZ    zar16done
+
+zar16loop:
+	VMOVUPS (SI), Z0
+	VADDPS  (DI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ    $64, SI
+	ADDQ    BX, DI
+	DECQ    CX
+	JNZ     zar16loop
+
+zar16done:
+	VZEROUPPER
+	RET
+
+// ROWS4(OP, base) runs OP on the rows base, base+BX, base+2BX, base+R9
+// (R9 = 3·BX) for Z registers a..d: OP mem, Z, Z.
+#define ROWS4(OP, base, a, b, c, d) \
+	OP (base), a, a       \
+	OP (base)(BX*1), b, b \
+	OP (base)(BX*2), c, c \
+	OP (base)(R9*1), d, d
+
+// ROWS16(OP, base) is ROWS4 over Z0..Z15 and the 16 rows from base
+// (clobbers base).
+#define ROWS16(OP, base) \
+	ROWS4(OP, base, Z0, Z1, Z2, Z3)     \
+	LEAQ (base)(BX*4), base             \
+	ROWS4(OP, base, Z4, Z5, Z6, Z7)     \
+	LEAQ (base)(BX*4), base             \
+	ROWS4(OP, base, Z8, Z9, Z10, Z11)   \
+	LEAQ (base)(BX*4), base             \
+	ROWS4(OP, base, Z12, Z13, Z14, Z15)
+
+// ZLOAD4 loads four source rows from base (DX apart, R8 = 3·DX) and
+// fetches each 1 KiB ahead.
+#define ZLOAD4(base, a, b, c, d) \
+	VMOVUPS    (base), a         \
+	VMOVUPS    (base)(DX*1), b   \
+	VMOVUPS    (base)(DX*2), c   \
+	VMOVUPS    (base)(R8*1), d   \
+	PREFETCHT0 1024(base)        \
+	PREFETCHT0 1024(base)(DX*1)  \
+	PREFETCHT0 1024(base)(DX*2)  \
+	PREFETCHT0 1024(base)(R8*1)
+
+// ZSTORE4R stores four rows to base (BX apart, R9 = 3·BX).
+#define ZSTORE4R(base, a, b, c, d) \
+	VMOVUPS a, (base)       \
+	VMOVUPS b, (base)(BX*1) \
+	VMOVUPS c, (base)(BX*2) \
+	VMOVUPS d, (base)(R9*1)
+
+// T4X4 transposes, in each 128-bit lane, the 4×4 block of rows a..d
+// (registers) by way of the unpacked pairs lo01, hi01, lo23, hi23:
+// afterwards a..d hold its columns 0..3.
+#define T4X4(a, b, c, d, lo01, hi01, lo23, hi23) \
+	VUNPCKLPS b, a, lo01         \
+	VUNPCKHPS b, a, hi01         \
+	VUNPCKLPS d, c, lo23         \
+	VUNPCKHPS d, c, hi23         \
+	VSHUFPS   $0x44, lo23, lo01, a \
+	VSHUFPS   $0xEE, lo23, lo01, b \
+	VSHUFPS   $0x44, hi23, hi01, c \
+	VSHUFPS   $0xEE, hi23, hi01, d
+
+// L4X4 transposes the 4×4 matrix of 128-bit lanes of a..d (Z16..Z19
+// scratch): lane G of the new a, b, c, d is lane 0, 1, 2, 3 of the G-th
+// old register.
+#define L4X4(a, b, c, d) \
+	VSHUFF32X4 $0x44, b, a, Z16   \
+	VSHUFF32X4 $0xEE, b, a, Z17   \
+	VSHUFF32X4 $0x44, d, c, Z18   \
+	VSHUFF32X4 $0xEE, d, c, Z19   \
+	VSHUFF32X4 $0x88, Z18, Z16, a \
+	VSHUFF32X4 $0xDD, Z18, Z16, b \
+	VSHUFF32X4 $0x88, Z19, Z17, c \
+	VSHUFF32X4 $0xDD, Z19, Z17, d
+
+// func tr16(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, flags int, shift float32, res *float32)
+// tr8 on 16×16 blocks: rows 0..15 of a block in Z0..Z15 become its
+// columns in two steps, a 4×4 transpose inside every 128-bit lane of each
+// group of four rows (T4X4), then one of the 128-bit lanes of the four
+// groups' column j (L4X4), which leaves column k in Z(k). The epilogue is
+// tr8's, per element the same adds and max in the same order. R14 flags,
+// AX res − dst in bytes.
+TEXT ·tr16(SB), NOSPLIT, $0-80
+	MOVQ  dst+0(FP), DI
+	MOVQ  drow+8(FP), BX
+	SHLQ  $2, BX
+	MOVQ  dblk+16(FP), R12
+	SHLQ  $2, R12
+	MOVQ  src+24(FP), SI
+	MOVQ  srow+32(FP), DX
+	SHLQ  $2, DX
+	MOVQ  sblk+40(FP), R13
+	SHLQ  $2, R13
+	MOVQ  n+48(FP), CX
+	MOVQ  flags+56(FP), R14
+	MOVQ  res+72(FP), AX
+	SUBQ  DI, AX
+	LEAQ  (DX)(DX*2), R8 // 3 rows of src
+	LEAQ  (BX)(BX*2), R9 // 3 rows of dst
+	TESTQ CX, CX
+	JZ    tr16done
+
+tr16loop:
+	MOVQ   SI, R10
+	ZLOAD4(R10, Z0, Z1, Z2, Z3)
+	LEAQ   (R10)(DX*4), R10
+	ZLOAD4(R10, Z4, Z5, Z6, Z7)
+	LEAQ   (R10)(DX*4), R10
+	ZLOAD4(R10, Z8, Z9, Z10, Z11)
+	LEAQ   (R10)(DX*4), R10
+	ZLOAD4(R10, Z12, Z13, Z14, Z15)
+
+	T4X4(Z0, Z1, Z2, Z3, Z16, Z17, Z18, Z19)
+	T4X4(Z4, Z5, Z6, Z7, Z20, Z21, Z22, Z23)
+	T4X4(Z8, Z9, Z10, Z11, Z24, Z25, Z26, Z27)
+	T4X4(Z12, Z13, Z14, Z15, Z28, Z29, Z30, Z31)
+	L4X4(Z0, Z4, Z8, Z12)
+	L4X4(Z1, Z5, Z9, Z13)
+	L4X4(Z2, Z6, Z10, Z14)
+	L4X4(Z3, Z7, Z11, Z15)
+
+	TESTQ $1, R14
+	JZ    tr16ep
+	MOVQ  DI, R10
+	ROWS16(VADDPS, R10)
+
+tr16ep:
+	// The epilogue, in affineRows' order: v + shift, + res, then ReLU.
+	TESTQ        $2, R14
+	JZ           tr16store
+	VBROADCASTSS shift+64(FP), Z16
+	VADDPS       Z16, Z0, Z0
+	VADDPS       Z16, Z1, Z1
+	VADDPS       Z16, Z2, Z2
+	VADDPS       Z16, Z3, Z3
+	VADDPS       Z16, Z4, Z4
+	VADDPS       Z16, Z5, Z5
+	VADDPS       Z16, Z6, Z6
+	VADDPS       Z16, Z7, Z7
+	VADDPS       Z16, Z8, Z8
+	VADDPS       Z16, Z9, Z9
+	VADDPS       Z16, Z10, Z10
+	VADDPS       Z16, Z11, Z11
+	VADDPS       Z16, Z12, Z12
+	VADDPS       Z16, Z13, Z13
+	VADDPS       Z16, Z14, Z14
+	VADDPS       Z16, Z15, Z15
+	TESTQ        $8, R14
+	JZ           tr16relu
+	LEAQ         (DI)(AX*1), R10
+	ROWS16(VADDPS, R10)
+
+tr16relu:
+	TESTQ  $4, R14
+	JZ     tr16store
+	VPXORD Z17, Z17, Z17
+	VMAXPS Z0, Z17, Z0
+	VMAXPS Z1, Z17, Z1
+	VMAXPS Z2, Z17, Z2
+	VMAXPS Z3, Z17, Z3
+	VMAXPS Z4, Z17, Z4
+	VMAXPS Z5, Z17, Z5
+	VMAXPS Z6, Z17, Z6
+	VMAXPS Z7, Z17, Z7
+	VMAXPS Z8, Z17, Z8
+	VMAXPS Z9, Z17, Z9
+	VMAXPS Z10, Z17, Z10
+	VMAXPS Z11, Z17, Z11
+	VMAXPS Z12, Z17, Z12
+	VMAXPS Z13, Z17, Z13
+	VMAXPS Z14, Z17, Z14
+	VMAXPS Z15, Z17, Z15
+	VADDPS Z17, Z0, Z0 // −0 → +0, as affineRows
+	VADDPS Z17, Z1, Z1
+	VADDPS Z17, Z2, Z2
+	VADDPS Z17, Z3, Z3
+	VADDPS Z17, Z4, Z4
+	VADDPS Z17, Z5, Z5
+	VADDPS Z17, Z6, Z6
+	VADDPS Z17, Z7, Z7
+	VADDPS Z17, Z8, Z8
+	VADDPS Z17, Z9, Z9
+	VADDPS Z17, Z10, Z10
+	VADDPS Z17, Z11, Z11
+	VADDPS Z17, Z12, Z12
+	VADDPS Z17, Z13, Z13
+	VADDPS Z17, Z14, Z14
+	VADDPS Z17, Z15, Z15
+
+tr16store:
+	MOVQ DI, R10
+	ZSTORE4R(R10, Z0, Z1, Z2, Z3)
+	LEAQ (R10)(BX*4), R10
+	ZSTORE4R(R10, Z4, Z5, Z6, Z7)
+	LEAQ (R10)(BX*4), R10
+	ZSTORE4R(R10, Z8, Z9, Z10, Z11)
+	LEAQ (R10)(BX*4), R10
+	ZSTORE4R(R10, Z12, Z13, Z14, Z15)
+
+	ADDQ R13, SI
+	ADDQ R12, DI
+	DECQ CX
+	JNZ  tr16loop
+
+tr16done:
+	VZEROUPPER
+	RET

@@ -14,9 +14,17 @@ import (
 //	path     needs (cpuid)                 sgemm                                     kernels
 //	go       -                             kernelGo 6×16, Go packing                  the Go twins
 //	avx2     AVX2, FMA3                    kernelBlockAVX2/kernelRowsAVX2 6×16,       simd_amd64.s: batch norm, ReLU,
-//	                                       pack6, packRow6/16, transpose8            Winograd/lanes transforms, tr8, dot34
-//	avx512   avx2 + AVX512F, BW, DQ, VL    kernelBlockAVX512/kernelRowsAVX512 16×16,  the avx2 loops (no AVX-512 twins yet)
-//	                                       A packed by transpose8 and packRow16
+//	                                       pack6, packRow6/16, transpose8            Winograd/lanes transforms, tr8,
+//	                                                                                 addRows16, dot34
+//	avx512   avx2 + AVX512F, BW, DQ, VL    kernelBlockAVX512/kernelRowsAVX512 16×16,  simd_avx512_amd64.s: ReLU and its
+//	                                       A packed by transpose8 and packRow16      gradient, the lanes' Winograd
+//	                                                                                 transforms, batch norm's forward map
+//	                                                                                 (affineRowsAVX512), tr16 (16×16
+//	                                                                                 transposes for whole blocks of 16
+//	                                                                                 images), addRows16AVX512; the avx2
+//	                                                                                 loops elsewhere (batch norm's sums
+//	                                                                                 and backward, tr8 on half blocks,
+//	                                                                                 dot34)
 //
 // The environment variable TWOSTAGE_SIMD=avx512|avx2|go caps the paths a
 // process may use: the machine then behaves as one with only those (the
