@@ -18,7 +18,7 @@
 # one TWOSTAGE_SIMD=avx512|avx2|go caps it to (TWOSTAGE_SIMD=avx2 scripts/bench_peer.sh measures
 # an AVX-512 machine as if it had AVX2 only).
 #
-#   scripts/bench_peer.sh              # full run (tens of minutes: PyTorch's paper step is ~22 s)
+#   scripts/bench_peer.sh              # full run (3 min 17 s on the idle 2-core AVX-512 machine)
 #   QUICK=1 scripts/bench_peer.sh      # 1 timed paper step, 4 small, 3 conv shapes: minutes
 #
 # Environment (defaults in brackets; QUICK=1 changes the ones marked q):
