@@ -68,6 +68,9 @@ var Presets = map[string]map[string]string{
 	// of the earlier 5-epoch-round preset: test accuracy 0.655 / 0.602 /
 	// 0.670 against 0.634 / 0.589 / 0.664 with 12 epochs (lr ×0.1 after 9),
 	// still rising through the lr-0.1 phase (0.59 → 0.65 for seed 1).
+	// Longer runs, lr 0.03 and batch 256 from the current stage-1 preset's
+	// checkpoints were better on some seeds and worse on others
+	// (docs/logs/quickstart/stage2_variants.md).
 	"cpu": {
 		"dataset": "fashion-mnist", "width": "8", "train_subset": "5000", "epochs": "30", "lr": "0.1",
 		"lr_decay_start": "24", "lr_decay_every": "3", "eval_every": "30",
