@@ -126,24 +126,15 @@ func affine(y, x, r []float32, m, scale, shift float32, relu bool) {
 	}
 }
 
-// affinev is affine; the assembly rounds (x − m)·scale + shift once (FMA)
-// over the n&^7 head. The avx512 path runs all of it in one call with the
-// same bits (affineRowsAVX512), the others the AVX2 loop over the head
-// and the Go twin over the tail.
+// affinev is affine: affineChannel's one row where the path has the
+// assembly (the same bits as the AVX2 loop over the n&^7 head and the Go
+// twin over the tail, or affineRowsAVX512 over all of it), else the Go twin.
 func affinev(p sgemm.Path, y, x, r []float32, m, scale, shift float32, relu bool) {
-	if p == sgemm.AVX512 && useAVX512 && len(y) > 0 {
-		_ = x[len(y)-1]
-		if r != nil {
-			_ = r[len(y)-1]
-		}
-		affineRowsAVX512(&y[0], &x[0], at(r, 0), len(y), 1, 0, m, scale, shift, flag(relu))
+	if len(y) == 0 || p < sgemm.AVX2 || !useAVX2 {
+		affine(y, x, r, m, scale, shift, relu)
 		return
 	}
-	n := head(p >= sgemm.AVX2, len(y))
-	if n > 0 {
-		affineRows(&y[0], &x[0], at(r, 0), n, 1, 0, m, scale, shift, flag(relu))
-	}
-	affine(y[n:], x[n:], from(r, n), m, scale, shift, relu)
+	affineChannel(p, y, x, r, len(y), 1, len(y), m, scale, shift, relu)
 }
 
 // bnGrad's (and bnGradRows's) flags.
