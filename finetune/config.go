@@ -117,36 +117,28 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 
 // Validate rejects settings that cannot run, naming the flag and value.
 func (c *Config) Validate() error {
-	checks := []struct {
-		bad  bool
-		flag string
-		val  any
-		why  string
-	}{
-		{c.Width < 1, "width", c.Width, "must be at least 1"},
-		{c.LowDim < 1, "low_dim", c.LowDim, "must be at least 1"},
-		{c.From == "", "from", `""`, "is required: scratch, or a stage-1 or stage-2 checkpoint"},
-		{c.Labels < 1, "labels", c.Labels, "must be at least 1"},
-		{c.Method != Supervised && c.Method != PiModel && c.Method != MeanTeacher, "method", c.Method, "must be supervised, pi or meanteacher"},
-		{c.LabeledBatch < 1, "labeled_batch_size", c.LabeledBatch, "must be at least 1"},
-		{c.BatchSize <= c.LabeledBatch, "batch_size", c.BatchSize, fmt.Sprintf("must exceed --labeled_batch_size %d (the rest are unlabelled images)", c.LabeledBatch)},
-		{!(c.LR > 0), "lr", c.LR, "must be positive"},
-		{!(c.Momentum >= 0 && c.Momentum < 1), "momentum", c.Momentum, "must be in [0, 1)"},
-		{!(c.WD >= 0), "weight_decay", c.WD, "must not be negative"},
-		{c.Epochs < 0, "epochs", c.Epochs, "must not be negative"},
-		{c.DecayEvery < 1, "lr_decay_every", c.DecayEvery, "must be at least 1"},
-		{!(c.Consistency >= 0), "consistency", c.Consistency, "must not be negative"},
-		{c.RampUp < 0, "rampup", c.RampUp, "must not be negative"},
-		{!(c.EMADecay >= 0 && c.EMADecay < 1), "ema_decay", c.EMADecay, "must be in [0, 1)"},
-		{!(c.EMADecayRamp >= 0 && c.EMADecayRamp < 1), "ema_decay_rampup", c.EMADecayRamp, "must be in [0, 1)"},
-		{c.EvalEvery < 1, "eval_every", c.EvalEvery, "must be at least 1"},
-		{c.Subset < 0, "train_subset", c.Subset, "must not be negative"},
-		{c.Device != "cpu" && c.Device != "cuda", "device", c.Device, "must be cpu or cuda"},
-	}
-	for _, k := range checks {
-		if k.bad {
-			return fmt.Errorf("--%s %v: %s", k.flag, k.val, k.why)
-		}
+	var v nn.FlagChecks
+	v.Check(c.Width < 1, "width", c.Width, "must be at least 1")
+	v.Check(c.LowDim < 1, "low_dim", c.LowDim, "must be at least 1")
+	v.Check(c.From == "", "from", `""`, "is required: scratch, or a stage-1 or stage-2 checkpoint")
+	v.Check(c.Labels < 1, "labels", c.Labels, "must be at least 1")
+	v.Check(c.Method != Supervised && c.Method != PiModel && c.Method != MeanTeacher, "method", c.Method, "must be supervised, pi or meanteacher")
+	v.Check(c.LabeledBatch < 1, "labeled_batch_size", c.LabeledBatch, "must be at least 1")
+	v.Check(c.BatchSize <= c.LabeledBatch, "batch_size", c.BatchSize, fmt.Sprintf("must exceed --labeled_batch_size %d (the rest are unlabelled images)", c.LabeledBatch))
+	v.Check(!(c.LR > 0), "lr", c.LR, "must be positive")
+	v.Check(!(c.Momentum >= 0 && c.Momentum < 1), "momentum", c.Momentum, "must be in [0, 1)")
+	v.Check(!(c.WD >= 0), "weight_decay", c.WD, "must not be negative")
+	v.Check(c.Epochs < 0, "epochs", c.Epochs, "must not be negative")
+	v.Check(c.DecayEvery < 1, "lr_decay_every", c.DecayEvery, "must be at least 1")
+	v.Check(!(c.Consistency >= 0), "consistency", c.Consistency, "must not be negative")
+	v.Check(c.RampUp < 0, "rampup", c.RampUp, "must not be negative")
+	v.Check(!(c.EMADecay >= 0 && c.EMADecay < 1), "ema_decay", c.EMADecay, "must be in [0, 1)")
+	v.Check(!(c.EMADecayRamp >= 0 && c.EMADecayRamp < 1), "ema_decay_rampup", c.EMADecayRamp, "must be in [0, 1)")
+	v.Check(c.EvalEvery < 1, "eval_every", c.EvalEvery, "must be at least 1")
+	v.Check(c.Subset < 0, "train_subset", c.Subset, "must not be negative")
+	v.Check(c.Device != "cpu" && c.Device != "cuda", "device", c.Device, "must be cpu or cuda")
+	if err := v.Err(); err != nil {
+		return err
 	}
 	return nn.CheckNetwork(c.Network)
 }

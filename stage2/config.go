@@ -2,7 +2,6 @@ package stage2
 
 import (
 	"flag"
-	"fmt"
 
 	"twostage/nn"
 )
@@ -116,36 +115,28 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 
 // Validate rejects settings that cannot run, naming the flag and value.
 func (c *Config) Validate() error {
-	checks := []struct {
-		bad  bool
-		flag string
-		val  any
-		why  string
-	}{
-		{c.Width < 1, "width", c.Width, "must be at least 1"},
-		{c.LowDim < 1, "low_dim", c.LowDim, "must be at least 1"},
-		{c.Heads < 1, "heads", c.Heads, "must be at least 1"},
-		{!(c.TauC > 0), "tau_c", c.TauC, "must be positive"},
-		{!(c.CPWeight >= 0), "cp_weight", c.CPWeight, "must not be negative"},
-		{!(c.BatchT > 0), "batch_t", c.BatchT, "must be positive"},
-		{!(c.LR > 0), "lr", c.LR, "must be positive"},
-		{c.Epochs < 0, "epochs", c.Epochs, "must not be negative"},
-		{c.BatchSize < 2, "batch_size", c.BatchSize, "must be at least 2"},
-		{c.DecayEvery < 1, "lr_decay_every", c.DecayEvery, "must be at least 1"},
-		{c.EvalEvery < 1, "eval_every", c.EvalEvery, "must be at least 1"},
-		{c.HeadNorm != "rows" && c.HeadNorm != "cols", "head_norm", c.HeadNorm, "must be rows (the authors' code) or cols (the paper's Eq. 13)"},
-		{c.Assign != "heads" && c.Assign != "kmeans", "assign", c.Assign, "must be heads or kmeans"},
-		{c.Features != "embedding" && c.Features != "pixels", "features", c.Features, "must be embedding or pixels"},
-		{c.Features == "pixels" && c.Assign != "kmeans", "features", c.Features, "applies to --assign kmeans only"},
-		{c.KMeansRuns < 1, "kmeans_restarts", c.KMeansRuns, "must be at least 1"},
-		{c.Subset < 0, "train_subset", c.Subset, "must not be negative"},
-		{c.Clusters < 0 || c.Clusters == 1, "clusters", c.Clusters, "must be 0 (the class count) or at least 2"},
-		{c.Device != "cpu" && c.Device != "cuda", "device", c.Device, "must be cpu or cuda"},
-	}
-	for _, k := range checks {
-		if k.bad {
-			return fmt.Errorf("--%s %v: %s", k.flag, k.val, k.why)
-		}
+	var v nn.FlagChecks
+	v.Check(c.Width < 1, "width", c.Width, "must be at least 1")
+	v.Check(c.LowDim < 1, "low_dim", c.LowDim, "must be at least 1")
+	v.Check(c.Heads < 1, "heads", c.Heads, "must be at least 1")
+	v.Check(!(c.TauC > 0), "tau_c", c.TauC, "must be positive")
+	v.Check(!(c.CPWeight >= 0), "cp_weight", c.CPWeight, "must not be negative")
+	v.Check(!(c.BatchT > 0), "batch_t", c.BatchT, "must be positive")
+	v.Check(!(c.LR > 0), "lr", c.LR, "must be positive")
+	v.Check(c.Epochs < 0, "epochs", c.Epochs, "must not be negative")
+	v.Check(c.BatchSize < 2, "batch_size", c.BatchSize, "must be at least 2")
+	v.Check(c.DecayEvery < 1, "lr_decay_every", c.DecayEvery, "must be at least 1")
+	v.Check(c.EvalEvery < 1, "eval_every", c.EvalEvery, "must be at least 1")
+	v.Check(c.HeadNorm != "rows" && c.HeadNorm != "cols", "head_norm", c.HeadNorm, "must be rows (the authors' code) or cols (the paper's Eq. 13)")
+	v.Check(c.Assign != "heads" && c.Assign != "kmeans", "assign", c.Assign, "must be heads or kmeans")
+	v.Check(c.Features != "embedding" && c.Features != "pixels", "features", c.Features, "must be embedding or pixels")
+	v.Check(c.Features == "pixels" && c.Assign != "kmeans", "features", c.Features, "applies to --assign kmeans only")
+	v.Check(c.KMeansRuns < 1, "kmeans_restarts", c.KMeansRuns, "must be at least 1")
+	v.Check(c.Subset < 0, "train_subset", c.Subset, "must not be negative")
+	v.Check(c.Clusters < 0 || c.Clusters == 1, "clusters", c.Clusters, "must be 0 (the class count) or at least 2")
+	v.Check(c.Device != "cpu" && c.Device != "cuda", "device", c.Device, "must be cpu or cuda")
+	if err := v.Err(); err != nil {
+		return err
 	}
 	return nn.CheckNetwork(c.Network)
 }

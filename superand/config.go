@@ -2,7 +2,6 @@ package superand
 
 import (
 	"flag"
-	"fmt"
 
 	"twostage/nn"
 )
@@ -116,34 +115,26 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 
 // Validate rejects settings that cannot run, naming the flag and value.
 func (c *Config) Validate() error {
-	checks := []struct {
-		bad  bool
-		flag string
-		val  any
-		why  string
-	}{
-		{c.Width < 1, "width", c.Width, "must be at least 1"},
-		{c.LowDim < 1, "low_dim", c.LowDim, "must be at least 1"},
-		{c.BatchSize < 2, "batch_size", c.BatchSize, "must be at least 2"},
-		{c.Epochs < 1, "epochs", c.Epochs, "must be at least 1 (epochs per round)"},
-		{c.Rounds < 1, "rounds", c.Rounds, "must be at least 1"},
-		{!(c.NPCT > 0), "npc_t", c.NPCT, "must be positive"},
-		{!(c.BatchT > 0), "batch_t", c.BatchT, "must be positive"},
-		{!(c.NPCM >= 0 && c.NPCM <= 1), "npc_m", c.NPCM, "must be in [0,1]"},
-		{!(c.LR > 0), "lr", c.LR, "must be positive"},
-		{!(c.ANsRate >= 0 && c.ANsRate <= 1), "ANs_select_rate", c.ANsRate, "must be in [0,1]"},
-		{c.ANsSize < 1, "ANs_size", c.ANsSize, "must be at least 1"},
-		{c.DecayEvery < 1, "lr_decay_every", c.DecayEvery, "must be at least 1"},
-		{c.UEEvery < 1, "ue_every", c.UEEvery, "must be at least 1"},
-		{c.EvalEvery < 1, "eval_every", c.EvalEvery, "must be at least 1"},
-		{c.KNNK < 1, "knn_k", c.KNNK, "must be at least 1"},
-		{c.Subset < 0, "train_subset", c.Subset, "must not be negative"},
-		{c.Device != "cpu" && c.Device != "cuda", "device", c.Device, "must be cpu or cuda"},
-	}
-	for _, k := range checks {
-		if k.bad {
-			return fmt.Errorf("--%s %v: %s", k.flag, k.val, k.why)
-		}
+	var v nn.FlagChecks
+	v.Check(c.Width < 1, "width", c.Width, "must be at least 1")
+	v.Check(c.LowDim < 1, "low_dim", c.LowDim, "must be at least 1")
+	v.Check(c.BatchSize < 2, "batch_size", c.BatchSize, "must be at least 2")
+	v.Check(c.Epochs < 1, "epochs", c.Epochs, "must be at least 1 (epochs per round)")
+	v.Check(c.Rounds < 1, "rounds", c.Rounds, "must be at least 1")
+	v.Check(!(c.NPCT > 0), "npc_t", c.NPCT, "must be positive")
+	v.Check(!(c.BatchT > 0), "batch_t", c.BatchT, "must be positive")
+	v.Check(!(c.NPCM >= 0 && c.NPCM <= 1), "npc_m", c.NPCM, "must be in [0,1]")
+	v.Check(!(c.LR > 0), "lr", c.LR, "must be positive")
+	v.Check(!(c.ANsRate >= 0 && c.ANsRate <= 1), "ANs_select_rate", c.ANsRate, "must be in [0,1]")
+	v.Check(c.ANsSize < 1, "ANs_size", c.ANsSize, "must be at least 1")
+	v.Check(c.DecayEvery < 1, "lr_decay_every", c.DecayEvery, "must be at least 1")
+	v.Check(c.UEEvery < 1, "ue_every", c.UEEvery, "must be at least 1")
+	v.Check(c.EvalEvery < 1, "eval_every", c.EvalEvery, "must be at least 1")
+	v.Check(c.KNNK < 1, "knn_k", c.KNNK, "must be at least 1")
+	v.Check(c.Subset < 0, "train_subset", c.Subset, "must not be negative")
+	v.Check(c.Device != "cpu" && c.Device != "cuda", "device", c.Device, "must be cpu or cuda")
+	if err := v.Err(); err != nil {
+		return err
 	}
 	return nn.CheckNetwork(c.Network)
 }
