@@ -20,7 +20,22 @@ import (
 // CPU); call it once the last tensor is no longer needed. In a binary built
 // without -tags cuda, "cuda" fails with an error wrapping cuda.ErrNotBuilt,
 // which says how to rebuild. Any other name is an error naming the value.
+// With TWOSTAGE_CPUPROFILE set (ProfileEnv), a CPU profile runs from here
+// until the close function.
 func OpenBackend(device string, threads int) (tensor.Backend, func(), error) {
+	be, closeBE, err := openBackend(device, threads)
+	if err != nil {
+		return nil, nil, err
+	}
+	stop, err := startProfile()
+	if err != nil {
+		closeBE()
+		return nil, nil, err
+	}
+	return be, func() { stop(); closeBE() }, nil
+}
+
+func openBackend(device string, threads int) (tensor.Backend, func(), error) {
 	if threads < 0 {
 		return nil, nil, fmt.Errorf("--threads %d: must be >= 0 (0 uses every core)", threads)
 	}

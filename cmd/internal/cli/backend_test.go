@@ -2,6 +2,8 @@ package cli
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -74,5 +76,25 @@ func TestOpenBackendBadNames(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("OpenBackend(%q, %d) error = %v, want one naming %s", c.device, c.threads, err, c.want)
 		}
+	}
+}
+
+// TestOpenBackendProfile: with TWOSTAGE_CPUPROFILE set, the backend's
+// lifetime is profiled into that file; an unwritable path is an error that
+// names the variable.
+func TestOpenBackendProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.pprof")
+	t.Setenv(ProfileEnv, path)
+	_, closeBE, err := OpenBackend("cpu", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeBE()
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		t.Fatalf("profile %s not written: %v", path, err)
+	}
+	t.Setenv(ProfileEnv, filepath.Join(t.TempDir(), "missing", "cpu.pprof"))
+	if _, _, err := OpenBackend("cpu", 1); err == nil || !strings.Contains(err.Error(), ProfileEnv) {
+		t.Fatalf("unwritable profile path: err %v, want one naming %s", err, ProfileEnv)
 	}
 }

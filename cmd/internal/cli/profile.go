@@ -1,0 +1,36 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"runtime/pprof"
+)
+
+// ProfileEnv names the environment variable that turns on CPU profiling of a
+// command: TWOSTAGE_CPUPROFILE=cpu.pprof go run ./cmd/superand ... writes a
+// pprof profile of the whole run (read it with go tool pprof). The profile
+// starts when the backend opens and stops when it closes.
+const ProfileEnv = "TWOSTAGE_CPUPROFILE"
+
+// startProfile starts the CPU profile ProfileEnv asks for and returns the
+// function that stops it (a no-op when the variable is unset).
+func startProfile() (func(), error) {
+	path := os.Getenv(ProfileEnv)
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s=%s: %w", ProfileEnv, path, err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s=%s: %w", ProfileEnv, path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "warning: %s=%s: %v\n", ProfileEnv, path, err)
+		}
+	}, nil
+}
