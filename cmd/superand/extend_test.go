@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"twostage/cmd/internal/cmdtest"
+	"twostage/superand"
 )
 
 // TestExtendFinishedRun: a finished one-epoch run resumed with --epochs 2
@@ -44,7 +45,9 @@ func TestExtendFinishedRun(t *testing.T) {
 func TestPresetApplied(t *testing.T) {
 	r := cmdtest.Run(t, bin, append(tiny(t.TempDir(), "--epochs", "1", "--train_subset", "0"), "--preset", "cpu")...)
 	cmdtest.MustSucceed(t, r)
-	for _, want := range []string{`preset +\| cpu\*`, `epochs +\| 1\*`, `dataset +\| folder\*`, `lr_decay_every +\| 2\*`, `ue_every +\| 4\*`} {
+	cpu := superand.Presets["cpu"]
+	for _, want := range []string{`preset +\| cpu\*`, `epochs +\| 1\*`, `dataset +\| folder\*`,
+		`lr_decay_every +\| ` + cpu["lr_decay_every"] + `\*`, `ue_every +\| ` + cpu["ue_every"] + `\*`} {
 		if !regexp.MustCompile(`\| ` + want).MatchString(r.Stdout) {
 			t.Errorf("parameter table lacks %q:\n%s", want, r.Stdout)
 		}
