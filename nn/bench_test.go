@@ -42,7 +42,21 @@ func BenchmarkForward(b *testing.B) {
 }
 
 func benchStep(b *testing.B, sc stepCase, train bool) {
-	be := &kernels.CPU{}
+	step := stepFunc(&kernels.CPU{}, sc, train)
+	// One untimed step fills the backend's buffer pool (b.Loop resets the
+	// timer on its first call), so the figures are steady-state steps.
+	step()
+	b.ReportAllocs()
+	for b.Loop() {
+		step()
+	}
+	b.ReportMetric(float64(sc.n)*float64(b.N)/b.Elapsed().Seconds(), "img/s")
+}
+
+// stepFunc builds sc's encoder, batch and optimiser on be and returns one
+// step: with train, forward in training mode, a loss ⟨y, g⟩ with a fixed
+// random g, backward and an SGD step; without, the evaluation forward.
+func stepFunc(be tensor.Backend, sc stepCase, train bool) func() {
 	rng := rand.New(rand.NewPCG(1, 2))
 	enc := nn.NewEncoder(be, rng, nn.EncoderConfig{Width: sc.width, LowDim: 128, InChannels: sc.c, ImageSize: sc.size})
 	x := make([]float32, sc.n*sc.c*sc.size*sc.size)
@@ -56,7 +70,7 @@ func benchStep(b *testing.B, sc stepCase, train bool) {
 	}
 	gt := tensor.FromFloat32(be, tensor.Shape{sc.n, 128}, g)
 	opt := nn.NewSGD(nn.Params(enc), 0.03, 0.9, 5e-4, true)
-	step := func() {
+	return func() {
 		if !train {
 			be.BeginScope()
 			autograd.NoGrad(func() { enc.Forward(autograd.Const(xt), false) })
@@ -70,12 +84,4 @@ func benchStep(b *testing.B, sc stepCase, train bool) {
 		opt.Step()
 		be.EndScope()
 	}
-	// One untimed step fills the backend's buffer pool (b.Loop resets the
-	// timer on its first call), so the figures are steady-state steps.
-	step()
-	b.ReportAllocs()
-	for b.Loop() {
-		step()
-	}
-	b.ReportMetric(float64(sc.n)*float64(b.N)/b.Elapsed().Seconds(), "img/s")
 }

@@ -2,15 +2,12 @@ package nn_test
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"twostage/autograd"
 	"twostage/kernels"
-	"twostage/nn"
 	"twostage/tensor"
 )
 
@@ -123,28 +120,7 @@ func BenchmarkTrainStepOps(b *testing.B) {
 
 func benchStepOps(b *testing.B, sc stepCase) {
 	tb := &timedBackend{Backend: &kernels.CPU{}, t: map[string]time.Duration{}, n: map[string]int{}}
-	be := tensor.Backend(tb)
-	rng := rand.New(rand.NewPCG(1, 2))
-	enc := nn.NewEncoder(be, rng, nn.EncoderConfig{Width: sc.width, LowDim: 128, InChannels: sc.c, ImageSize: sc.size})
-	x := make([]float32, sc.n*sc.c*sc.size*sc.size)
-	for i := range x {
-		x[i] = float32(rng.NormFloat64())
-	}
-	g := make([]float32, sc.n*128)
-	for i := range g {
-		g[i] = float32(rng.NormFloat64())
-	}
-	xt := tensor.FromFloat32(be, tensor.Shape{sc.n, sc.c, sc.size, sc.size}, x)
-	gt := tensor.FromFloat32(be, tensor.Shape{sc.n, 128}, g)
-	opt := nn.NewSGD(nn.Params(enc), 0.03, 0.9, 5e-4, true)
-	step := func() {
-		opt.ZeroGrad()
-		be.BeginScope()
-		y := enc.Forward(autograd.Const(xt), true)
-		y.BackwardWith(gt)
-		opt.Step()
-		be.EndScope()
-	}
+	step := stepFunc(tb, sc, true)
 	step() // fills the buffer pool; not counted
 	clear(tb.t)
 	clear(tb.n)

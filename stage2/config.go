@@ -69,15 +69,9 @@ var Presets = map[string]map[string]string{
 	// still rising through the lr-0.1 phase (0.59 → 0.65 for seed 1).
 	// Longer runs, lr 0.03 and batch 256 from the current stage-1 preset's
 	// checkpoints were better on some seeds and worse on others
-	// (docs/logs/quickstart/stage2_variants.md). Ten fixed heads instead of
-	// the paper's five: the heads are fixed random projections, and the
-	// lowest-loss one tends to be among the most accurate, so more of them
-	// give the choice more partitions at almost no cost; from the 20-epoch-
-	// round stage 1 (one thread, docs/logs/quickstart/stage1_variants.md)
-	// ten heads gave 0.653 / 0.663 on seeds 3 / 4 against 0.649 / 0.653
-	// with five, and 0.654 against 0.636 from 15-epoch rounds.
+	// (docs/logs/quickstart/stage2_variants.md).
 	"cpu": {
-		"dataset": "fashion-mnist", "width": "8", "train_subset": "5000", "epochs": "30", "lr": "0.1", "heads": "10",
+		"dataset": "fashion-mnist", "width": "8", "train_subset": "5000", "epochs": "30", "lr": "0.1",
 		"lr_decay_start": "24", "lr_decay_every": "3", "eval_every": "30",
 	},
 }

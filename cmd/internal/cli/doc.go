@@ -4,6 +4,7 @@
 // can reach it.
 //
 //	backend.go    OpenBackend: "cpu" | "cuda" | "cuda:N" → tensor.Backend
+//	profile.go    TWOSTAGE_CPUPROFILE=FILE: a CPU profile of the backend's lifetime
 //	progress.go   Progress: a per-epoch bar on a terminal (schollz/progressbar), log lines otherwise
 //	jsonl.go      JSONL: metrics.jsonl, one object per line, append mode
 //	plot.go       PlotLines: loss and accuracy per epoch, one panel each (LastRun, Measured)
