@@ -391,15 +391,7 @@ func TestBatchNormBackwardSet(t *testing.T) {
 		n := s.N * s.C * s.HW
 		x := denseRand(seed+1, n, -1, 1)
 		gamma, beta := denseRand(seed+3, s.C, 0.5, 1.5), denseRand(seed+4, s.C, -0.5, 0.5)
-		dy := denseRand(seed+5, n, -1, 1)
-		for i := range dy {
-			switch i % 5 {
-			case 1:
-				dy[i] = 0
-			case 3:
-				dy[i] = float32(math.Copysign(0, -1))
-			}
-		}
+		dy := withSignedZeros(denseRand(seed+5, n, -1, 1))
 		for _, be := range denseThreaded() {
 			for _, train := range []bool{true, false} {
 				for _, relu := range []bool{false, true} {

@@ -245,15 +245,7 @@ func TestConv2DBackwardDataSet(t *testing.T) {
 	for ci, s := range convCases() {
 		seed := uint64(10*ci + 7)
 		w := denseRand(seed+2, s.K*s.C*s.R*s.S, -1, 1)
-		dy := denseRand(seed+3, s.N*s.K*s.OH*s.OW, -1, 1)
-		for i := range dy {
-			switch i % 5 {
-			case 1:
-				dy[i] = 0
-			case 3:
-				dy[i] = float32(math.Copysign(0, -1))
-			}
-		}
+		dy := withSignedZeros(denseRand(seed+3, s.N*s.K*s.OH*s.OW, -1, 1))
 		for _, be := range denseThreaded() {
 			for _, path := range []string{"winograd", "winorows", "lanes", "padded", "im2col"} {
 				t.Run(fmt.Sprintf("backend=%s/path=%s/shape=%s", be.Name, path, convName(s)), func(t *testing.T) {

@@ -26,6 +26,21 @@ func denseRand(seed uint64, n int, lo, hi float64) []float32 {
 	return v
 }
 
+// withSignedZeros sets every fifth value from the second on to +0 and every
+// fifth from the fourth on to −0, so that sums of signed zeros reach a
+// kernel's stores, and returns v.
+func withSignedZeros(v []float32) []float32 {
+	for i := range v {
+		switch i % 5 {
+		case 1:
+			v[i] = 0
+		case 3:
+			v[i] = float32(math.Copysign(0, -1))
+		}
+	}
+	return v
+}
+
 // denseF64 widens float32 data for the float64 references.
 func denseF64(v []float32) []float64 {
 	out := make([]float64, len(v))

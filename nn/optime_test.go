@@ -124,11 +124,10 @@ func benchStepOps(b *testing.B, sc stepCase) {
 	step() // fills the buffer pool; not counted
 	clear(tb.t)
 	clear(tb.n)
-	steps := 0
 	for b.Loop() {
 		step()
-		steps++
 	}
+	steps := b.N // set once b.Loop has finished
 	b.ReportMetric(float64(sc.n)*float64(steps)/b.Elapsed().Seconds(), "img/s")
 	keys := make([]string, 0, len(tb.t))
 	var sum time.Duration
