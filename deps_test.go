@@ -34,8 +34,15 @@ var allowed = map[string][]string{
 	"tensor": {"STD"},
 
 	// The CPU backend and every kernel; GEMM through gonum or our own sgemm.
-	"kernels":       {"STD", "tensor", "kernels/sgemm", "gonum.org/v1/gonum/...", "github.com/klauspost/cpuid/v2"},
-	"kernels/sgemm": {"STD", "gonum.org/v1/gonum/...", "github.com/klauspost/cpuid/v2", "golang.org/x/sys/cpu"},
+	// Its op families with several algorithms have a folder each below it
+	// (the same layer: they import only what kernels may, and kernels
+	// imports them); internal/host is what the families share, and
+	// internal/ktest the shared kernel tests' helpers (imported by tests
+	// only: it opens the backends, CUDA's under -tags cuda).
+	"kernels":                {"STD", "tensor", "kernels/sgemm", "kernels/internal/host", "gonum.org/v1/gonum/...", "github.com/klauspost/cpuid/v2"},
+	"kernels/sgemm":          {"STD", "gonum.org/v1/gonum/...", "github.com/klauspost/cpuid/v2", "golang.org/x/sys/cpu"},
+	"kernels/internal/host":  {"STD", "kernels/sgemm", "gonum.org/v1/gonum/..."},
+	"kernels/internal/ktest": {"STD", "tensor", "kernels", "kernels/sgemm", "cuda", "gonum.org/v1/gonum/..."},
 
 	// The GPU backend; gorgonia.org/cu only under -tags cuda (build-tag rule
 	// checked separately below: no other package may import it at all). "C"

@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 
+	"twostage/kernels/internal/host"
 	"twostage/kernels/sgemm"
 	"twostage/tensor"
 )
@@ -196,7 +197,7 @@ func (c *CPU) BatchNormForward(y, mean, variance, x, gamma, beta *tensor.Tensor,
 	rs, p := optF32(act.Res), c.path()
 	simd := p >= sgemm.AVX2
 	inv := 1 / float64(s.N*s.HW)
-	parallelFor(c.threads(), s.C, 1, func(lo, hi int) {
+	host.For(c.threads(), s.C, 1, func(lo, hi int) {
 		var buf [512]float64 // each row's mean, on the stack for N ≤ 512
 		rm := buf[:0]
 		if s.N > len(buf) {
@@ -248,7 +249,7 @@ func (c *CPU) BatchNormInference(y, x, gamma, beta, mean, variance *tensor.Tenso
 	checkAct(x, act, false)
 	ys, ms, vs, xs, gs, bs := F32(y), F32(mean), F32(variance), F32(x), F32(gamma), F32(beta)
 	rs, p := optF32(act.Res), c.path()
-	parallelFor(c.threads(), s.C, 1, func(lo, hi int) {
+	host.For(c.threads(), s.C, 1, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			scale := bnScale(gs[ch], float64(vs[ch]), eps)
 			for n := 0; n < s.N; n++ {
@@ -301,7 +302,7 @@ func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance 
 	}
 	needSums := dgamma != nil || dbeta != nil || (train && dx != nil)
 	invM := 1 / float64(s.N*s.HW)
-	parallelFor(c.threads(), s.C, 1, func(lo, hi int) {
+	host.For(c.threads(), s.C, 1, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			m := float64(ms[ch])
 			rstd := 1 / math.Sqrt(float64(vs[ch])+float64(eps))

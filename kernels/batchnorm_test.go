@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"math"
 	"testing"
@@ -98,13 +100,13 @@ func TestBatchNormReferenceGradients(t *testing.T) {
 	for _, s := range []tensor.ChanShape{{N: 3, C: 2, HW: 5}, {N: 4, C: 3, HW: 1}} {
 		for _, train := range []bool{true, false} {
 			t.Run(fmt.Sprintf("shape=%d,%d,%d/train=%v", s.N, s.C, s.HW, train), func(t *testing.T) {
-				x := denseF64(denseRand(1, s.N*s.C*s.HW, -1, 2))
-				gamma := denseF64(denseRand(2, s.C, 0.5, 1.5))
-				beta := denseF64(denseRand(3, s.C, -1, 1))
-				g := denseF64(denseRand(4, len(x), -1, 1))
+				x := kt.DenseF64(kt.DenseRand(1, s.N*s.C*s.HW, -1, 2))
+				gamma := kt.DenseF64(kt.DenseRand(2, s.C, 0.5, 1.5))
+				beta := kt.DenseF64(kt.DenseRand(3, s.C, -1, 1))
+				g := kt.DenseF64(kt.DenseRand(4, len(x), -1, 1))
 				// Eval mode uses unrelated running statistics.
-				rMean := denseF64(denseRand(5, s.C, -0.5, 0.5))
-				rVar := denseF64(denseRand(6, s.C, 0.5, 1.5))
+				rMean := kt.DenseF64(kt.DenseRand(5, s.C, -0.5, 0.5))
+				rVar := kt.DenseF64(kt.DenseRand(6, s.C, 0.5, 1.5))
 				loss := func(x, gamma, beta []float64) float64 {
 					var y []float64
 					if train {
@@ -124,9 +126,9 @@ func TestBatchNormReferenceGradients(t *testing.T) {
 				}
 				dx, dgamma, dbeta := slowBatchNormBackward64(g, x, gamma, mean, variance, s, eps, train)
 				set := &fd.Settings{Formula: fd.Central, Step: 1e-4}
-				denseClose64(t, "dx", dx, fd.Gradient(nil, func(v []float64) float64 { return loss(v, gamma, beta) }, x, set), 1e-7, 1e-6)
-				denseClose64(t, "dgamma", dgamma, fd.Gradient(nil, func(v []float64) float64 { return loss(x, v, beta) }, gamma, set), 1e-7, 1e-6)
-				denseClose64(t, "dbeta", dbeta, fd.Gradient(nil, func(v []float64) float64 { return loss(x, gamma, v) }, beta, set), 1e-7, 1e-6)
+				kt.DenseClose64(t, "dx", dx, fd.Gradient(nil, func(v []float64) float64 { return loss(v, gamma, beta) }, x, set), 1e-7, 1e-6)
+				kt.DenseClose64(t, "dgamma", dgamma, fd.Gradient(nil, func(v []float64) float64 { return loss(x, v, beta) }, gamma, set), 1e-7, 1e-6)
+				kt.DenseClose64(t, "dbeta", dbeta, fd.Gradient(nil, func(v []float64) float64 { return loss(x, gamma, v) }, beta, set), 1e-7, 1e-6)
 			})
 		}
 	}
@@ -161,65 +163,65 @@ func TestBatchNorm(t *testing.T) {
 		seed := uint64(10 * ci)
 		shape := tensor.Shape{s.N, s.C, s.HW}
 		vec := tensor.Shape{s.C}
-		x := denseRand(seed+1, s.N*s.C*s.HW, bc.lo, bc.hi)
-		gamma := denseRand(seed+2, s.C, 0.5, 1.5)
-		beta := denseRand(seed+3, s.C, -1, 1)
-		dy := denseRand(seed+4, len(x), -1, 1)
-		rMean := denseRand(seed+5, s.C, -0.5, 0.5)
-		rVar := denseRand(seed+6, s.C, 0.5, 1.5)
-		dx0 := denseRand(seed+7, len(x), -1, 1)
-		dg0 := denseRand(seed+8, s.C, -1, 1)
-		db0 := denseRand(seed+9, s.C, -1, 1)
-		x64, g64, b64 := denseF64(x), denseF64(gamma), denseF64(beta)
+		x := kt.DenseRand(seed+1, s.N*s.C*s.HW, bc.lo, bc.hi)
+		gamma := kt.DenseRand(seed+2, s.C, 0.5, 1.5)
+		beta := kt.DenseRand(seed+3, s.C, -1, 1)
+		dy := kt.DenseRand(seed+4, len(x), -1, 1)
+		rMean := kt.DenseRand(seed+5, s.C, -0.5, 0.5)
+		rVar := kt.DenseRand(seed+6, s.C, 0.5, 1.5)
+		dx0 := kt.DenseRand(seed+7, len(x), -1, 1)
+		dg0 := kt.DenseRand(seed+8, s.C, -1, 1)
+		db0 := kt.DenseRand(seed+9, s.C, -1, 1)
+		x64, g64, b64 := kt.DenseF64(x), kt.DenseF64(gamma), kt.DenseF64(beta)
 		wantY, wantMean, wantVar := slowBatchNorm64(x64, g64, b64, s, eps)
-		wantYInf := slowBatchNormInference64(x64, g64, b64, denseF64(rMean), denseF64(rVar), s, eps)
-		for _, be := range denseThreaded() {
+		wantYInf := slowBatchNormInference64(x64, g64, b64, kt.DenseF64(rMean), kt.DenseF64(rVar), s, eps)
+		for _, be := range kt.DenseThreaded() {
 			t.Run(fmt.Sprintf("backend=%s/shape=%d,%d,%d", be.Name, s.N, s.C, s.HW), func(t *testing.T) {
 				B := be.BE
-				xt, gt, bt, dyt := denseTensor(B, shape, x), denseTensor(B, vec, gamma), denseTensor(B, vec, beta), denseTensor(B, shape, dy)
-				garbage := denseRand(99, len(x), -1e3, 1e3)
-				y := denseTensor(B, shape, garbage)
-				mean, variance := denseTensor(B, vec, garbage[:s.C]), denseTensor(B, vec, garbage[:s.C])
+				xt, gt, bt, dyt := kt.DenseTensor(B, shape, x), kt.DenseTensor(B, vec, gamma), kt.DenseTensor(B, vec, beta), kt.DenseTensor(B, shape, dy)
+				garbage := kt.DenseRand(99, len(x), -1e3, 1e3)
+				y := kt.DenseTensor(B, shape, garbage)
+				mean, variance := kt.DenseTensor(B, vec, garbage[:s.C]), kt.DenseTensor(B, vec, garbage[:s.C])
 				B.BatchNormForward(y, mean, variance, xt, gt, bt, s, eps, tensor.BNAct{})
-				denseClose(t, "mean", mean.Float32s(), wantMean, 1e-5, 1e-4)
-				denseClose(t, "var", variance.Float32s(), wantVar, 1e-5, 1e-4)
-				denseClose(t, "y", y.Float32s(), wantY, 1e-5, 1e-4)
+				kt.DenseClose(t, "mean", mean.Float32s(), wantMean, 1e-5, 1e-4)
+				kt.DenseClose(t, "var", variance.Float32s(), wantVar, 1e-5, 1e-4)
+				kt.DenseClose(t, "y", y.Float32s(), wantY, 1e-5, 1e-4)
 
-				yi := denseTensor(B, shape, garbage)
-				B.BatchNormInference(yi, xt, gt, bt, denseTensor(B, vec, rMean), denseTensor(B, vec, rVar), s, eps, tensor.BNAct{})
-				denseClose(t, "y(inference)", yi.Float32s(), wantYInf, 1e-5, 1e-4)
+				yi := kt.DenseTensor(B, shape, garbage)
+				B.BatchNormInference(yi, xt, gt, bt, kt.DenseTensor(B, vec, rMean), kt.DenseTensor(B, vec, rVar), s, eps, tensor.BNAct{})
+				kt.DenseClose(t, "y(inference)", yi.Float32s(), wantYInf, 1e-5, 1e-4)
 
 				for _, train := range []bool{true, false} {
 					// Training backward uses the batch statistics the
 					// forward returned; eval uses the running ones.
 					mt, vt := mean, variance
-					m64, v64 := denseF64(mean.Float32s()), denseF64(variance.Float32s())
+					m64, v64 := kt.DenseF64(mean.Float32s()), kt.DenseF64(variance.Float32s())
 					if !train {
-						mt, vt = denseTensor(B, vec, rMean), denseTensor(B, vec, rVar)
-						m64, v64 = denseF64(rMean), denseF64(rVar)
+						mt, vt = kt.DenseTensor(B, vec, rMean), kt.DenseTensor(B, vec, rVar)
+						m64, v64 = kt.DenseF64(rMean), kt.DenseF64(rVar)
 					}
-					wdx, wdg, wdb := slowBatchNormBackward64(denseF64(dy), x64, g64, m64, v64, s, eps, train)
+					wdx, wdg, wdb := slowBatchNormBackward64(kt.DenseF64(dy), x64, g64, m64, v64, s, eps, train)
 					for _, want := range [][3]bool{{true, true, true}, {true, false, false}, {false, true, true}, {false, false, true}} {
 						var dx, dg, db *tensor.Tensor
 						if want[0] {
-							dx = denseTensor(B, shape, dx0)
+							dx = kt.DenseTensor(B, shape, dx0)
 						}
 						if want[1] {
-							dg = denseTensor(B, vec, dg0)
+							dg = kt.DenseTensor(B, vec, dg0)
 						}
 						if want[2] {
-							db = denseTensor(B, vec, db0)
+							db = kt.DenseTensor(B, vec, db0)
 						}
 						B.BatchNormBackward(dx, dg, db, dyt, xt, gt, mt, vt, s, eps, train, tensor.BNAct{})
 						tag := fmt.Sprintf("train=%v,grads=%v", train, want)
 						if dx != nil {
-							denseClose(t, tag+" dx", dx.Float32s(), denseAdd(dx0, wdx), 1e-4, 1e-3)
+							kt.DenseClose(t, tag+" dx", dx.Float32s(), kt.DenseAdd(dx0, wdx), 1e-4, 1e-3)
 						}
 						if dg != nil {
-							denseClose(t, tag+" dgamma", dg.Float32s(), denseAdd(dg0, wdg), 1e-4, 1e-3)
+							kt.DenseClose(t, tag+" dgamma", dg.Float32s(), kt.DenseAdd(dg0, wdg), 1e-4, 1e-3)
 						}
 						if db != nil {
-							denseClose(t, tag+" dbeta", db.Float32s(), denseAdd(db0, wdb), 1e-4, 1e-3)
+							kt.DenseClose(t, tag+" dbeta", db.Float32s(), kt.DenseAdd(db0, wdb), 1e-4, 1e-3)
 						}
 					}
 				}
@@ -231,17 +233,17 @@ func TestBatchNorm(t *testing.T) {
 // TestBatchNormPanics checks size mismatches and missing required tensors.
 func TestBatchNormPanics(t *testing.T) {
 	s := tensor.ChanShape{N: 2, C: 3, HW: 4}
-	for _, be := range backends() {
+	for _, be := range kt.Backends() {
 		B := be.BE
 		x, v := B.Empty(tensor.Float32, tensor.Shape{2, 3, 4}), B.Empty(tensor.Float32, tensor.Shape{3})
 		w := B.Empty(tensor.Float32, tensor.Shape{4})
-		if !densePanics(func() { B.BatchNormForward(x, v, v, x, w, v, s, 1e-5, tensor.BNAct{}) }) {
+		if !kt.DensePanics(func() { B.BatchNormForward(x, v, v, x, w, v, s, 1e-5, tensor.BNAct{}) }) {
 			t.Errorf("%s: forward with a [4] gamma for C=3 did not panic", be.Name)
 		}
-		if !densePanics(func() { B.BatchNormInference(x, x, v, v, v, nil, s, 1e-5, tensor.BNAct{}) }) {
+		if !kt.DensePanics(func() { B.BatchNormInference(x, x, v, v, v, nil, s, 1e-5, tensor.BNAct{}) }) {
 			t.Errorf("%s: inference without variance did not panic", be.Name)
 		}
-		if !densePanics(func() { B.BatchNormBackward(x, nil, nil, x.Reshape(2, 12), x, v, v, w, s, 1e-5, true, tensor.BNAct{}) }) {
+		if !kt.DensePanics(func() { B.BatchNormBackward(x, nil, nil, x.Reshape(2, 12), x, v, v, w, s, 1e-5, true, tensor.BNAct{}) }) {
 			t.Errorf("%s: backward with a [4] variance did not panic", be.Name)
 		}
 	}
@@ -264,17 +266,17 @@ func BenchmarkBatchNorm(b *testing.B) {
 		{N: 256, C: 64, HW: 7 * 7},
 		{N: 256, C: 128, HW: 4 * 4},
 	}
-	for _, be := range backends() {
+	for _, be := range kt.Backends() {
 		for _, dir := range []string{"fwd", "bwd"} {
 			for _, s := range shapes {
 				b.Run(fmt.Sprintf("backend=%s/dir=%s/shape=%d,%d,%d", be.Name, dir, s.N, s.C, s.HW), func(b *testing.B) {
 					B := be.BE
 					shape, vec := tensor.Shape{s.N, s.C, s.HW}, tensor.Shape{s.C}
 					n := s.N * s.C * s.HW
-					x := denseTensor(B, shape, denseRand(1, n, -1, 1))
-					y := denseTensor(B, shape, denseRand(2, n, -1, 1))
+					x := kt.DenseTensor(B, shape, kt.DenseRand(1, n, -1, 1))
+					y := kt.DenseTensor(B, shape, kt.DenseRand(2, n, -1, 1))
 					dx := B.Empty(tensor.Float32, shape)
-					gamma, beta := denseTensor(B, vec, denseRand(3, s.C, 0.5, 1.5)), B.Empty(tensor.Float32, vec)
+					gamma, beta := kt.DenseTensor(B, vec, kt.DenseRand(3, s.C, 0.5, 1.5)), B.Empty(tensor.Float32, vec)
 					mean, variance := B.Empty(tensor.Float32, vec), B.Empty(tensor.Float32, vec)
 					dg, db := B.Empty(tensor.Float32, vec), B.Empty(tensor.Float32, vec)
 					B.BatchNormForward(dx, mean, variance, x, gamma, beta, s, 1e-5, tensor.BNAct{})
@@ -310,30 +312,30 @@ func TestBatchNormAct(t *testing.T) {
 	for si, s := range shapes {
 		seed := uint64(100 + 10*si)
 		shape, vec := tensor.Shape{s.N, s.C, s.HW}, tensor.Shape{s.C}
-		x := denseRand(seed+1, s.N*s.C*s.HW, -1, 1)
-		res := denseRand(seed+2, len(x), -1, 1)
-		gamma, beta := denseRand(seed+3, s.C, 0.5, 1.5), denseRand(seed+4, s.C, -0.5, 0.5)
-		dy := denseRand(seed+5, len(x), -1, 1)
-		dx0, dr0 := denseRand(seed+6, len(x), -1, 1), denseRand(seed+7, len(x), -1, 1)
-		dg0, db0 := denseRand(seed+8, s.C, -1, 1), denseRand(seed+9, s.C, -1, 1)
-		x64, g64, b64 := denseF64(x), denseF64(gamma), denseF64(beta)
+		x := kt.DenseRand(seed+1, s.N*s.C*s.HW, -1, 1)
+		res := kt.DenseRand(seed+2, len(x), -1, 1)
+		gamma, beta := kt.DenseRand(seed+3, s.C, 0.5, 1.5), kt.DenseRand(seed+4, s.C, -0.5, 0.5)
+		dy := kt.DenseRand(seed+5, len(x), -1, 1)
+		dx0, dr0 := kt.DenseRand(seed+6, len(x), -1, 1), kt.DenseRand(seed+7, len(x), -1, 1)
+		dg0, db0 := kt.DenseRand(seed+8, s.C, -1, 1), kt.DenseRand(seed+9, s.C, -1, 1)
+		x64, g64, b64 := kt.DenseF64(x), kt.DenseF64(gamma), kt.DenseF64(beta)
 		bn64, _, _ := slowBatchNorm64(x64, g64, b64, s, eps)
-		for _, be := range denseThreaded() {
+		for _, be := range kt.DenseThreaded() {
 			for _, withRes := range []bool{false, true} {
 				for _, relu := range []bool{false, true} {
 					name := fmt.Sprintf("backend=%s/shape=%d,%d,%d/res=%v/relu=%v", be.Name, s.N, s.C, s.HW, withRes, relu)
 					t.Run(name, func(t *testing.T) {
 						B := be.BE
-						xt, gt, bt := denseTensor(B, shape, x), denseTensor(B, vec, gamma), denseTensor(B, vec, beta)
+						xt, gt, bt := kt.DenseTensor(B, shape, x), kt.DenseTensor(B, vec, gamma), kt.DenseTensor(B, vec, beta)
 						want := withTail(bn64, res, withRes, relu)
 						act := tensor.BNAct{ReLU: relu}
 						if withRes {
-							act.Res = denseTensor(B, shape, res)
+							act.Res = kt.DenseTensor(B, shape, res)
 						}
-						y := denseTensor(B, shape, denseRand(99, len(x), -1e3, 1e3))
-						mean, variance := denseTensor(B, vec, gamma), denseTensor(B, vec, gamma)
+						y := kt.DenseTensor(B, shape, kt.DenseRand(99, len(x), -1e3, 1e3))
+						mean, variance := kt.DenseTensor(B, vec, gamma), kt.DenseTensor(B, vec, gamma)
 						B.BatchNormForward(y, mean, variance, xt, gt, bt, s, eps, act)
-						denseClose(t, "y", y.Float32s(), want, 1e-5, 1e-4)
+						kt.DenseClose(t, "y", y.Float32s(), want, 1e-5, 1e-4)
 
 						// g = dy gated by the forward output.
 						yv, g := y.Float32s(), make([]float64, len(dy))
@@ -342,30 +344,30 @@ func TestBatchNormAct(t *testing.T) {
 								g[i] = float64(dy[i])
 							}
 						}
-						wdx, wdg, wdb := slowBatchNormBackward64(g, x64, g64, denseF64(mean.Float32s()), denseF64(variance.Float32s()), s, eps, true)
+						wdx, wdg, wdb := slowBatchNormBackward64(g, x64, g64, kt.DenseF64(mean.Float32s()), kt.DenseF64(variance.Float32s()), s, eps, true)
 						bact := tensor.BNAct{ReLU: relu}
 						if relu {
 							bact.Y = y
 						}
 						var dr *tensor.Tensor
 						if withRes {
-							dr = denseTensor(B, shape, dr0)
+							dr = kt.DenseTensor(B, shape, dr0)
 							bact.DRes = dr
 						}
-						dx, dg, db := denseTensor(B, shape, dx0), denseTensor(B, vec, dg0), denseTensor(B, vec, db0)
-						B.BatchNormBackward(dx, dg, db, denseTensor(B, shape, dy), xt, gt, mean, variance, s, eps, true, bact)
-						denseClose(t, "dx", dx.Float32s(), denseAdd(dx0, wdx), 1e-4, 1e-3)
-						denseClose(t, "dgamma", dg.Float32s(), denseAdd(dg0, wdg), 1e-4, 1e-3)
-						denseClose(t, "dbeta", db.Float32s(), denseAdd(db0, wdb), 1e-4, 1e-3)
+						dx, dg, db := kt.DenseTensor(B, shape, dx0), kt.DenseTensor(B, vec, dg0), kt.DenseTensor(B, vec, db0)
+						B.BatchNormBackward(dx, dg, db, kt.DenseTensor(B, shape, dy), xt, gt, mean, variance, s, eps, true, bact)
+						kt.DenseClose(t, "dx", dx.Float32s(), kt.DenseAdd(dx0, wdx), 1e-4, 1e-3)
+						kt.DenseClose(t, "dgamma", dg.Float32s(), kt.DenseAdd(dg0, wdg), 1e-4, 1e-3)
+						kt.DenseClose(t, "dbeta", db.Float32s(), kt.DenseAdd(db0, wdb), 1e-4, 1e-3)
 						if withRes {
-							denseClose(t, "dres", dr.Float32s(), denseAdd(dr0, g), 1e-6, 1e-6)
+							kt.DenseClose(t, "dres", dr.Float32s(), kt.DenseAdd(dr0, g), 1e-6, 1e-6)
 						}
 						// Only the residual needs a gradient: dr alone is written.
 						if withRes {
-							dr2 := denseTensor(B, shape, dr0)
+							dr2 := kt.DenseTensor(B, shape, dr0)
 							bact.DRes = dr2
-							B.BatchNormBackward(nil, nil, nil, denseTensor(B, shape, dy), xt, gt, mean, variance, s, eps, true, bact)
-							denseClose(t, "dres alone", dr2.Float32s(), denseAdd(dr0, g), 1e-6, 1e-6)
+							B.BatchNormBackward(nil, nil, nil, kt.DenseTensor(B, shape, dy), xt, gt, mean, variance, s, eps, true, bact)
+							kt.DenseClose(t, "dres alone", dr2.Float32s(), kt.DenseAdd(dr0, g), 1e-6, 1e-6)
 						}
 					})
 				}
@@ -389,17 +391,17 @@ func TestBatchNormBackwardSet(t *testing.T) {
 		seed := uint64(300 + 10*si)
 		shape, vec := tensor.Shape{s.N, s.C, s.HW}, tensor.Shape{s.C}
 		n := s.N * s.C * s.HW
-		x := denseRand(seed+1, n, -1, 1)
-		gamma, beta := denseRand(seed+3, s.C, 0.5, 1.5), denseRand(seed+4, s.C, -0.5, 0.5)
-		dy := withSignedZeros(denseRand(seed+5, n, -1, 1))
-		for _, be := range denseThreaded() {
+		x := kt.DenseRand(seed+1, n, -1, 1)
+		gamma, beta := kt.DenseRand(seed+3, s.C, 0.5, 1.5), kt.DenseRand(seed+4, s.C, -0.5, 0.5)
+		dy := kt.WithSignedZeros(kt.DenseRand(seed+5, n, -1, 1))
+		for _, be := range kt.DenseThreaded() {
 			for _, train := range []bool{true, false} {
 				for _, relu := range []bool{false, true} {
 					for _, withDX := range []bool{true, false} {
 						name := fmt.Sprintf("backend=%s/shape=%d,%d,%d/train=%v/relu=%v/dx=%v", be.Name, s.N, s.C, s.HW, train, relu, withDX)
 						t.Run(name, func(t *testing.T) {
 							B := be.BE
-							xt, gt, bt := denseTensor(B, shape, x), denseTensor(B, vec, gamma), denseTensor(B, vec, beta)
+							xt, gt, bt := kt.DenseTensor(B, shape, x), kt.DenseTensor(B, vec, gamma), kt.DenseTensor(B, vec, beta)
 							y := B.Empty(tensor.Float32, shape)
 							mean, variance := B.Empty(tensor.Float32, vec), B.Empty(tensor.Float32, vec)
 							B.BatchNormForward(y, mean, variance, xt, gt, bt, s, eps, tensor.BNAct{ReLU: relu})
@@ -410,22 +412,22 @@ func TestBatchNormBackwardSet(t *testing.T) {
 								}
 								var dxt *tensor.Tensor
 								if withDX {
-									dxt = denseTensor(B, shape, dx0)
+									dxt = kt.DenseTensor(B, shape, dx0)
 								}
-								act.DRes = denseTensor(B, shape, dx0)
-								dgt, dbt := denseTensor(B, vec, make([]float32, s.C)), denseTensor(B, vec, make([]float32, s.C))
-								B.BatchNormBackward(dxt, dgt, dbt, denseTensor(B, shape, dy), xt, gt, mean, variance, s, eps, train, act)
+								act.DRes = kt.DenseTensor(B, shape, dx0)
+								dgt, dbt := kt.DenseTensor(B, vec, make([]float32, s.C)), kt.DenseTensor(B, vec, make([]float32, s.C))
+								B.BatchNormBackward(dxt, dgt, dbt, kt.DenseTensor(B, shape, dy), xt, gt, mean, variance, s, eps, train, act)
 								if withDX {
 									dx = dxt.Float32s()
 								}
 								return dx, act.DRes.Float32s(), dgt.Float32s(), dbt.Float32s()
 							}
 							dxA, drA, dgA, dbA := run(false, make([]float32, n))
-							dxS, drS, dgS, dbS := run(true, denseRand(98, n, -1e3, 1e3)) // garbage to overwrite
-							denseSameBits(t, "dx (=)", dxS, dxA)
-							denseSameBits(t, "dres (=)", drS, drA)
-							denseSameBits(t, "dgamma", dgS, dgA)
-							denseSameBits(t, "dbeta", dbS, dbA)
+							dxS, drS, dgS, dbS := run(true, kt.DenseRand(98, n, -1e3, 1e3)) // garbage to overwrite
+							kt.DenseSameBits(t, "dx (=)", dxS, dxA)
+							kt.DenseSameBits(t, "dres (=)", drS, drA)
+							kt.DenseSameBits(t, "dgamma", dgS, dgA)
+							kt.DenseSameBits(t, "dbeta", dbS, dbA)
 						})
 					}
 				}

@@ -1,6 +1,9 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	"twostage/kernels/internal/host"
+	"twostage/tensor"
+)
 
 // Per-channel bias: a tensor viewed as [N, C, HW] (ChanShape) gets b[c] added
 // to every element of channel c, and the bias gradient is the matching
@@ -22,7 +25,7 @@ func checkChan(x *tensor.Tensor, s tensor.ChanShape, vec ...*tensor.Tensor) {
 func (c *CPU) BiasAdd(y, b *tensor.Tensor, s tensor.ChanShape) {
 	checkChan(y, s, b)
 	ys, bs := F32(y), F32(b)
-	parallelFor(c.threads(), s.N*s.C, max(1, 4096/max(1, s.HW)), func(lo, hi int) {
+	host.For(c.threads(), s.N*s.C, max(1, 4096/max(1, s.HW)), func(lo, hi int) {
 		for row := lo; row < hi; row++ {
 			v := bs[row%s.C]
 			yr := ys[row*s.HW : (row+1)*s.HW]
@@ -42,7 +45,7 @@ func (c *CPU) ChannelSum(dst, x *tensor.Tensor, s tensor.ChanShape) {
 	}
 	checkChan(x, s, dst)
 	ds, xs := F32(dst), F32(x)
-	parallelFor(c.threads(), s.C, 1, func(lo, hi int) {
+	host.For(c.threads(), s.C, 1, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			var acc float64
 			for n := 0; n < s.N; n++ {

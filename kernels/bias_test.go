@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"testing"
 
@@ -44,14 +46,14 @@ var chanCases = []tensor.ChanShape{
 // TestBiasAdd checks y += b[c] (y starts random) on every backend.
 func TestBiasAdd(t *testing.T) {
 	for ci, s := range chanCases {
-		y0 := denseRand(uint64(ci)+1, s.N*s.C*s.HW, -1, 1)
-		b := denseRand(uint64(ci)+2, s.C, -1, 1)
-		want := slowBiasAdd64(denseF64(y0), denseF64(b), s)
-		for _, be := range denseThreaded() {
+		y0 := kt.DenseRand(uint64(ci)+1, s.N*s.C*s.HW, -1, 1)
+		b := kt.DenseRand(uint64(ci)+2, s.C, -1, 1)
+		want := slowBiasAdd64(kt.DenseF64(y0), kt.DenseF64(b), s)
+		for _, be := range kt.DenseThreaded() {
 			t.Run(fmt.Sprintf("backend=%s/shape=%d,%d,%d", be.Name, s.N, s.C, s.HW), func(t *testing.T) {
-				y := denseTensor(be.BE, tensor.Shape{s.N, s.C, s.HW}, y0)
-				be.BE.BiasAdd(y, denseTensor(be.BE, tensor.Shape{s.C}, b), s)
-				denseClose(t, "y", y.Float32s(), want, 1e-5, 1e-4)
+				y := kt.DenseTensor(be.BE, tensor.Shape{s.N, s.C, s.HW}, y0)
+				be.BE.BiasAdd(y, kt.DenseTensor(be.BE, tensor.Shape{s.C}, b), s)
+				kt.DenseClose(t, "y", y.Float32s(), want, 1e-5, 1e-4)
 			})
 		}
 	}
@@ -60,16 +62,16 @@ func TestBiasAdd(t *testing.T) {
 // TestChannelSum checks dst[c] += Σ x[n,c,i] (dst starts random).
 func TestChannelSum(t *testing.T) {
 	for ci, s := range chanCases {
-		x := denseRand(uint64(ci)+1, s.N*s.C*s.HW, -1, 1)
-		d0 := denseRand(uint64(ci)+2, s.C, -1, 1)
-		want := denseAdd(d0, slowChannelSum64(denseF64(x), s))
-		for _, be := range denseThreaded() {
+		x := kt.DenseRand(uint64(ci)+1, s.N*s.C*s.HW, -1, 1)
+		d0 := kt.DenseRand(uint64(ci)+2, s.C, -1, 1)
+		want := kt.DenseAdd(d0, slowChannelSum64(kt.DenseF64(x), s))
+		for _, be := range kt.DenseThreaded() {
 			t.Run(fmt.Sprintf("backend=%s/shape=%d,%d,%d", be.Name, s.N, s.C, s.HW), func(t *testing.T) {
-				d := denseTensor(be.BE, tensor.Shape{s.C}, d0)
-				be.BE.ChannelSum(d, denseTensor(be.BE, tensor.Shape{s.N, s.C, s.HW}, x), s)
+				d := kt.DenseTensor(be.BE, tensor.Shape{s.C}, d0)
+				be.BE.ChannelSum(d, kt.DenseTensor(be.BE, tensor.Shape{s.N, s.C, s.HW}, x), s)
 				// The kernel sums in float64 and rounds once: the result is
 				// within float32 rounding of the exact sum.
-				denseClose(t, "dst", d.Float32s(), want, 1e-5, 1e-4)
+				kt.DenseClose(t, "dst", d.Float32s(), want, 1e-5, 1e-4)
 			})
 		}
 	}
@@ -78,12 +80,12 @@ func TestChannelSum(t *testing.T) {
 // TestChannelPanics checks size mismatches.
 func TestChannelPanics(t *testing.T) {
 	s := tensor.ChanShape{N: 2, C: 3, HW: 4}
-	for _, be := range backends() {
+	for _, be := range kt.Backends() {
 		x := be.BE.Empty(tensor.Float32, tensor.Shape{2, 3, 4})
-		if !densePanics(func() { be.BE.BiasAdd(x, be.BE.Empty(tensor.Float32, tensor.Shape{4}), s) }) {
+		if !kt.DensePanics(func() { be.BE.BiasAdd(x, be.BE.Empty(tensor.Float32, tensor.Shape{4}), s) }) {
 			t.Errorf("%s: BiasAdd with a [4] bias for C=3 did not panic", be.Name)
 		}
-		if !densePanics(func() {
+		if !kt.DensePanics(func() {
 			be.BE.ChannelSum(be.BE.Empty(tensor.Float32, tensor.Shape{3}), x, tensor.ChanShape{N: 3, C: 3, HW: 4})
 		}) {
 			t.Errorf("%s: ChannelSum with a wrong ChanShape did not panic", be.Name)

@@ -1,6 +1,9 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	"twostage/kernels/internal/host"
+	"twostage/tensor"
+)
 
 // Convolution as GEMM (im2col). For one image n, unroll x[n] [C,H,W] into
 //
@@ -95,15 +98,15 @@ func (c *CPU) Conv2DForward(y, x, w *tensor.Tensor, s tensor.ConvShape) {
 		c.conv2DForwardPhase(ys, xs, ws, s, p)
 		return
 	}
-	parallelFor(c.threads(), p.ng, 1, func(lo, hi int) {
+	host.For(c.threads(), p.ng, 1, func(lo, hi int) {
 		var col, out []float32 // per-goroutine scratch
 		if p.nb > 1 || !pointwise(s) {
-			col = scratch.get(crs * p.nb * ohw)
-			defer scratch.put(col)
+			col = host.Scratch.Get(crs * p.nb * ohw)
+			defer host.Scratch.Put(col)
 		}
 		if p.nb > 1 {
-			out = scratch.get(s.K * p.nb * ohw)
-			defer scratch.put(out)
+			out = host.Scratch.Get(s.K * p.nb * ohw)
+			defer host.Scratch.Put(out)
 		}
 		for g := lo; g < hi; g++ {
 			n0, cnt := p.images(g, s.N)
@@ -115,7 +118,7 @@ func (c *CPU) Conv2DForward(y, x, w *tensor.Tensor, s tensor.ConvShape) {
 					im2col(col, ohw, xn, s)
 					b = col
 				}
-				c.gemmInner(false, false, s.K, ohw, crs, 1, ws, crs, b, ohw, 0, yn, ohw)
+				c.ctxp().GemmInner(false, false, s.K, ohw, crs, 1, ws, crs, b, ohw, 0, yn, ohw)
 				continue
 			}
 			// out [K, cnt·OH·OW] = W · [col(x[n0]) … col(x[n0+cnt−1])],
@@ -124,7 +127,7 @@ func (c *CPU) Conv2DForward(y, x, w *tensor.Tensor, s tensor.ConvShape) {
 			for j := 0; j < cnt; j++ {
 				im2col(col[j*ohw:], ld, xs[(n0+j)*s.C*hw:], s)
 			}
-			c.gemmInner(false, false, s.K, ld, crs, 1, ws, crs, col, ld, 0, out, ld)
+			c.ctxp().GemmInner(false, false, s.K, ld, crs, 1, ws, crs, col, ld, 0, out, ld)
 			for j := 0; j < cnt; j++ {
 				yn := ys[(n0+j)*s.K*ohw:]
 				for k := 0; k < s.K; k++ {
@@ -168,15 +171,15 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape, a
 		c.conv2DBackwardDataPadded(dxs, dys, ws, s, p, acc)
 		return
 	}
-	parallelFor(c.threads(), p.ng, 1, func(lo, hi int) {
+	host.For(c.threads(), p.ng, 1, func(lo, hi int) {
 		var dcol, dyg []float32 // per-goroutine scratch
 		if p.nb > 1 || !pointwise(s) {
-			dcol = scratch.get(crs * p.nb * ohw)
-			defer scratch.put(dcol)
+			dcol = host.Scratch.Get(crs * p.nb * ohw)
+			defer host.Scratch.Put(dcol)
 		}
 		if p.nb > 1 {
-			dyg = scratch.get(s.K * p.nb * ohw)
-			defer scratch.put(dyg)
+			dyg = host.Scratch.Get(s.K * p.nb * ohw)
+			defer host.Scratch.Put(dyg)
 		}
 		for g := lo; g < hi; g++ {
 			n0, cnt := p.images(g, s.N)
@@ -187,10 +190,10 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape, a
 				}
 				if pointwise(s) {
 					// dx[n] [C, H·W] += Wᵀ · dy[n]: the GEMM accumulates.
-					c.gemmInner(true, false, s.C, ohw, s.K, 1, ws, crs, dyn, ohw, 1, dxn, ohw)
+					c.ctxp().GemmInner(true, false, s.C, ohw, s.K, 1, ws, crs, dyn, ohw, 1, dxn, ohw)
 					continue
 				}
-				c.gemmInner(true, false, crs, ohw, s.K, 1, ws, crs, dyn, ohw, 0, dcol, ohw)
+				c.ctxp().GemmInner(true, false, crs, ohw, s.K, 1, ws, crs, dyn, ohw, 0, dcol, ohw)
 				col2im(dxn, dcol, ohw, s)
 				continue
 			}
@@ -202,7 +205,7 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *tensor.Tensor, s tensor.ConvShape, a
 					copy(dyg[k*ld+j*ohw:k*ld+(j+1)*ohw], dyn[k*ohw:])
 				}
 			}
-			c.gemmInner(true, false, crs, ld, s.K, 1, ws, crs, dyg, ld, 0, dcol, ld)
+			c.ctxp().GemmInner(true, false, crs, ld, s.K, 1, ws, crs, dyg, ld, 0, dcol, ld)
 			for j := 0; j < cnt; j++ {
 				dxn := dxs[(n0+j)*s.C*hw : (n0+j+1)*s.C*hw]
 				if !acc {
@@ -247,14 +250,14 @@ func (c *CPU) Conv2DBackwardFilter(dw, dy, x *tensor.Tensor, s tensor.ConvShape)
 		c.conv2DBackwardFilterPhase(dws, dys, xs, s, p)
 		return
 	}
-	cb := chunks(c.threads(), p.ng, 1)
+	cb := host.Chunks(c.threads(), p.ng, 1)
 	nch := len(cb) - 1
 	partial := make([][]float32, nch) // partial[0] is dw itself
 	partial[0] = dws
 	for t := 1; t < nch; t++ {
-		partial[t] = scratch.get(s.K * crs)
+		partial[t] = host.Scratch.Get(s.K * crs)
 	}
-	parallelFor(nch, nch, 1, func(tlo, thi int) {
+	host.For(nch, nch, 1, func(tlo, thi int) {
 		for t := tlo; t < thi; t++ {
 			beta := float32(1) // chunk 0 adds into dw
 			if t > 0 {
@@ -262,10 +265,10 @@ func (c *CPU) Conv2DBackwardFilter(dw, dy, x *tensor.Tensor, s tensor.ConvShape)
 			}
 			var col, dyg []float32 // per-goroutine scratch
 			if p.nb > 1 || !pointwise(s) {
-				col = scratch.get(crs * p.nb * ohw)
+				col = host.Scratch.Get(crs * p.nb * ohw)
 			}
 			if p.nb > 1 {
-				dyg = scratch.get(s.K * p.nb * ohw)
+				dyg = host.Scratch.Get(s.K * p.nb * ohw)
 			}
 			for g := cb[t]; g < cb[t+1]; g++ {
 				n0, cnt := p.images(g, s.N)
@@ -289,11 +292,11 @@ func (c *CPU) Conv2DBackwardFilter(dw, dy, x *tensor.Tensor, s tensor.ConvShape)
 					}
 				}
 				// P_t [K, C·R·S] (+)= A · Bᵀ, a reduction over the group's pixels.
-				c.gemmInner(false, true, s.K, crs, ld, 1, a, ld, b, ld, beta, partial[t], crs)
+				c.ctxp().GemmInner(false, true, s.K, crs, ld, 1, a, ld, b, ld, beta, partial[t], crs)
 				beta = 1
 			}
-			scratch.put(col)
-			scratch.put(dyg)
+			host.Scratch.Put(col)
+			host.Scratch.Put(dyg)
 		}
 	})
 	if nch == 1 {
@@ -301,7 +304,7 @@ func (c *CPU) Conv2DBackwardFilter(dw, dy, x *tensor.Tensor, s tensor.ConvShape)
 	}
 	// dw += P_1 + … in chunk order; elements are independent, so this sum
 	// may itself be split over threads without changing any bit.
-	parallelFor(c.threads(), len(dws), 1<<14, func(lo, hi int) {
+	host.For(c.threads(), len(dws), 1<<14, func(lo, hi int) {
 		for t := 1; t < nch; t++ {
 			pt := partial[t][lo:hi]
 			d := dws[lo:hi]
@@ -311,7 +314,7 @@ func (c *CPU) Conv2DBackwardFilter(dw, dy, x *tensor.Tensor, s tensor.ConvShape)
 		}
 	})
 	for t := 1; t < nch; t++ {
-		scratch.put(partial[t])
+		host.Scratch.Put(partial[t])
 	}
 }
 

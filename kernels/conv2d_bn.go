@@ -1,6 +1,9 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	"twostage/kernels/internal/host"
+	"twostage/tensor"
+)
 
 // Conv2DForwardBN: y [N,K,OH,OW] = act((x ⋆ w − mean)·rstd·gamma + beta),
 // rstd = 1/√(variance+eps), the evaluation-mode conv + batch norm (+
@@ -28,9 +31,9 @@ func (c *CPU) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.Tenso
 	checkBN(cs, y, nil, []*tensor.Tensor{gamma, beta, mean, variance})
 	checkAct(y, act, false)
 	gs, bs, ms, vs := F32(gamma), F32(beta), F32(mean), F32(variance)
-	scale, shift := scratch.get(s.K), scratch.get(s.K)
-	defer scratch.put(scale)
-	defer scratch.put(shift)
+	scale, shift := host.Scratch.Get(s.K), host.Scratch.Get(s.K)
+	defer host.Scratch.Put(scale)
+	defer host.Scratch.Put(shift)
 	for k := range s.K {
 		scale[k] = bnScale(gs[k], float64(vs[k]), eps)
 		shift[k] = bs[k] - ms[k]*scale[k]
@@ -40,8 +43,8 @@ func (c *CPU) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.Tenso
 		// The padded grid or lanes: w scaled per output channel, the
 		// epilogue per group of images.
 		crs := s.C * s.R * s.S
-		ws := scratch.get(s.K * crs)
-		defer scratch.put(ws)
+		ws := host.Scratch.Get(s.K * crs)
+		defer host.Scratch.Put(ws)
 		for k, v := range scale {
 			for i, wv := range F32(w)[k*crs : (k+1)*crs] {
 				ws[k*crs+i] = wv * v
@@ -54,8 +57,8 @@ func (c *CPU) Conv2DForwardBN(y, x, w, gamma, beta, mean, variance *tensor.Tenso
 		}
 		return
 	}
-	u := scratch.get(16 * s.K * s.C)
-	defer scratch.put(u)
+	u := host.Scratch.Get(16 * s.K * s.C)
+	defer host.Scratch.Put(u)
 	c.winoFilter(u, F32(w), s.K, s.C, false)
 	kc := s.K * s.C
 	for k, v := range scale {

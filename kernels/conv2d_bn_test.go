@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"math"
 	"testing"
@@ -27,16 +29,16 @@ func TestConv2DForwardBN(t *testing.T) {
 	}
 	for si, s := range shapes {
 		seed := uint64(300 + 10*si)
-		x := denseRand(seed+1, s.N*s.C*s.H*s.W, -1, 1)
-		w := denseRand(seed+2, s.K*s.C*s.R*s.S, -0.3, 0.3)
-		gamma, beta := denseRand(seed+3, s.K, 0.5, 1.5), denseRand(seed+4, s.K, -0.5, 0.5)
-		mean, variance := denseRand(seed+5, s.K, -0.5, 0.5), denseRand(seed+6, s.K, 0.5, 2)
-		res := denseRand(seed+7, s.N*s.K*s.OH*s.OW, -1, 1)
-		conv := slowConv2D64(denseF64(x), denseF64(w), s)
+		x := kt.DenseRand(seed+1, s.N*s.C*s.H*s.W, -1, 1)
+		w := kt.DenseRand(seed+2, s.K*s.C*s.R*s.S, -0.3, 0.3)
+		gamma, beta := kt.DenseRand(seed+3, s.K, 0.5, 1.5), kt.DenseRand(seed+4, s.K, -0.5, 0.5)
+		mean, variance := kt.DenseRand(seed+5, s.K, -0.5, 0.5), kt.DenseRand(seed+6, s.K, 0.5, 2)
+		res := kt.DenseRand(seed+7, s.N*s.K*s.OH*s.OW, -1, 1)
+		conv := slowConv2D64(kt.DenseF64(x), kt.DenseF64(w), s)
 		cs := tensor.ChanShape{N: s.N, C: s.K, HW: s.OH * s.OW}
-		bn := slowBatchNormInference64(conv, denseF64(gamma), denseF64(beta), denseF64(mean), denseF64(variance), cs, eps)
+		bn := slowBatchNormInference64(conv, kt.DenseF64(gamma), kt.DenseF64(beta), kt.DenseF64(mean), kt.DenseF64(variance), cs, eps)
 		vec := tensor.Shape{s.K}
-		for _, be := range denseThreaded() {
+		for _, be := range kt.DenseThreaded() {
 			for _, mode := range []string{"auto", "winograd", "winorows", "lanes"} {
 				for _, withRes := range []bool{false, true} {
 					for _, relu := range []bool{false, true} {
@@ -47,14 +49,14 @@ func TestConv2DForwardBN(t *testing.T) {
 							want := withTail(bn, res, withRes, relu)
 							act := tensor.BNAct{ReLU: relu}
 							if withRes {
-								act.Res = denseTensor(B, s.YShape(), res)
+								act.Res = kt.DenseTensor(B, s.YShape(), res)
 							}
-							y := denseTensor(B, s.YShape(), denseRand(99, len(res), -1e3, 1e3))
-							B.Conv2DForwardBN(y, denseTensor(B, s.XShape(), x), denseTensor(B, s.WShape(), w),
-								denseTensor(B, vec, gamma), denseTensor(B, vec, beta), denseTensor(B, vec, mean), denseTensor(B, vec, variance),
+							y := kt.DenseTensor(B, s.YShape(), kt.DenseRand(99, len(res), -1e3, 1e3))
+							B.Conv2DForwardBN(y, kt.DenseTensor(B, s.XShape(), x), kt.DenseTensor(B, s.WShape(), w),
+								kt.DenseTensor(B, vec, gamma), kt.DenseTensor(B, vec, beta), kt.DenseTensor(B, vec, mean), kt.DenseTensor(B, vec, variance),
 								s, eps, act)
 							// conv tolerance scaled by √(C·R·S), as TestConv2D.
-							denseClose(t, "y", y.Float32s(), want, 2e-5*math.Sqrt(float64(s.C*s.R*s.S)), 1e-4)
+							kt.DenseClose(t, "y", y.Float32s(), want, 2e-5*math.Sqrt(float64(s.C*s.R*s.S)), 1e-4)
 						})
 					}
 				}

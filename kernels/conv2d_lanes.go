@@ -3,6 +3,7 @@ package kernels
 import (
 	"sync"
 
+	"twostage/kernels/internal/host"
 	"twostage/tensor"
 )
 
@@ -186,16 +187,16 @@ func (c *CPU) conv2DForwardLanes(ys, xs, ws []float32, s tensor.ConvShape, ep *c
 	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
 	T := g.P * wlanes
 	zmm := c.zmm()
-	parallelFor(c.threads(), lanesBlocks(s.N), 1, func(lo, hi int) {
-		xi, tmp, m := scratch.get(g.xiLen), scratch.get(s.H*s.W*wlanes), scratch.get(s.K*T)
-		defer scratch.put(xi)
-		defer scratch.put(tmp)
-		defer scratch.put(m)
+	host.For(c.threads(), lanesBlocks(s.N), 1, func(lo, hi int) {
+		xi, tmp, m := host.Scratch.Get(g.xiLen), host.Scratch.Get(s.H*s.W*wlanes), host.Scratch.Get(s.K*T)
+		defer host.Scratch.Put(xi)
+		defer host.Scratch.Put(tmp)
+		defer host.Scratch.Put(m)
 		for b := lo; b < hi; b++ {
 			n0 := b * wlanes
 			cnt := min(wlanes, s.N-n0)
 			g.pack(zmm, xi, tmp, xs[n0*chw:], chw, cnt)
-			c.serial().SgemmPanels(s.K, T, crs, 1, ws, crs, xi, g.boff, g.pbase, 0, m, T)
+			c.ctxp().Serial().SgemmPanels(s.K, T, crs, 1, ws, crs, xi, g.boff, g.pbase, 0, m, T)
 			for k := 0; k < s.K; k++ {
 				at := n0*kp + k*g.P
 				deinterleave(zmm, ys[at:], kp, m[k*T:], g.P, cnt, false, ep.forChannel(k, at))
@@ -210,13 +211,13 @@ func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape
 	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
 	T := g.P * wlanes
 	path, zmm := c.path(), c.zmm()
-	parallelFor(c.threads(), lanesBlocks(s.N), 1, func(lo, hi int) {
-		dyi, dcol := scratch.get(s.K*T), scratch.get(crs*T)
-		dxi, tmp := scratch.get(g.xiLen), scratch.get(s.H*s.W*wlanes) // unpackAdd's staging
-		defer scratch.put(dyi)
-		defer scratch.put(dcol)
-		defer scratch.put(dxi)
-		defer scratch.put(tmp)
+	host.For(c.threads(), lanesBlocks(s.N), 1, func(lo, hi int) {
+		dyi, dcol := host.Scratch.Get(s.K*T), host.Scratch.Get(crs*T)
+		dxi, tmp := host.Scratch.Get(g.xiLen), host.Scratch.Get(s.H*s.W*wlanes) // unpackAdd's staging
+		defer host.Scratch.Put(dyi)
+		defer host.Scratch.Put(dcol)
+		defer host.Scratch.Put(dxi)
+		defer host.Scratch.Put(tmp)
 		for b := lo; b < hi; b++ {
 			n0 := b * wlanes
 			cnt := min(wlanes, s.N-n0)
@@ -224,7 +225,7 @@ func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape
 				interleave(zmm, dyi[k*T:], dys[n0*kp+k*g.P:], kp, g.P, cnt)
 			}
 			// dcol [C·R·S, T] = Wᵀ · dY.
-			c.serial().Sgemm(true, false, crs, T, s.K, 1, ws, crs, dyi, T, 0, dcol, T)
+			c.ctxp().Serial().Sgemm(true, false, crs, T, s.K, 1, ws, crs, dyi, T, 0, dcol, T)
 			// dxi = Σ_p dcol[p] scattered to its window element's rows.
 			clear(dxi[:g.xiLen])
 			for p, o := range g.boff {
@@ -258,11 +259,11 @@ func (c *CPU) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvSha
 	dot := crs*s.K <= laneDotFilter && crs%3 == 0
 	zmm := c.zmm()
 	c.filterChunks(dws, s, plan, false, func() (filterGroup, func()) {
-		xi, tmp := scratch.get(g.xiLen), scratch.get(s.H*s.W*wlanes)
-		dyi, col := scratch.get(s.K*T), scratch.get(crs*laneFilterChunk*wlanes)
+		xi, tmp := host.Scratch.Get(g.xiLen), host.Scratch.Get(s.H*s.W*wlanes)
+		dyi, col := host.Scratch.Get(s.K*T), host.Scratch.Get(crs*laneFilterChunk*wlanes)
 		var dwT []float32 // dot: dWᵀ [C·R·S, K] of the group
 		if dot {
-			dwT = scratch.get(crs * s.K)
+			dwT = host.Scratch.Get(crs * s.K)
 		}
 		return func(n0, cnt int, beta float32, pt []float32) {
 				g.pack(zmm, xi, tmp, xs[n0*chw:], chw, cnt)
@@ -289,7 +290,7 @@ func (c *CPU) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvSha
 						continue
 					}
 					// P_t [K, C·R·S] (+)= dY[:, chunk] · colᵀ.
-					c.serial().Sgemm(false, true, s.K, crs, L, 1, dyi[q0*wlanes:], T, col, L, beta, pt, crs)
+					c.ctxp().Serial().Sgemm(false, true, s.K, crs, L, 1, dyi[q0*wlanes:], T, col, L, beta, pt, crs)
 					beta = 1
 				}
 				if !dot {
@@ -306,12 +307,12 @@ func (c *CPU) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvSha
 					}
 				}
 			}, func() {
-				scratch.put(xi)
-				scratch.put(tmp)
-				scratch.put(dyi)
-				scratch.put(col)
+				host.Scratch.Put(xi)
+				host.Scratch.Put(tmp)
+				host.Scratch.Put(dyi)
+				host.Scratch.Put(col)
 				if dwT != nil {
-					scratch.put(dwT)
+					host.Scratch.Put(dwT)
 				}
 			}
 	})

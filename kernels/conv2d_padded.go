@@ -3,6 +3,7 @@ package kernels
 import (
 	"sync"
 
+	"twostage/kernels/internal/host"
 	"twostage/tensor"
 )
 
@@ -212,15 +213,15 @@ func (b *padBufs) get(g padGeom, ko, nb int) {
 // alloc takes buffers of the given lengths (the phase planes of
 // conv2d_strided.go use the same three).
 func (b *padBufs) alloc(xLen, gridLen, offLen int) {
-	b.xp = scratch.get(xLen)
-	b.grid = scratch.get(gridLen)
+	b.xp = host.Scratch.Get(xLen)
+	b.grid = host.Scratch.Get(gridLen)
 	b.off = offScratch.get(offLen)
 	b.cnt = 0
 }
 
 func (b *padBufs) put() {
-	scratch.put(b.xp)
-	scratch.put(b.grid)
+	host.Scratch.Put(b.xp)
+	host.Scratch.Put(b.grid)
 	offScratch.put(b.off)
 }
 
@@ -300,7 +301,7 @@ func (c *CPU) useConvPadded(s tensor.ConvShape, data bool) bool {
 func (c *CPU) conv2DForwardPadded(ys, xs, ws []float32, s tensor.ConvShape, p convPlan, ep *convEpilogue) {
 	g := newPadGeom(s.C, s.H, s.W, s.Pad, s.Pad, s.R, s.S)
 	crs, chw, kohw := s.C*s.R*s.S, s.C*s.H*s.W, s.K*s.OH*s.OW
-	parallelFor(c.threads(), p.ng, 1, func(lo, hi int) {
+	host.For(c.threads(), p.ng, 1, func(lo, hi int) {
 		var b padBufs
 		b.get(g, s.K, p.nb)
 		defer b.put()
@@ -310,7 +311,7 @@ func (c *CPU) conv2DForwardPadded(ys, xs, ws []float32, s tensor.ConvShape, p co
 			g.pack(b.xp, xs[n0*chw:], chw, cnt)
 			// grid [K, L] = W [K, C·R·S] · col, col's rows being windows of xp.
 			L := g.gridLen(cnt)
-			c.serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
+			c.ctxp().Serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
 			g.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, storeSet)
 			if ep != nil {
 				gep := convEpilogue{shift: ep.shift, res: from(ep.res, n0*kohw), relu: ep.relu, path: ep.path}
@@ -335,8 +336,8 @@ func (c *CPU) conv2DBackwardDataPadded(dxs, dys, ws []float32, s tensor.ConvShap
 	}
 	krs, chw, kohw := s.K*s.R*s.S, s.C*s.H*s.W, s.K*s.OH*s.OW
 	// w'[c, (k·R + r)·S + q] = w[k, c, R−1−r, S−1−q]
-	wf := scratch.get(s.C * krs)
-	defer scratch.put(wf)
+	wf := host.Scratch.Get(s.C * krs)
+	defer host.Scratch.Put(wf)
 	rs := s.R * s.S
 	for k := 0; k < s.K; k++ {
 		for ci := 0; ci < s.C; ci++ {
@@ -347,7 +348,7 @@ func (c *CPU) conv2DBackwardDataPadded(dxs, dys, ws []float32, s tensor.ConvShap
 			}
 		}
 	}
-	parallelFor(c.threads(), p.ng, 1, func(lo, hi int) {
+	host.For(c.threads(), p.ng, 1, func(lo, hi int) {
 		var b padBufs
 		b.get(g, s.C, p.nb)
 		defer b.put()
@@ -357,7 +358,7 @@ func (c *CPU) conv2DBackwardDataPadded(dxs, dys, ws []float32, s tensor.ConvShap
 			g.pack(b.xp, dys[n0*kohw:], kohw, cnt)
 			// grid [C, L] = W' [C, K·R·S] · col(dyp).
 			L := g.gridLen(cnt)
-			c.serial().SgemmRows(false, false, s.C, L, krs, 1, wf, krs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
+			c.ctxp().Serial().SgemmRows(false, false, s.C, L, krs, 1, wf, krs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
 			g.unpack(dxs[n0*chw:], chw, b.grid, s.C, cnt, mode)
 		}
 	})
@@ -393,7 +394,7 @@ func (c *CPU) conv2DBackwardFilterPadded(dws, dys, xs []float32, s tensor.ConvSh
 			// [L, C·R·S], whose stored rows are col's rows, the
 			// windows of xp.
 			L := g.gridLen(cnt)
-			c.serial().SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xpLen(cnt)], b.off, beta, pt, crs)
+			c.ctxp().Serial().SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xpLen(cnt)], b.off, beta, pt, crs)
 		}, b.put
 	})
 }
@@ -409,13 +410,13 @@ type filterGroup func(n0, cnt int, beta float32, pt []float32)
 // dw += P_0 + P_1 + … (addPartials), so a given thread count always gives
 // the same bits.
 func (c *CPU) filterChunks(dws []float32, s tensor.ConvShape, p convPlan, rqc bool, worker func() (group filterGroup, release func())) {
-	cb := chunks(c.threads(), p.ng, 1)
+	cb := host.Chunks(c.threads(), p.ng, 1)
 	nch := len(cb) - 1
 	partial := make([][]float32, nch)
 	for t := range nch {
-		partial[t] = scratch.get(s.K * s.C * s.R * s.S)
+		partial[t] = host.Scratch.Get(s.K * s.C * s.R * s.S)
 	}
-	parallelFor(nch, nch, 1, func(tlo, thi int) {
+	host.For(nch, nch, 1, func(tlo, thi int) {
 		group, release := worker()
 		defer release()
 		for t := tlo; t < thi; t++ {
@@ -429,7 +430,7 @@ func (c *CPU) filterChunks(dws []float32, s tensor.ConvShape, p convPlan, rqc bo
 	})
 	addPartials(c, dws, partial, s, rqc)
 	for t := range nch {
-		scratch.put(partial[t])
+		host.Scratch.Put(partial[t])
 	}
 }
 
@@ -439,7 +440,7 @@ func (c *CPU) filterChunks(dws []float32, s tensor.ConvShape, p convPlan, rqc bo
 // split over threads without changing any bit.
 func addPartials(c *CPU, dws []float32, partial [][]float32, s tensor.ConvShape, rqc bool) {
 	crs, rs := s.C*s.R*s.S, s.R*s.S
-	parallelFor(c.threads(), s.K, max(1, (1<<14)/crs), func(lo, hi int) {
+	host.For(c.threads(), s.K, max(1, (1<<14)/crs), func(lo, hi int) {
 		for t := range partial {
 			for k := lo; k < hi; k++ {
 				d := dws[k*crs : (k+1)*crs]
@@ -462,7 +463,7 @@ func addPartials(c *CPU, dws []float32, partial [][]float32, s tensor.ConvShape,
 	})
 }
 
-// offScratch recycles the window-offset tables, like scratch does the
+// offScratch recycles the window-offset tables, like host.Scratch does the
 // float32 buffers (a free list that survives garbage collections).
 var offScratch intPool
 
@@ -487,11 +488,11 @@ func (p *intPool) get(n int) []int {
 	return make([]int, n)
 }
 
-// put hands b back; beyond maxFree buffers the list drops it.
+// put hands b back; beyond host.MaxFree buffers the list drops it.
 func (p *intPool) put(b []int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if cap(b) > 0 && len(p.free) < maxFree {
+	if cap(b) > 0 && len(p.free) < host.MaxFree {
 		p.free = append(p.free, b)
 	}
 }

@@ -1,6 +1,9 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	"twostage/kernels/internal/host"
+	"twostage/tensor"
+)
 
 // Strided convolutions (the stride-2 entries of ResNet stages and their 1×1
 // shortcuts) as implicit GEMMs on phase planes, the strided counterpart of
@@ -157,7 +160,7 @@ func (g phaseGeom) prepare(b *padBufs, ko, cnt int, zeroGrid, rqc bool) {
 func (c *CPU) conv2DForwardPhase(ys, xs, ws []float32, s tensor.ConvShape, p convPlan) {
 	g := newPhaseGeom(s)
 	crs, chw, kohw := s.C*s.R*s.S, s.C*s.H*s.W, s.K*s.OH*s.OW
-	parallelFor(c.threads(), p.ng, 1, func(lo, hi int) {
+	host.For(c.threads(), p.ng, 1, func(lo, hi int) {
 		b := g.bufs(s.K, p.nb)
 		defer b.put()
 		for gi := lo; gi < hi; gi++ {
@@ -165,7 +168,7 @@ func (c *CPU) conv2DForwardPhase(ys, xs, ws []float32, s tensor.ConvShape, p con
 			g.prepare(b, s.K, cnt, false, false)
 			g.pack(b.xp, xs[n0*chw:], chw, cnt)
 			L := g.grid.gridLen(cnt)
-			c.serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xqLen(cnt)], b.off, 0, b.grid, L)
+			c.ctxp().Serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xqLen(cnt)], b.off, 0, b.grid, L)
 			g.grid.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, storeSet)
 		}
 	})
@@ -184,7 +187,7 @@ func (c *CPU) conv2DBackwardFilterPhase(dws, dys, xs []float32, s tensor.ConvSha
 			g.pack(b.xp, xs[n0*chw:], chw, cnt)
 			g.grid.spread(b.grid, dys[n0*kohw:], kohw, s.K, cnt)
 			L := g.grid.gridLen(cnt)
-			c.serial().SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xqLen(cnt)], b.off, beta, pt, crs)
+			c.ctxp().Serial().SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xqLen(cnt)], b.off, beta, pt, crs)
 		}, b.put
 	})
 }

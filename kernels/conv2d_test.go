@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"math"
 	"testing"
@@ -118,9 +120,9 @@ func TestConv2DReferenceGradients(t *testing.T) {
 		convCase(2, 2, 3, 2, 1, 1, 2, 0),
 	} {
 		t.Run(convName(s), func(t *testing.T) {
-			x := denseF64(denseRand(1, s.N*s.C*s.H*s.W, -1, 1))
-			w := denseF64(denseRand(2, s.K*s.C*s.R*s.S, -1, 1))
-			g := denseF64(denseRand(3, s.N*s.K*s.OH*s.OW, -1, 1))
+			x := kt.DenseF64(kt.DenseRand(1, s.N*s.C*s.H*s.W, -1, 1))
+			w := kt.DenseF64(kt.DenseRand(2, s.K*s.C*s.R*s.S, -1, 1))
+			g := kt.DenseF64(kt.DenseRand(3, s.N*s.K*s.OH*s.OW, -1, 1))
 			loss := func(x, w []float64) float64 {
 				var l float64
 				for i, v := range slowConv2D64(x, w, s) {
@@ -131,8 +133,8 @@ func TestConv2DReferenceGradients(t *testing.T) {
 			set := &fd.Settings{Formula: fd.Central, Step: 1e-3}
 			dx := fd.Gradient(nil, func(v []float64) float64 { return loss(v, w) }, x, set)
 			dw := fd.Gradient(nil, func(v []float64) float64 { return loss(x, v) }, w, set)
-			denseClose64(t, "dx", slowConv2DBackwardData64(g, w, s), dx, 1e-9, 1e-6)
-			denseClose64(t, "dw", slowConv2DBackwardFilter64(g, x, s), dw, 1e-9, 1e-6)
+			kt.DenseClose64(t, "dx", slowConv2DBackwardData64(g, w, s), dx, 1e-9, 1e-6)
+			kt.DenseClose64(t, "dw", slowConv2DBackwardFilter64(g, x, s), dw, 1e-9, 1e-6)
 		})
 	}
 }
@@ -201,35 +203,35 @@ func convCases() []tensor.ConvShape {
 func TestConv2D(t *testing.T) {
 	for ci, s := range convCases() {
 		seed := uint64(10 * ci)
-		x := denseRand(seed+1, s.N*s.C*s.H*s.W, -1, 1)
-		w := denseRand(seed+2, s.K*s.C*s.R*s.S, -1, 1)
-		dy := denseRand(seed+3, s.N*s.K*s.OH*s.OW, -1, 1)
-		dx0 := denseRand(seed+4, len(x), -1, 1)
-		dw0 := denseRand(seed+5, len(w), -1, 1)
-		x64, w64, dy64 := denseF64(x), denseF64(w), denseF64(dy)
+		x := kt.DenseRand(seed+1, s.N*s.C*s.H*s.W, -1, 1)
+		w := kt.DenseRand(seed+2, s.K*s.C*s.R*s.S, -1, 1)
+		dy := kt.DenseRand(seed+3, s.N*s.K*s.OH*s.OW, -1, 1)
+		dx0 := kt.DenseRand(seed+4, len(x), -1, 1)
+		dw0 := kt.DenseRand(seed+5, len(w), -1, 1)
+		x64, w64, dy64 := kt.DenseF64(x), kt.DenseF64(w), kt.DenseF64(dy)
 		wantY := slowConv2D64(x64, w64, s)
-		wantDx := denseAdd(dx0, slowConv2DBackwardData64(dy64, w64, s))
-		wantDw := denseAdd(dw0, slowConv2DBackwardFilter64(dy64, x64, s))
+		wantDx := kt.DenseAdd(dx0, slowConv2DBackwardData64(dy64, w64, s))
+		wantDw := kt.DenseAdd(dw0, slowConv2DBackwardFilter64(dy64, x64, s))
 		// Outputs are sums of L products of values in [−1, 1] (L = C·R·S
 		// forward, at most K·R·S for dx, N·OH·OW for dw), of typical size
 		// √L; atol scales by √L to stay the same fraction of that scale.
 		sq := func(l int) float64 { return math.Sqrt(float64(l)) }
-		for _, be := range denseThreaded() {
+		for _, be := range kt.DenseThreaded() {
 			for _, path := range []string{"winograd", "winorows", "lanes", "padded", "im2col"} {
 				t.Run(fmt.Sprintf("backend=%s/path=%s/shape=%s", be.Name, path, convName(s)), func(t *testing.T) {
 					defer kernels.SetConvPath(map[string]string{"winograd": "winograd", "winorows": "winorows", "lanes": "lanes", "padded": "always", "im2col": "never"}[path])()
-					xt := denseTensor(be.BE, s.XShape(), x)
-					wt := denseTensor(be.BE, s.WShape(), w)
-					dyt := denseTensor(be.BE, s.YShape(), dy)
-					y := denseTensor(be.BE, s.YShape(), denseRand(99, len(dy), -1e3, 1e3)) // garbage to overwrite
+					xt := kt.DenseTensor(be.BE, s.XShape(), x)
+					wt := kt.DenseTensor(be.BE, s.WShape(), w)
+					dyt := kt.DenseTensor(be.BE, s.YShape(), dy)
+					y := kt.DenseTensor(be.BE, s.YShape(), kt.DenseRand(99, len(dy), -1e3, 1e3)) // garbage to overwrite
 					be.BE.Conv2DForward(y, xt, wt, s)
-					denseClose(t, "y", y.Float32s(), wantY, 1e-5*sq(s.C*s.R*s.S), 1e-4)
-					dxt := denseTensor(be.BE, s.XShape(), dx0)
+					kt.DenseClose(t, "y", y.Float32s(), wantY, 1e-5*sq(s.C*s.R*s.S), 1e-4)
+					dxt := kt.DenseTensor(be.BE, s.XShape(), dx0)
 					be.BE.Conv2DBackwardData(dxt, dyt, wt, s, true)
-					denseClose(t, "dx", dxt.Float32s(), wantDx, 1e-4*sq(s.K*s.R*s.S), 1e-3)
-					dwt := denseTensor(be.BE, s.WShape(), dw0)
+					kt.DenseClose(t, "dx", dxt.Float32s(), wantDx, 1e-4*sq(s.K*s.R*s.S), 1e-3)
+					dwt := kt.DenseTensor(be.BE, s.WShape(), dw0)
 					be.BE.Conv2DBackwardFilter(dwt, dyt, xt, s)
-					denseClose(t, "dw", dwt.Float32s(), wantDw, 1e-4*sq(s.N*s.OH*s.OW), 1e-3)
+					kt.DenseClose(t, "dw", dwt.Float32s(), wantDw, 1e-4*sq(s.N*s.OH*s.OW), 1e-3)
 				})
 			}
 		}
@@ -244,19 +246,19 @@ func TestConv2D(t *testing.T) {
 func TestConv2DBackwardDataSet(t *testing.T) {
 	for ci, s := range convCases() {
 		seed := uint64(10*ci + 7)
-		w := denseRand(seed+2, s.K*s.C*s.R*s.S, -1, 1)
-		dy := withSignedZeros(denseRand(seed+3, s.N*s.K*s.OH*s.OW, -1, 1))
-		for _, be := range denseThreaded() {
+		w := kt.DenseRand(seed+2, s.K*s.C*s.R*s.S, -1, 1)
+		dy := kt.WithSignedZeros(kt.DenseRand(seed+3, s.N*s.K*s.OH*s.OW, -1, 1))
+		for _, be := range kt.DenseThreaded() {
 			for _, path := range []string{"winograd", "winorows", "lanes", "padded", "im2col"} {
 				t.Run(fmt.Sprintf("backend=%s/path=%s/shape=%s", be.Name, path, convName(s)), func(t *testing.T) {
 					defer kernels.SetConvPath(map[string]string{"winograd": "winograd", "winorows": "winorows", "lanes": "lanes", "padded": "always", "im2col": "never"}[path])()
-					wt, dyt := denseTensor(be.BE, s.WShape(), w), denseTensor(be.BE, s.YShape(), dy)
+					wt, dyt := kt.DenseTensor(be.BE, s.WShape(), w), kt.DenseTensor(be.BE, s.YShape(), dy)
 					n := s.N * s.C * s.H * s.W
-					acc := denseTensor(be.BE, s.XShape(), make([]float32, n))
+					acc := kt.DenseTensor(be.BE, s.XShape(), make([]float32, n))
 					be.BE.Conv2DBackwardData(acc, dyt, wt, s, true)
-					set := denseTensor(be.BE, s.XShape(), denseRand(98, n, -1e3, 1e3)) // garbage to overwrite
+					set := kt.DenseTensor(be.BE, s.XShape(), kt.DenseRand(98, n, -1e3, 1e3)) // garbage to overwrite
 					be.BE.Conv2DBackwardData(set, dyt, wt, s, false)
-					denseSameBits(t, "dx (=)", set.Float32s(), acc.Float32s())
+					kt.DenseSameBits(t, "dx (=)", set.Float32s(), acc.Float32s())
 				})
 			}
 		}
@@ -267,13 +269,13 @@ func TestConv2DBackwardDataSet(t *testing.T) {
 // per backend and requires identical bits (fixed chunks, fixed order).
 func TestConv2DBackwardFilterDeterministic(t *testing.T) {
 	s := convCase(9, 16, 8, 8, 3, 3, 1, 1)
-	x := denseRand(1, s.N*s.C*s.H*s.W, -1, 1)
-	dy := denseRand(2, s.N*s.K*s.OH*s.OW, -1, 1)
-	for _, be := range denseThreaded() {
+	x := kt.DenseRand(1, s.N*s.C*s.H*s.W, -1, 1)
+	dy := kt.DenseRand(2, s.N*s.K*s.OH*s.OW, -1, 1)
+	for _, be := range kt.DenseThreaded() {
 		var first []float32
 		for run := 0; run < 3; run++ {
-			dw := denseTensor(be.BE, s.WShape(), make([]float32, s.K*s.C*s.R*s.S))
-			be.BE.Conv2DBackwardFilter(dw, denseTensor(be.BE, s.YShape(), dy), denseTensor(be.BE, s.XShape(), x), s)
+			dw := kt.DenseTensor(be.BE, s.WShape(), make([]float32, s.K*s.C*s.R*s.S))
+			be.BE.Conv2DBackwardFilter(dw, kt.DenseTensor(be.BE, s.YShape(), dy), kt.DenseTensor(be.BE, s.XShape(), x), s)
 			got := dw.Float32s()
 			if first == nil {
 				first = got
@@ -291,19 +293,19 @@ func TestConv2DBackwardFilterDeterministic(t *testing.T) {
 // TestConv2DPanics checks that a ConvShape that does not fit the tensors panics.
 func TestConv2DPanics(t *testing.T) {
 	s := convCase(2, 3, 7, 5, 3, 3, 1, 1)
-	for _, be := range backends() {
+	for _, be := range kt.Backends() {
 		x := be.BE.Empty(tensor.Float32, s.XShape())
 		w := be.BE.Empty(tensor.Float32, s.WShape())
 		y := be.BE.Empty(tensor.Float32, s.YShape())
 		bad := s
 		bad.Stride = 2 // OH, OW no longer match
-		if !densePanics(func() { be.BE.Conv2DForward(y, x, w, bad) }) {
+		if !kt.DensePanics(func() { be.BE.Conv2DForward(y, x, w, bad) }) {
 			t.Errorf("%s: forward with an inconsistent ConvShape did not panic", be.Name)
 		}
-		if !densePanics(func() { be.BE.Conv2DBackwardData(y, y, w, s, true) }) {
+		if !kt.DensePanics(func() { be.BE.Conv2DBackwardData(y, y, w, s, true) }) {
 			t.Errorf("%s: backward data with a wrong dx shape did not panic", be.Name)
 		}
-		if !densePanics(func() { be.BE.Conv2DBackwardFilter(x, y, x, s) }) {
+		if !kt.DensePanics(func() { be.BE.Conv2DBackwardFilter(x, y, x, s) }) {
 			t.Errorf("%s: backward filter with a wrong dw shape did not panic", be.Name)
 		}
 	}
@@ -372,14 +374,14 @@ var resnetConvs = func() []struct {
 // does the forward's FLOPs (2·N·K·OH·OW·C·R·S). Select with e.g.
 // -bench 'Conv2D/backend=cpu$/dir=fwd/shape=c64_k64' -benchtime=1x.
 func BenchmarkConv2D(b *testing.B) {
-	for _, be := range backends() {
+	for _, be := range kt.Backends() {
 		for _, dir := range []string{"fwd", "bwd_data", "bwd_filter"} {
 			for _, cs := range resnetConvs {
 				b.Run(fmt.Sprintf("backend=%s/dir=%s/shape=%s", be.Name, dir, cs.name), func(b *testing.B) {
 					s := cs.s
-					x := denseTensor(be.BE, s.XShape(), denseRand(1, s.N*s.C*s.H*s.W, -1, 1))
-					w := denseTensor(be.BE, s.WShape(), denseRand(2, s.K*s.C*s.R*s.S, -1, 1))
-					y := denseTensor(be.BE, s.YShape(), denseRand(3, s.N*s.K*s.OH*s.OW, -1, 1))
+					x := kt.DenseTensor(be.BE, s.XShape(), kt.DenseRand(1, s.N*s.C*s.H*s.W, -1, 1))
+					w := kt.DenseTensor(be.BE, s.WShape(), kt.DenseRand(2, s.K*s.C*s.R*s.S, -1, 1))
+					y := kt.DenseTensor(be.BE, s.YShape(), kt.DenseRand(3, s.N*s.K*s.OH*s.OW, -1, 1))
 					b.ReportAllocs()
 					for b.Loop() {
 						switch dir {
@@ -423,9 +425,9 @@ func BenchmarkConv2DPath(b *testing.B) {
 				b.Run(fmt.Sprintf("dir=%s/shape=%s/path=%s", dir, cs.name, path), func(b *testing.B) {
 					mode := map[string]string{"winograd": "winograd", "winorows": "winorows", "lanes": "lanes", "padded": "always", "phase": "auto", "im2col": "never"}[path]
 					defer kernels.SetConvPath(mode)()
-					x := denseTensor(be, s.XShape(), denseRand(1, s.N*s.C*s.H*s.W, -1, 1))
-					w := denseTensor(be, s.WShape(), denseRand(2, s.K*s.C*s.R*s.S, -1, 1))
-					y := denseTensor(be, s.YShape(), denseRand(3, s.N*s.K*s.OH*s.OW, -1, 1))
+					x := kt.DenseTensor(be, s.XShape(), kt.DenseRand(1, s.N*s.C*s.H*s.W, -1, 1))
+					w := kt.DenseTensor(be, s.WShape(), kt.DenseRand(2, s.K*s.C*s.R*s.S, -1, 1))
+					y := kt.DenseTensor(be, s.YShape(), kt.DenseRand(3, s.N*s.K*s.OH*s.OW, -1, 1))
 					for b.Loop() {
 						switch dir {
 						case "fwd":
@@ -462,20 +464,20 @@ func TestConv2DPathsAgree(t *testing.T) {
 		convCase(16, 32, 8, 64, 1, 1, 2, 0),
 	} {
 		seed := uint64(100 + 10*ci)
-		x := denseRand(seed+1, s.N*s.C*s.H*s.W, -1, 1)
-		w := denseRand(seed+2, s.K*s.C*s.R*s.S, -1, 1)
-		dy := denseRand(seed+3, s.N*s.K*s.OH*s.OW, -1, 1)
-		dx0 := denseRand(seed+4, len(x), -1, 1)
-		dw0 := denseRand(seed+5, len(w), -1, 1)
+		x := kt.DenseRand(seed+1, s.N*s.C*s.H*s.W, -1, 1)
+		w := kt.DenseRand(seed+2, s.K*s.C*s.R*s.S, -1, 1)
+		dy := kt.DenseRand(seed+3, s.N*s.K*s.OH*s.OW, -1, 1)
+		dx0 := kt.DenseRand(seed+4, len(x), -1, 1)
+		dw0 := kt.DenseRand(seed+5, len(w), -1, 1)
 		for _, mode := range []string{"auto", "winograd", "lanes", "always", "never"} {
 			t.Run(fmt.Sprintf("path=%s/shape=%s", mode, convName(s)), func(t *testing.T) {
 				defer kernels.SetConvPath(mode)()
 				var got [2][3][]float32
 				for i, be := range []tensor.Backend{avx2, avx512} {
-					xt, wt, dyt := denseTensor(be, s.XShape(), x), denseTensor(be, s.WShape(), w), denseTensor(be, s.YShape(), dy)
-					y := denseTensor(be, s.YShape(), make([]float32, len(dy)))
+					xt, wt, dyt := kt.DenseTensor(be, s.XShape(), x), kt.DenseTensor(be, s.WShape(), w), kt.DenseTensor(be, s.YShape(), dy)
+					y := kt.DenseTensor(be, s.YShape(), make([]float32, len(dy)))
 					be.Conv2DForward(y, xt, wt, s)
-					dxt, dwt := denseTensor(be, s.XShape(), dx0), denseTensor(be, s.WShape(), dw0)
+					dxt, dwt := kt.DenseTensor(be, s.XShape(), dx0), kt.DenseTensor(be, s.WShape(), dw0)
 					be.Conv2DBackwardData(dxt, dyt, wt, s, true)
 					be.Conv2DBackwardFilter(dwt, dyt, xt, s)
 					got[i] = [3][]float32{y.Float32s(), dxt.Float32s(), dwt.Float32s()}

@@ -3,6 +3,7 @@ package kernels
 import (
 	"sync"
 
+	"twostage/kernels/internal/host"
 	sgemmpkg "twostage/kernels/sgemm"
 	"twostage/tensor"
 )
@@ -118,7 +119,7 @@ var winoMode = padAuto
 func (c *CPU) winoFilter(u, w []float32, ko, ci int, flip bool) {
 	// Rows k in parallel (each writes its own entries of U): serial, the
 	// width-16 step spent 2 % of its time here with the other core idle.
-	parallelFor(c.threads(), ko, max(1, 4096/(9*ci)), func(lo, hi int) { winoFilterRows(u, w, ko, ci, flip, lo, hi) })
+	host.For(c.threads(), ko, max(1, 4096/(9*ci)), func(lo, hi int) { winoFilterRows(u, w, ko, ci, flip, lo, hi) })
 }
 
 // winoFilterRows is winoFilter for the rows k in [lo, hi).
@@ -333,20 +334,20 @@ func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add boo
 	pas := packedUs.get()
 	defer packedUs.put(pas)
 	for xi := range pas {
-		c.serial().PackA(&pas[xi], false, ko, ci, u[xi*ko*ci:(xi+1)*ko*ci], ci)
+		c.ctxp().Serial().PackA(&pas[xi], false, ko, ci, u[xi*ko*ci:(xi+1)*ko*ci], ci)
 	}
 	nb, ng := c.winoGroups(n, h, w)
 	sin, sout := ci*h*w, ko*h*w
-	parallelFor(c.threads(), ng, 1, func(lo, hi int) {
+	host.For(c.threads(), ng, 1, func(lo, hi int) {
 		big := newWinoGeom(h, w, nb)
-		xp := scratch.get(big.xpLen(ci))
-		v := scratch.get(16 * ci * big.tp)
-		m := scratch.get(16 * ko * big.tp)
-		out := scratch.get(ko * 2 * big.th * big.rwp)
-		defer scratch.put(xp)
-		defer scratch.put(v)
-		defer scratch.put(m)
-		defer scratch.put(out)
+		xp := host.Scratch.Get(big.xpLen(ci))
+		v := host.Scratch.Get(16 * ci * big.tp)
+		m := host.Scratch.Get(16 * ko * big.tp)
+		out := host.Scratch.Get(ko * 2 * big.th * big.rwp)
+		defer host.Scratch.Put(xp)
+		defer host.Scratch.Put(v)
+		defer host.Scratch.Put(m)
+		defer host.Scratch.Put(out)
 		cnt := 0 // the group size xp's zero border is laid out for
 		for gi := lo; gi < hi; gi++ {
 			n0 := gi * nb
@@ -358,7 +359,7 @@ func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add boo
 			g.pack(xp, src[n0*sin:], sin, ci)
 			g.input(v, xp, ci)
 			for xi := range pas {
-				c.serial().SgemmPacked(&pas[xi], false, g.T, 1, v[xi*ci*g.tp:], g.tp, 0, m[xi*ko*g.tp:], g.tp)
+				c.ctxp().Serial().SgemmPacked(&pas[xi], false, g.T, 1, v[xi*ci*g.tp:], g.tp, 0, m[xi*ko*g.tp:], g.tp)
 			}
 			g.output(out, m, ko)
 			var gep *convEpilogue // ep with res moved to the group
@@ -398,8 +399,8 @@ func (p *packPool) put(b *[16]sgemmpkg.PackedA) {
 
 // conv2DForwardWinograd is Conv2DForward on the Winograd path.
 func (c *CPU) conv2DForwardWinograd(ys, xs, ws []float32, s tensor.ConvShape) {
-	u := scratch.get(16 * s.K * s.C)
-	defer scratch.put(u)
+	u := host.Scratch.Get(16 * s.K * s.C)
+	defer host.Scratch.Put(u)
 	c.winoFilter(u, ws, s.K, s.C, false)
 	c.conv2DWinograd(ys, xs, u, s.N, s.C, s.K, s.H, s.W, false, nil)
 }
@@ -409,8 +410,8 @@ func (c *CPU) conv2DForwardWinograd(ys, xs, ws []float32, s tensor.ConvShape) {
 // acc false dx = that conv + 0 (a zero-shift epilogue: the bits of += into
 // zeros, −0 included).
 func (c *CPU) conv2DBackwardDataWinograd(dxs, dys, ws []float32, s tensor.ConvShape, acc bool) {
-	u := scratch.get(16 * s.C * s.K)
-	defer scratch.put(u)
+	u := host.Scratch.Get(16 * s.C * s.K)
+	defer host.Scratch.Put(u)
 	c.winoFilter(u, ws, s.C, s.K, true)
 	var ep *convEpilogue
 	if !acc {
@@ -506,17 +507,17 @@ func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.Conv
 	nb, ng := c.winoGroups(s.N, s.H, s.W)
 	sin, sout := s.C*s.H*s.W, s.K*s.H*s.W
 	kc := s.K * s.C
-	bounds := chunks(c.threads(), ng, 1)
+	bounds := host.Chunks(c.threads(), ng, 1)
 	nch := len(bounds) - 1
 	ms := make([][]float32, nch)
-	parallelFor(nch, nch, 1, func(qlo, qhi int) {
+	host.For(nch, nch, 1, func(qlo, qhi int) {
 		for q := qlo; q < qhi; q++ {
 			big := newWinoGeom(s.H, s.W, nb)
-			xp := scratch.get(big.xpLen(s.C))
-			v := scratch.get(16 * s.C * big.tp)
-			w := scratch.get(16 * s.K * big.tp)
-			dyg := scratch.get(s.K * 2 * big.th * big.rwp)
-			m := scratch.get(16 * kc)
+			xp := host.Scratch.Get(big.xpLen(s.C))
+			v := host.Scratch.Get(16 * s.C * big.tp)
+			w := host.Scratch.Get(16 * s.K * big.tp)
+			dyg := host.Scratch.Get(s.K * 2 * big.th * big.rwp)
+			m := host.Scratch.Get(16 * kc)
 			clear(m)
 			cnt := 0
 			for gi := bounds[q]; gi < bounds[q+1]; gi++ {
@@ -532,14 +533,14 @@ func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.Conv
 				g.spread(dyg, dys[n0*sout:], sout, s.K)
 				g.gradInput(w, dyg, s.K)
 				for xi := 0; xi < 16; xi++ {
-					c.serial().Sgemm(false, true, s.K, s.C, g.T, 1, w[xi*s.K*g.tp:], g.tp,
+					c.ctxp().Serial().Sgemm(false, true, s.K, s.C, g.T, 1, w[xi*s.K*g.tp:], g.tp,
 						v[xi*s.C*g.tp:], g.tp, 1, m[xi*kc:(xi+1)*kc], s.C)
 				}
 			}
-			scratch.put(xp)
-			scratch.put(v)
-			scratch.put(w)
-			scratch.put(dyg)
+			host.Scratch.Put(xp)
+			host.Scratch.Put(v)
+			host.Scratch.Put(w)
+			host.Scratch.Put(dyg)
 			ms[q] = m
 		}
 	})
@@ -552,8 +553,8 @@ func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.Conv
 func winoFilterFinish(dws []float32, ms [][]float32, K, C, plane int) {
 	for q := 1; q < len(ms); q++ {
 		Axpy(1, ms[q], ms[0])
-		scratch.put(ms[q])
+		host.Scratch.Put(ms[q])
 	}
 	winoFilterGradPlanes(dws, ms[0], K, C, plane)
-	scratch.put(ms[0])
+	host.Scratch.Put(ms[0])
 }

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"twostage/kernels/internal/host"
 	sgemmpkg "twostage/kernels/sgemm"
 	"twostage/tensor"
 )
@@ -297,43 +298,43 @@ func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bo
 	// The GEMMs compute mp = ko rounded up to whole micro-panels (6 rows,
 	// 16 on avx512; zero kernels past ko): a ragged last panel would go
 	// through the SGEMM's staging tile and be merged row by row.
-	tr := c.serial().TileRows()
+	tr := c.ctxp().Serial().TileRows()
 	mp := ceilDiv(ko, tr) * tr
 	pas := packedUs.get()
 	defer packedUs.put(pas)
 	up := u
 	if mp > ko {
-		up = scratch.get(16 * mp * ci)
-		defer scratch.put(up)
+		up = host.Scratch.Get(16 * mp * ci)
+		defer host.Scratch.Put(up)
 		clear(up)
 		for xi := 0; xi < 16; xi++ {
 			copy(up[xi*mp*ci:], u[xi*ko*ci:(xi+1)*ko*ci])
 		}
 	}
 	for xi := range pas {
-		c.serial().PackA(&pas[xi], false, mp, ci, up[xi*mp*ci:(xi+1)*mp*ci], ci)
+		c.ctxp().Serial().PackA(&pas[xi], false, mp, ci, up[xi*mp*ci:(xi+1)*mp*ci], ci)
 	}
 	p := c.lanePlan(n, h, w)
 	sin, sout := ci*h*w, ko*h*w
-	parallelFor(c.threads(), p.gb*p.gt, 1, func(lo, hi int) {
+	host.For(c.threads(), p.gb*p.gt, 1, func(lo, hi int) {
 		big := p.largest(h, w)
-		xi := scratch.get(big.xiLen(ci))
-		tmp := scratch.get(big.tmpLen())
-		defer scratch.put(tmp)
-		v := scratch.get(16 * big.plane(ci))
-		m := scratch.get(16 * big.plane(mp))
-		out := scratch.get(big.gridLen(ko))
-		defer scratch.put(xi)
-		defer scratch.put(v)
-		defer scratch.put(m)
-		defer scratch.put(out)
+		xi := host.Scratch.Get(big.xiLen(ci))
+		tmp := host.Scratch.Get(big.tmpLen())
+		defer host.Scratch.Put(tmp)
+		v := host.Scratch.Get(16 * big.plane(ci))
+		m := host.Scratch.Get(16 * big.plane(mp))
+		out := host.Scratch.Get(big.gridLen(ko))
+		defer host.Scratch.Put(xi)
+		defer host.Scratch.Put(v)
+		defer host.Scratch.Put(m)
+		defer host.Scratch.Put(out)
 		for gi := lo; gi < hi; gi++ {
 			g, n0 := p.group(gi, h, w)
 			cnt := min(g.nlb*wlanes, n-n0)
 			g.pack(xi, tmp, src[n0*sin:], sin, cnt, ci)
 			g.input(v, xi, ci, true)
 			for xi := range pas {
-				c.serial().SgemmPackedAB(&pas[xi], g.T, 1, v[xi*g.plane(ci):], 0, m[xi*g.plane(mp):], g.T)
+				c.ctxp().Serial().SgemmPackedAB(&pas[xi], g.T, 1, v[xi*g.plane(ci):], 0, m[xi*g.plane(mp):], g.T)
 			}
 			g.output(out, m, ko, g.plane(mp))
 			var gep *convEpilogue
@@ -360,25 +361,25 @@ func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.Con
 	// The products compute kp = K rounded up to whole blocks (3 rows for
 	// dotNT, a micro-panel of TileRows for the SGEMM): the rows of W past K
 	// stay zero (gradInput never writes them).
-	tr := c.serial().TileRows()
+	tr := c.ctxp().Serial().TileRows()
 	kp := ceilDiv(s.K, tr) * tr
 	if dot {
 		kp = ceilDiv(s.K, 3) * 3
 	}
 	kc := kp * s.C
-	bounds := chunks(c.threads(), p.gb*p.gt, 1)
+	bounds := host.Chunks(c.threads(), p.gb*p.gt, 1)
 	nch := len(bounds) - 1
 	ms := make([][]float32, nch)
-	parallelFor(nch, nch, 1, func(qlo, qhi int) {
+	host.For(nch, nch, 1, func(qlo, qhi int) {
 		for q := qlo; q < qhi; q++ {
 			big := p.largest(s.H, s.W)
-			xi := scratch.get(big.xiLen(s.C))
-			tmp := scratch.get(big.tmpLen())
-			v := scratch.get(16 * big.plane(s.C))
-			w := scratch.get(16 * big.plane(kp))
+			xi := host.Scratch.Get(big.xiLen(s.C))
+			tmp := host.Scratch.Get(big.tmpLen())
+			v := host.Scratch.Get(16 * big.plane(s.C))
+			w := host.Scratch.Get(16 * big.plane(kp))
 			clear(w)
-			dyg := scratch.get(big.gridLen(s.K))
-			m := scratch.get(16 * kc)
+			dyg := host.Scratch.Get(big.gridLen(s.K))
+			m := host.Scratch.Get(16 * kc)
 			clear(m)
 			for gi := bounds[q]; gi < bounds[q+1]; gi++ {
 				g, n0 := p.group(gi, s.H, s.W)
@@ -393,15 +394,15 @@ func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.Con
 					if dot {
 						dotNT(true, mx, s.C, wx, g.T, vx, g.T, kp, s.C, g.T)
 					} else {
-						c.serial().Sgemm(false, true, kp, s.C, g.T, 1, wx, g.T, vx, g.T, 1, mx, s.C)
+						c.ctxp().Serial().Sgemm(false, true, kp, s.C, g.T, 1, wx, g.T, vx, g.T, 1, mx, s.C)
 					}
 				}
 			}
-			scratch.put(xi)
-			scratch.put(tmp)
-			scratch.put(v)
-			scratch.put(w)
-			scratch.put(dyg)
+			host.Scratch.Put(xi)
+			host.Scratch.Put(tmp)
+			host.Scratch.Put(v)
+			host.Scratch.Put(w)
+			host.Scratch.Put(dyg)
 			ms[q] = m
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 
+	"twostage/kernels/internal/host"
 	"twostage/kernels/sgemm"
 	"twostage/tensor"
 )
@@ -71,6 +72,17 @@ func I64(t *tensor.Tensor) []int64 {
 }
 
 func (c *CPU) Name() string { return "cpu" }
+
+// ctx is the context c's kernel calls run with.
+func (c *CPU) ctx() host.Ctx {
+	return host.Ctx{Threads: c.threads(), Path: c.path(), NoSIMD: c.NoSIMD}
+}
+
+// ctxp is c.ctx() on the heap, for the calls that take a pointer.
+func (c *CPU) ctxp() *host.Ctx {
+	x := c.ctx()
+	return &x
+}
 
 func (c *CPU) threads() int {
 	if c.Threads > 0 {

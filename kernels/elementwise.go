@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 
+	"twostage/kernels/internal/host"
 	"twostage/tensor"
 )
 
@@ -162,7 +163,7 @@ func MaskedFill(dst, x, mask []float32, v float32) {
 
 // ew runs body over [0, n) in fixed chunks of at least ewMinChunk.
 func (c *CPU) ew(n int, body func(lo, hi int)) {
-	parallelFor(c.threads(), n, ewMinChunk, body)
+	host.For(c.threads(), n, ewMinChunk, body)
 }
 
 // Fill sets every element of t to v; an int64 tensor gets int64(v)

@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -65,20 +67,20 @@ func slowBinary64(op tensor.BinaryOp, dst, a, b float64) float64 {
 }
 
 // ewSizes adds a size that splits into several parallel chunks.
-var ewSizes = append(append([]int(nil), tailSizes...), 3*(1<<14)+5)
+var ewSizes = append(append([]int(nil), kt.TailSizes...), 3*(1<<14)+5)
 
 // unaryInput draws x in the op's domain, away from its poles: (0.1, 3) for
 // Log, Sqrt and Recip, (-3, 3) otherwise.
 func unaryInput(r *rand.Rand, op tensor.UnaryOp, n int) []float32 {
 	if op == tensor.Log || op == tensor.Sqrt || op == tensor.Recip {
-		return uniform(r, n, 0.1, 3)
+		return kt.Uniform(r, n, 0.1, 3)
 	}
-	return uniform(r, n, -3, 3)
+	return kt.Uniform(r, n, -3, 3)
 }
 
 func TestUnary(t *testing.T) {
-	r := newRand(1)
-	for _, b := range backends() {
+	r := kt.NewRand(1)
+	for _, b := range kt.Backends() {
 		for op := tensor.Exp; op <= tensor.Abs; op++ {
 			for _, n := range ewSizes {
 				x := unaryInput(r, op, n)
@@ -87,11 +89,11 @@ func TestUnary(t *testing.T) {
 					want[i] = slowUnary64(op, float64(v))
 				}
 				name := fmt.Sprintf("%s/op=%d/n=%d", b.Name, op, n)
-				xt, dst := upload(b.BE, x, n), b.BE.Empty(tensor.Float32, tensor.Shape{n})
+				xt, dst := kt.Upload(b.BE, x, n), b.BE.Empty(tensor.Float32, tensor.Shape{n})
 				b.BE.Unary(op, dst, xt)
-				allClose(t, name, dst.Float32s(), want, fwdAtol, fwdRtol)
+				kt.AllClose(t, name, dst.Float32s(), want, kt.FwdAtol, kt.FwdRtol)
 				b.BE.Unary(op, xt, xt) // in place: dst may alias x
-				allClose(t, name+"/inplace", xt.Float32s(), want, fwdAtol, fwdRtol)
+				kt.AllClose(t, name+"/inplace", xt.Float32s(), want, kt.FwdAtol, kt.FwdRtol)
 			}
 		}
 	}
@@ -125,10 +127,10 @@ func TestUnarySpecial(t *testing.T) {
 // binaryInputs draws a, b and the old dst; b stays away from 0 for the
 // divisions, has both signs for ReLUGradAcc and is half zeros for MaskAcc.
 func binaryInputs(r *rand.Rand, op tensor.BinaryOp, n int) (a, b, dst []float32) {
-	a, dst = uniform(r, n, -3, 3), uniform(r, n, -3, 3)
+	a, dst = kt.Uniform(r, n, -3, 3), kt.Uniform(r, n, -3, 3)
 	switch op {
 	case tensor.Div, tensor.DivAcc:
-		b = uniform(r, n, 0.5, 3)
+		b = kt.Uniform(r, n, 0.5, 3)
 		for i := range b {
 			if r.IntN(2) == 0 {
 				b[i] = -b[i]
@@ -140,14 +142,14 @@ func binaryInputs(r *rand.Rand, op tensor.BinaryOp, n int) (a, b, dst []float32)
 			b[i] = float32(r.IntN(2))
 		}
 	default:
-		b = uniform(r, n, -3, 3)
+		b = kt.Uniform(r, n, -3, 3)
 	}
 	return a, b, dst
 }
 
 func TestBinary(t *testing.T) {
-	r := newRand(2)
-	for _, be := range backends() {
+	r := kt.NewRand(2)
+	for _, be := range kt.Backends() {
 		for op := tensor.Add; op <= tensor.MaskAcc; op++ {
 			for _, n := range ewSizes {
 				a, b, d := binaryInputs(r, op, n)
@@ -156,9 +158,9 @@ func TestBinary(t *testing.T) {
 					want[i] = slowBinary64(op, float64(d[i]), float64(a[i]), float64(b[i]))
 				}
 				name := fmt.Sprintf("%s/op=%d/n=%d", be.Name, op, n)
-				at, bt, dt := upload(be.BE, a, n), upload(be.BE, b, n), upload(be.BE, d, n)
+				at, bt, dt := kt.Upload(be.BE, a, n), kt.Upload(be.BE, b, n), kt.Upload(be.BE, d, n)
 				be.BE.Binary(op, dt, at, bt)
-				allClose(t, name, dt.Float32s(), want, fwdAtol, fwdRtol)
+				kt.AllClose(t, name, dt.Float32s(), want, kt.FwdAtol, kt.FwdRtol)
 			}
 		}
 	}
@@ -166,16 +168,16 @@ func TestBinary(t *testing.T) {
 
 // TestAffine covers Fill, Copy, Axpy, Scale and MaskedFill.
 func TestAffine(t *testing.T) {
-	r := newRand(3)
-	for _, b := range backends() {
+	r := kt.NewRand(3)
+	for _, b := range kt.Backends() {
 		for _, n := range ewSizes {
 			name := fmt.Sprintf("%s/n=%d", b.Name, n)
-			x, y := uniform(r, n, -2, 2), uniform(r, n, -2, 2)
+			x, y := kt.Uniform(r, n, -2, 2), kt.Uniform(r, n, -2, 2)
 			mask := make([]float32, n)
 			for i := range mask {
 				mask[i] = float32(r.IntN(2))
 			}
-			xt, yt := upload(b.BE, x, n), upload(b.BE, y, n)
+			xt, yt := kt.Upload(b.BE, x, n), kt.Upload(b.BE, y, n)
 			const alpha, beta, v = 0.75, -1.5, 9.5
 			wantAxpy, wantScale, wantMF := make([]float64, n), make([]float64, n), make([]float64, n)
 			for i := range x {
@@ -187,11 +189,11 @@ func TestAffine(t *testing.T) {
 				}
 			}
 			b.BE.Axpy(alpha, xt, yt)
-			allClose(t, name+"/axpy", yt.Float32s(), wantAxpy, fwdAtol, fwdRtol)
+			kt.AllClose(t, name+"/axpy", yt.Float32s(), wantAxpy, kt.FwdAtol, kt.FwdRtol)
 			b.BE.Scale(yt, xt, alpha, beta)
-			allClose(t, name+"/scale", yt.Float32s(), wantScale, fwdAtol, fwdRtol)
-			b.BE.MaskedFill(yt, xt, upload(b.BE, mask, n), v)
-			allClose(t, name+"/masked_fill", yt.Float32s(), wantMF, 0, 0)
+			kt.AllClose(t, name+"/scale", yt.Float32s(), wantScale, kt.FwdAtol, kt.FwdRtol)
+			b.BE.MaskedFill(yt, xt, kt.Upload(b.BE, mask, n), v)
+			kt.AllClose(t, name+"/masked_fill", yt.Float32s(), wantMF, 0, 0)
 
 			b.BE.Fill(yt, 2.5)
 			for i, g := range yt.Float32s() {
@@ -201,13 +203,13 @@ func TestAffine(t *testing.T) {
 			}
 			c := b.BE.Empty(tensor.Float32, tensor.Shape{1, n}) // shapes may differ
 			b.BE.Copy(c, xt)
-			allClose(t, name+"/copy", c.Float32s(), to64(x), 0, 0)
+			kt.AllClose(t, name+"/copy", c.Float32s(), kt.To64(x), 0, 0)
 
 			ix := make([]int64, n)
 			for i := range ix {
 				ix[i] = r.Int64N(1000) - 500
 			}
-			it, ic := uploadInt(b.BE, ix, n), b.BE.Empty(tensor.Int64, tensor.Shape{n})
+			it, ic := kt.UploadInt(b.BE, ix, n), b.BE.Empty(tensor.Int64, tensor.Shape{n})
 			b.BE.Copy(ic, it)
 			b.BE.Fill(it, -3)
 			got, gotFill := ic.Int64s(), it.Int64s()
@@ -223,27 +225,27 @@ func TestAffine(t *testing.T) {
 // TestElementwiseGuard runs the plain kernels over views whose capacity runs
 // into a guard band: nothing past len may change.
 func TestElementwiseGuard(t *testing.T) {
-	r := newRand(4)
+	r := kt.NewRand(4)
 	const g = 16
-	for _, n := range tailSizes {
-		x, a, m := uniform(r, n, 0.5, 2), uniform(r, n, 0.5, 2), make([]float32, n)
+	for _, n := range kt.TailSizes {
+		x, a, m := kt.Uniform(r, n, 0.5, 2), kt.Uniform(r, n, 0.5, 2), make([]float32, n)
 		for op := tensor.Exp; op <= tensor.Abs; op++ {
-			buf, dst := guarded(make([]float32, n), g)
+			buf, dst := kt.Guarded(make([]float32, n), g)
 			kernels.Unary(op, dst, x)
-			checkGuard(t, fmt.Sprintf("unary %d n=%d", op, n), buf, g)
+			kt.CheckGuard(t, fmt.Sprintf("unary %d n=%d", op, n), buf, g)
 		}
 		for op := tensor.Add; op <= tensor.MaskAcc; op++ {
-			buf, dst := guarded(make([]float32, n), g)
+			buf, dst := kt.Guarded(make([]float32, n), g)
 			kernels.Binary(op, dst, x, a)
-			checkGuard(t, fmt.Sprintf("binary %d n=%d", op, n), buf, g)
+			kt.CheckGuard(t, fmt.Sprintf("binary %d n=%d", op, n), buf, g)
 		}
-		buf, dst := guarded(make([]float32, n), g)
+		buf, dst := kt.Guarded(make([]float32, n), g)
 		kernels.Axpy(2, x, dst)
 		kernels.Scale(dst, x, 2, 1)
 		kernels.MaskedFill(dst, x, m, 3)
 		kernels.Fill(dst, 1)
 		kernels.SGDStep(dst, x, a, 0.1, 0.9, 1e-4, true, false)
-		checkGuard(t, fmt.Sprintf("axpy/scale/masked_fill/fill/sgd n=%d", n), buf, g)
+		kt.CheckGuard(t, fmt.Sprintf("axpy/scale/masked_fill/fill/sgd n=%d", n), buf, g)
 	}
 }
 
@@ -293,32 +295,32 @@ func slowMaskedFillGrad64(dy, mask []float64) []float64 {
 // TestReLUGrad checks relu's reference backward against finite differences
 // (inputs kept 0.05 away from the kink), then ReLUGradAcc against it.
 func TestReLUGrad(t *testing.T) {
-	r := newRand(5)
+	r := kt.NewRand(5)
 	for _, n := range []int{1, 3, 17, 33} {
-		x := uniform(r, n, 0.05, 2)
+		x := kt.Uniform(r, n, 0.05, 2)
 		for i := range x {
 			if r.IntN(2) == 0 {
 				x[i] = -x[i]
 			}
 		}
-		x64, w := to64(x), to64(uniform(r, n, -1, 1))
+		x64, w := kt.To64(x), kt.To64(kt.Uniform(r, n, -1, 1))
 		y64 := slowReLU64(x64)
 		want := slowReLUGrad64(w, y64)
-		fdCheck(t, fmt.Sprintf("relu n=%d", n), func(v []float64) float64 { return dot64(w, slowReLU64(v)) }, x64, want)
-		for _, b := range backends() {
-			dx0 := uniform(r, n, -1, 1)
+		kt.FDCheck(t, fmt.Sprintf("relu n=%d", n), func(v []float64) float64 { return kt.Dot64(w, slowReLU64(v)) }, x64, want)
+		for _, b := range kt.Backends() {
+			dx0 := kt.Uniform(r, n, -1, 1)
 			y := make([]float32, n)
 			kernels.Unary(tensor.ReLU, y, x)
-			dxt := upload(b.BE, dx0, n)
+			dxt := kt.Upload(b.BE, dx0, n)
 			wt := make([]float32, n)
 			for i := range w {
 				wt[i] = float32(w[i])
 			}
-			b.BE.Binary(tensor.ReLUGradAcc, dxt, upload(b.BE, wt, n), upload(b.BE, y, n))
+			b.BE.Binary(tensor.ReLUGradAcc, dxt, kt.Upload(b.BE, wt, n), kt.Upload(b.BE, y, n))
 			for i := range want {
 				want[i] += float64(dx0[i])
 			}
-			allClose(t, b.Name+"/relu_grad", dxt.Float32s(), want, bwdAtol, bwdRtol)
+			kt.AllClose(t, b.Name+"/relu_grad", dxt.Float32s(), want, kt.BwdAtol, kt.BwdRtol)
 			for i := range want {
 				want[i] -= float64(dx0[i])
 			}
@@ -329,41 +331,41 @@ func TestReLUGrad(t *testing.T) {
 // TestMaskedFillGrad checks masked_fill's reference backward against finite
 // differences, then MaskAcc against it.
 func TestMaskedFillGrad(t *testing.T) {
-	r := newRand(6)
+	r := kt.NewRand(6)
 	for _, n := range []int{1, 3, 17, 33} {
-		x, w := uniform(r, n, -2, 2), uniform(r, n, -1, 1)
+		x, w := kt.Uniform(r, n, -2, 2), kt.Uniform(r, n, -1, 1)
 		mask := make([]float32, n)
 		for i := range mask {
 			mask[i] = float32(r.IntN(2))
 		}
-		m64, w64 := to64(mask), to64(w)
+		m64, w64 := kt.To64(mask), kt.To64(w)
 		want := slowMaskedFillGrad64(w64, m64)
-		fdCheck(t, fmt.Sprintf("masked_fill n=%d", n),
-			func(v []float64) float64 { return dot64(w64, slowMaskedFill64(v, m64, 4)) }, to64(x), want)
-		for _, b := range backends() {
+		kt.FDCheck(t, fmt.Sprintf("masked_fill n=%d", n),
+			func(v []float64) float64 { return kt.Dot64(w64, slowMaskedFill64(v, m64, 4)) }, kt.To64(x), want)
+		for _, b := range kt.Backends() {
 			dx := b.BE.Empty(tensor.Float32, tensor.Shape{n})
 			b.BE.Fill(dx, 0)
-			b.BE.Binary(tensor.MaskAcc, dx, upload(b.BE, w, n), upload(b.BE, mask, n))
-			allClose(t, b.Name+"/masked_fill_grad", dx.Float32s(), want, bwdAtol, bwdRtol)
+			b.BE.Binary(tensor.MaskAcc, dx, kt.Upload(b.BE, w, n), kt.Upload(b.BE, mask, n))
+			kt.AllClose(t, b.Name+"/masked_fill_grad", dx.Float32s(), want, kt.BwdAtol, kt.BwdRtol)
 		}
 	}
 }
 
 // TestElementwisePanics checks that size and dtype mismatches are caught.
 func TestElementwisePanics(t *testing.T) {
-	for _, b := range backends() {
+	for _, b := range kt.Backends() {
 		x3, x4 := tensor.Zeros(b.BE, 3), tensor.Zeros(b.BE, 4)
 		i3 := b.BE.Empty(tensor.Int64, tensor.Shape{3})
-		mustPanic(t, "axpy size", func() { b.BE.Axpy(1, x3, x4) })
-		mustPanic(t, "scale size", func() { b.BE.Scale(x3, x4, 1, 0) })
-		mustPanic(t, "unary size", func() { b.BE.Unary(tensor.Exp, x3, x4) })
-		mustPanic(t, "unary op", func() { b.BE.Unary(tensor.Abs+1, x3, x3) })
-		mustPanic(t, "binary size", func() { b.BE.Binary(tensor.Add, x3, x3, x4) })
-		mustPanic(t, "binary op", func() { b.BE.Binary(tensor.MaskAcc+1, x3, x3, x3) })
-		mustPanic(t, "binary dtype", func() { b.BE.Binary(tensor.Add, x3, x3, i3) })
-		mustPanic(t, "masked_fill size", func() { b.BE.MaskedFill(x3, x3, x4, 0) })
-		mustPanic(t, "copy dtype", func() { b.BE.Copy(x3, i3) })
-		mustPanic(t, "copy size", func() { b.BE.Copy(x3, x4) })
+		kt.MustPanic(t, "axpy size", func() { b.BE.Axpy(1, x3, x4) })
+		kt.MustPanic(t, "scale size", func() { b.BE.Scale(x3, x4, 1, 0) })
+		kt.MustPanic(t, "unary size", func() { b.BE.Unary(tensor.Exp, x3, x4) })
+		kt.MustPanic(t, "unary op", func() { b.BE.Unary(tensor.Abs+1, x3, x3) })
+		kt.MustPanic(t, "binary size", func() { b.BE.Binary(tensor.Add, x3, x3, x4) })
+		kt.MustPanic(t, "binary op", func() { b.BE.Binary(tensor.MaskAcc+1, x3, x3, x3) })
+		kt.MustPanic(t, "binary dtype", func() { b.BE.Binary(tensor.Add, x3, x3, i3) })
+		kt.MustPanic(t, "masked_fill size", func() { b.BE.MaskedFill(x3, x3, x4, 0) })
+		kt.MustPanic(t, "copy dtype", func() { b.BE.Copy(x3, i3) })
+		kt.MustPanic(t, "copy size", func() { b.BE.Copy(x3, x4) })
 	}
 }
 
@@ -371,11 +373,11 @@ func TestElementwisePanics(t *testing.T) {
 // gradient of a 256-image CIFAR batch, [256,64,32,32]).
 func BenchmarkBinary(b *testing.B) {
 	const n = 256 * 64 * 32 * 32
-	r := newRand(1)
-	x, y := uniform(r, n, -1, 1), uniform(r, n, -1, 1)
-	for _, be := range backends() {
+	r := kt.NewRand(1)
+	x, y := kt.Uniform(r, n, -1, 1), kt.Uniform(r, n, -1, 1)
+	for _, be := range kt.Backends() {
 		b.Run("backend="+be.Name+"/n=16M", func(b *testing.B) {
-			xt, yt, d := upload(be.BE, x, n), upload(be.BE, y, n), tensor.Zeros(be.BE, n)
+			xt, yt, d := kt.Upload(be.BE, x, n), kt.Upload(be.BE, y, n), tensor.Zeros(be.BE, n)
 			b.SetBytes(3 * 4 * n)
 			for b.Loop() {
 				be.BE.Binary(tensor.ReLUGradAcc, d, xt, yt)
@@ -395,11 +397,11 @@ func TestTranspose8x8(t *testing.T) {
 		for _, add := range []bool{false, true} {
 			for _, ep := range []epCase{{}, {on: true, shift: 0.25}, {on: true, relu: true, shift: -0.3}, {on: true, res: true, relu: true, shift: 0.1}, {on: true, res: true, shift: -0.2}} {
 				const n, drow, dblk, srow, sblk = 3, 11, 96, 29, 8
-				src := denseRand(5, (n-1)*sblk+7*srow+8, -1, 1)
-				dst := denseRand(6, (n-1)*dblk+7*drow+8, -1, 1)
+				src := kt.DenseRand(5, (n-1)*sblk+7*srow+8, -1, 1)
+				dst := kt.DenseRand(6, (n-1)*dblk+7*drow+8, -1, 1)
 				var res []float32
 				if ep.res {
-					res = denseRand(9, len(dst), -1, 1)
+					res = kt.DenseRand(9, len(dst), -1, 1)
 				}
 				want := append([]float32(nil), dst...)
 				for q := 0; q < n; q++ {
@@ -439,11 +441,11 @@ func TestTranspose8x8(t *testing.T) {
 // against each other with special values (two NaNs: the loops add src +
 // dst, whose payload wins).
 func TestAddRows16(t *testing.T) {
-	r := newRand(24)
+	r := kt.NewRand(24)
 	for _, n := range []int{1, 5, 64} {
 		const ds = 37
-		src := sprinkle(r, denseRand(7, 16*n, -1, 1))
-		dst0 := sprinkle(r, denseRand(8, (n-1)*ds+16, -1, 1))
+		src := sprinkle(r, kt.DenseRand(7, 16*n, -1, 1))
+		dst0 := sprinkle(r, kt.DenseRand(8, (n-1)*ds+16, -1, 1))
 		want := append([]float32(nil), dst0...)
 		for i := 0; i < n; i++ {
 			for j := 0; j < 16; j++ {
@@ -452,9 +454,9 @@ func TestAddRows16(t *testing.T) {
 		}
 		var simd [][]float32
 		for _, p := range sgemm.Paths() {
-			buf, dst := guarded(dst0, 16)
+			buf, dst := kt.Guarded(dst0, 16)
 			kernels.AddRows16(p, dst, ds, src, n)
-			checkGuard(t, fmt.Sprintf("%v addRows16", p), buf, 16)
+			kt.CheckGuard(t, fmt.Sprintf("%v addRows16", p), buf, 16)
 			for i := range want {
 				if dst[i] != want[i] && !(dst[i] != dst[i] && want[i] != want[i]) {
 					t.Fatalf("%v n=%d: dst[%d] = %v, want %v", p, n, i, dst[i], want[i])
@@ -479,10 +481,10 @@ func TestDotNT(t *testing.T) {
 		for _, sh := range [][3]int{{6, 8, 64}, {7, 9, 37}, {1, 1, 5}, {18, 16, 256}} {
 			K, C, n := sh[0], sh[1], sh[2]
 			ldm, ldw, ldv := C+1, n+3, n+5
-			w := denseRand(9, K*ldw, -1, 1)
-			v := denseRand(10, C*ldv, -1, 1)
-			m := denseRand(11, K*ldm, -1, 1)
-			want := denseF64(m)
+			w := kt.DenseRand(9, K*ldw, -1, 1)
+			v := kt.DenseRand(10, C*ldv, -1, 1)
+			m := kt.DenseRand(11, K*ldm, -1, 1)
+			want := kt.DenseF64(m)
 			for k := 0; k < K; k++ {
 				for c := 0; c < C; c++ {
 					for i := 0; i < n; i++ {
@@ -492,7 +494,7 @@ func TestDotNT(t *testing.T) {
 			}
 			kernels.DotNT(simd, m, ldm, w, ldw, v, ldv, K, C, n)
 			for k := 0; k < K; k++ {
-				denseClose(t, fmt.Sprintf("simd=%v %v row %d", simd, sh, k), m[k*ldm:k*ldm+C], want[k*ldm:k*ldm+C], 1e-5*math.Sqrt(float64(n)), 1e-4)
+				kt.DenseClose(t, fmt.Sprintf("simd=%v %v row %d", simd, sh, k), m[k*ldm:k*ldm+C], want[k*ldm:k*ldm+C], 1e-5*math.Sqrt(float64(n)), 1e-4)
 			}
 		}
 	}
@@ -505,12 +507,12 @@ func TestDotNT(t *testing.T) {
 // that the avx2 gradient loop adds +0 to closed lanes (a −0 there becomes
 // +0, equal in value); the avx512 one leaves them alone under its mask.
 func TestReLUPaths(t *testing.T) {
-	r := newRand(6)
+	r := kt.NewRand(6)
 	nan, inf, negZero := float32(math.NaN()), float32(math.Inf(1)), float32(math.Copysign(0, -1))
 	const g = 16
 	same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) || a != a && b != b }
 	for n := 0; n <= 70; n++ {
-		x, dy, d0 := uniform(r, n, -2, 2), uniform(r, n, -2, 2), uniform(r, n, -2, 2)
+		x, dy, d0 := kt.Uniform(r, n, -2, 2), kt.Uniform(r, n, -2, 2), kt.Uniform(r, n, -2, 2)
 		for i := range x {
 			switch r.IntN(8) {
 			case 0:
@@ -528,12 +530,12 @@ func TestReLUPaths(t *testing.T) {
 		wantG := append([]float32(nil), d0...)
 		kernels.Binary(tensor.ReLUGradAcc, wantG, dy, x)
 		for _, p := range sgemm.Paths() {
-			buf, dst := guarded(make([]float32, n), g)
+			buf, dst := kt.Guarded(make([]float32, n), g)
 			kernels.ReLUv(p, dst, x)
-			checkGuard(t, fmt.Sprintf("%v relu n=%d", p, n), buf, g)
-			bufG, dstG := guarded(d0, g)
+			kt.CheckGuard(t, fmt.Sprintf("%v relu n=%d", p, n), buf, g)
+			bufG, dstG := kt.Guarded(d0, g)
 			kernels.ReLUGradAccv(p, dstG, dy, x)
-			checkGuard(t, fmt.Sprintf("%v relu grad n=%d", p, n), bufG, g)
+			kt.CheckGuard(t, fmt.Sprintf("%v relu grad n=%d", p, n), bufG, g)
 			for i := range n {
 				if !same(dst[i], want[i]) {
 					t.Fatalf("%v relu n=%d: [%d] = %v, want %v (x %v)", p, n, i, dst[i], want[i], x[i])

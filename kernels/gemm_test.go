@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"math"
 	"testing"
@@ -40,16 +42,16 @@ func slowGemm64(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta fl
 // blocks) against slowGemm64.
 func TestGemm(t *testing.T) {
 	sizes := [][3]int{{1, 1, 1}, {3, 5, 7}, {17, 33, 65}, {64, 64, 64}, {130, 129, 67}}
-	for _, be := range backends() {
+	for _, be := range kt.Backends() {
 		for _, sz := range sizes {
 			m, n, k := sz[0], sz[1], sz[2]
 			for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 				for _, beta := range []float32{0, 1, -0.5} {
 					name := fmt.Sprintf("backend=%s/m=%d,n=%d,k=%d,tA=%v,tB=%v,beta=%g", be.Name, m, n, k, tr[0], tr[1], beta)
 					t.Run(name, func(t *testing.T) {
-						a := denseRand(1, m*k, -1, 1)
-						b := denseRand(2, k*n, -1, 1)
-						c0 := denseRand(3, m*n, -1, 1)
+						a := kt.DenseRand(1, m*k, -1, 1)
+						b := kt.DenseRand(2, k*n, -1, 1)
+						c0 := kt.DenseRand(3, m*n, -1, 1)
 						if beta == 0 {
 							// beta = 0 ignores c, so old garbage must not leak.
 							for i := range c0 {
@@ -63,18 +65,18 @@ func TestGemm(t *testing.T) {
 						if tr[1] {
 							bs = tensor.Shape{n, k}
 						}
-						ct := denseTensor(be.BE, tensor.Shape{m, n}, c0)
-						be.BE.Gemm(tr[0], tr[1], 1.5, denseTensor(be.BE, as, a), denseTensor(be.BE, bs, b), beta, ct)
-						c064 := denseF64(c0)
+						ct := kt.DenseTensor(be.BE, tensor.Shape{m, n}, c0)
+						be.BE.Gemm(tr[0], tr[1], 1.5, kt.DenseTensor(be.BE, as, a), kt.DenseTensor(be.BE, bs, b), beta, ct)
+						c064 := kt.DenseF64(c0)
 						if beta == 0 {
 							clear(c064)
 						}
-						want := slowGemm64(tr[0], tr[1], m, n, k, 1.5, denseF64(a), denseF64(b), float64(beta), c064)
+						want := slowGemm64(tr[0], tr[1], m, n, k, 1.5, kt.DenseF64(a), kt.DenseF64(b), float64(beta), c064)
 						// Entries are sums of k products of values in [−1, 1],
 						// of typical size √k; atol grows with √k so that it
 						// stays the same fraction of the output's scale
 						// (float32 rounding of the running sum grows alike).
-						denseClose(t, "c", ct.Float32s(), want, 1e-5*math.Sqrt(float64(k)), 1e-4)
+						kt.DenseClose(t, "c", ct.Float32s(), want, 1e-5*math.Sqrt(float64(k)), 1e-4)
 					})
 				}
 			}
@@ -84,21 +86,21 @@ func TestGemm(t *testing.T) {
 
 // TestGemmPanics checks that mismatched shapes and an aliased output panic.
 func TestGemmPanics(t *testing.T) {
-	for _, be := range backends() {
-		a := denseTensor(be.BE, tensor.Shape{2, 3}, denseRand(1, 6, -1, 1))
-		b := denseTensor(be.BE, tensor.Shape{3, 4}, denseRand(2, 12, -1, 1))
-		c := denseTensor(be.BE, tensor.Shape{2, 4}, make([]float32, 8))
-		if densePanics(func() { be.BE.Gemm(false, false, 1, a, b, 0, c) }) {
+	for _, be := range kt.Backends() {
+		a := kt.DenseTensor(be.BE, tensor.Shape{2, 3}, kt.DenseRand(1, 6, -1, 1))
+		b := kt.DenseTensor(be.BE, tensor.Shape{3, 4}, kt.DenseRand(2, 12, -1, 1))
+		c := kt.DenseTensor(be.BE, tensor.Shape{2, 4}, make([]float32, 8))
+		if kt.DensePanics(func() { be.BE.Gemm(false, false, 1, a, b, 0, c) }) {
 			t.Fatalf("%s: valid gemm panicked", be.Name)
 		}
-		if !densePanics(func() { be.BE.Gemm(true, false, 1, a, b, 0, c) }) {
+		if !kt.DensePanics(func() { be.BE.Gemm(true, false, 1, a, b, 0, c) }) {
 			t.Errorf("%s: gemm with mismatched inner sizes did not panic", be.Name)
 		}
-		if !densePanics(func() { be.BE.Gemm(false, false, 1, a, b, 0, c.Reshape(4, 2)) }) {
+		if !kt.DensePanics(func() { be.BE.Gemm(false, false, 1, a, b, 0, c.Reshape(4, 2)) }) {
 			t.Errorf("%s: gemm with a wrong output shape did not panic", be.Name)
 		}
-		sq := denseTensor(be.BE, tensor.Shape{3, 3}, denseRand(3, 9, -1, 1))
-		if !densePanics(func() { be.BE.Gemm(false, false, 1, sq, sq.Reshape(3, 3), 0, sq) }) {
+		sq := kt.DenseTensor(be.BE, tensor.Shape{3, 3}, kt.DenseRand(3, 9, -1, 1))
+		if !kt.DensePanics(func() { be.BE.Gemm(false, false, 1, sq, sq.Reshape(3, 3), 0, sq) }) {
 			t.Errorf("%s: gemm into its own input did not panic", be.Name)
 		}
 	}
@@ -120,7 +122,7 @@ func BenchmarkGemm(b *testing.B) {
 		{1152, 16384, 128, true, false}, // backward data: Wᵀ·dy
 		{128, 1152, 16384, false, true}, // backward filter: dy·colᵀ
 	}
-	for _, be := range backends() {
+	for _, be := range kt.Backends() {
 		for _, cs := range cases {
 			name := fmt.Sprintf("backend=%s/shape=%dx%dx%d,tA=%v,tB=%v", be.Name, cs.m, cs.n, cs.k, cs.tA, cs.tB)
 			b.Run(name, func(b *testing.B) {
@@ -131,8 +133,8 @@ func BenchmarkGemm(b *testing.B) {
 				if cs.tB {
 					bs = tensor.Shape{cs.n, cs.k}
 				}
-				x := denseTensor(be.BE, as, denseRand(1, cs.m*cs.k, -1, 1))
-				y := denseTensor(be.BE, bs, denseRand(2, cs.k*cs.n, -1, 1))
+				x := kt.DenseTensor(be.BE, as, kt.DenseRand(1, cs.m*cs.k, -1, 1))
+				y := kt.DenseTensor(be.BE, bs, kt.DenseRand(2, cs.k*cs.n, -1, 1))
 				c := be.BE.Empty(tensor.Float32, tensor.Shape{cs.m, cs.n})
 				b.ReportAllocs()
 				for b.Loop() {

@@ -1,6 +1,9 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	"twostage/kernels/internal/host"
+	"twostage/tensor"
+)
 
 // Row and element indexing with int64 indexes, and their backward passes.
 // The CPU methods check every index before writing anything, so a bad index
@@ -59,7 +62,7 @@ func (c *CPU) IndexSelect(dst, src, idx *tensor.Tensor) {
 		panic("kernels: index_select: shapes of dst, src and idx do not match")
 	}
 	needIndexes("index_select", ix, m)
-	parallelFor(c.threads(), r, rowChunk(cols), func(lo, hi int) {
+	host.For(c.threads(), r, rowChunk(cols), func(lo, hi int) {
 		IndexSelect(d[lo*cols:hi*cols], s, ix[lo:hi], cols)
 	})
 }
@@ -75,7 +78,7 @@ func (c *CPU) IndexAdd(dst, idx, src *tensor.Tensor, alpha float32) {
 	}
 	needIndexes("index_add", ix, m)
 	// Columns per goroutine: enough that R rows of them make ewMinChunk.
-	parallelFor(c.threads(), cols, rowChunk(r), func(lo, hi int) {
+	host.For(c.threads(), cols, rowChunk(r), func(lo, hi int) {
 		indexAddCols(d, ix, s, cols, alpha, lo, hi)
 	})
 }
@@ -90,7 +93,7 @@ func (c *CPU) Gather(dst, src, idx *tensor.Tensor) {
 		panic("kernels: gather: shapes of dst, src and idx do not match")
 	}
 	needIndexes("gather", ix, cols)
-	parallelFor(c.threads(), r, rowChunk(j), func(lo, hi int) {
+	host.For(c.threads(), r, rowChunk(j), func(lo, hi int) {
 		Gather(d[lo*j:hi*j], s[lo*cols:hi*cols], ix[lo*j:hi*j], cols, j)
 	})
 }
@@ -105,7 +108,7 @@ func (c *CPU) ScatterAdd(dst, idx, src *tensor.Tensor) {
 		panic("kernels: scatter_add: shapes of dst, src and idx do not match")
 	}
 	needIndexes("scatter_add", ix, cols)
-	parallelFor(c.threads(), r, rowChunk(j), func(lo, hi int) {
+	host.For(c.threads(), r, rowChunk(j), func(lo, hi int) {
 		ScatterAdd(d[lo*cols:hi*cols], ix[lo*j:hi*j], s[lo*j:hi*j], cols, j)
 	})
 }

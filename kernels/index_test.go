@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -60,25 +62,25 @@ func randIndexes(r *rand.Rand, n, m int) []int64 {
 var indexCases = [][3]int{{1, 1, 1}, {3, 17, 1}, {5, 33, 3}, {17, 4, 257}, {257, 33, 17}, {5000, 256, 128}, {7, 600, 64}}
 
 func TestIndexSelectAdd(t *testing.T) {
-	r := newRand(21)
-	for _, b := range backends() {
+	r := kt.NewRand(21)
+	for _, b := range kt.Backends() {
 		for _, c := range indexCases {
 			m, rows, d := c[0], c[1], c[2]
 			name := fmt.Sprintf("%s/M=%d/R=%d/D=%d", b.Name, m, rows, d)
-			src, idx := uniform(r, m*d, -1, 1), randIndexes(r, rows, m)
-			it := uploadInt(b.BE, idx, rows)
+			src, idx := kt.Uniform(r, m*d, -1, 1), randIndexes(r, rows, m)
+			it := kt.UploadInt(b.BE, idx, rows)
 			dst := b.BE.Empty(tensor.Float32, tensor.Shape{rows, d})
-			b.BE.IndexSelect(dst, upload(b.BE, src, m, d), it)
-			allClose(t, name+"/select", dst.Float32s(), slowIndexSelect64(to64(src), idx, d), 0, 0)
+			b.BE.IndexSelect(dst, kt.Upload(b.BE, src, m, d), it)
+			kt.AllClose(t, name+"/select", dst.Float32s(), slowIndexSelect64(kt.To64(src), idx, d), 0, 0)
 
-			g, d0 := uniform(r, rows*d, -1, 1), uniform(r, m*d, -1, 1)
-			want := to64(d0)
-			slowIndexAdd64(want, idx, to64(g), d, 0.5)
-			acc := upload(b.BE, d0, m, d)
-			b.BE.IndexAdd(acc, it, upload(b.BE, g, rows, d), 0.5)
+			g, d0 := kt.Uniform(r, rows*d, -1, 1), kt.Uniform(r, m*d, -1, 1)
+			want := kt.To64(d0)
+			slowIndexAdd64(want, idx, kt.To64(g), d, 0.5)
+			acc := kt.Upload(b.BE, d0, m, d)
+			b.BE.IndexAdd(acc, it, kt.Upload(b.BE, g, rows, d), 0.5)
 			// Untouched rows must keep their exact old values; the tolerance
 			// is the backward one for rows that summed repeats.
-			allClose(t, name+"/add", acc.Float32s(), want, bwdAtol, bwdRtol)
+			kt.AllClose(t, name+"/add", acc.Float32s(), want, kt.BwdAtol, kt.BwdRtol)
 			got := acc.Float32s()
 			hit := make([]bool, m)
 			for _, v := range idx {
@@ -94,23 +96,23 @@ func TestIndexSelectAdd(t *testing.T) {
 }
 
 func TestGatherScatter(t *testing.T) {
-	r := newRand(22)
-	for _, b := range backends() {
+	r := kt.NewRand(22)
+	for _, b := range kt.Backends() {
 		for _, c := range indexCases {
 			cols, rows, j := c[0], c[2], c[1] // J may exceed C: repeats
 			name := fmt.Sprintf("%s/R=%d/C=%d/J=%d", b.Name, rows, cols, j)
-			src, idx := uniform(r, rows*cols, -1, 1), randIndexes(r, rows*j, cols)
-			it := uploadInt(b.BE, idx, rows, j)
+			src, idx := kt.Uniform(r, rows*cols, -1, 1), randIndexes(r, rows*j, cols)
+			it := kt.UploadInt(b.BE, idx, rows, j)
 			dst := b.BE.Empty(tensor.Float32, tensor.Shape{rows, j})
-			b.BE.Gather(dst, upload(b.BE, src, rows, cols), it)
-			allClose(t, name+"/gather", dst.Float32s(), slowGather64(to64(src), idx, cols, j), 0, 0)
+			b.BE.Gather(dst, kt.Upload(b.BE, src, rows, cols), it)
+			kt.AllClose(t, name+"/gather", dst.Float32s(), slowGather64(kt.To64(src), idx, cols, j), 0, 0)
 
-			g, d0 := uniform(r, rows*j, -1, 1), uniform(r, rows*cols, -1, 1)
-			want := to64(d0)
-			slowScatterAdd64(want, idx, to64(g), cols, j)
-			acc := upload(b.BE, d0, rows, cols)
-			b.BE.ScatterAdd(acc, it, upload(b.BE, g, rows, j))
-			allClose(t, name+"/scatter_add", acc.Float32s(), want, bwdAtol, bwdRtol)
+			g, d0 := kt.Uniform(r, rows*j, -1, 1), kt.Uniform(r, rows*cols, -1, 1)
+			want := kt.To64(d0)
+			slowScatterAdd64(want, idx, kt.To64(g), cols, j)
+			acc := kt.Upload(b.BE, d0, rows, cols)
+			b.BE.ScatterAdd(acc, it, kt.Upload(b.BE, g, rows, j))
+			kt.AllClose(t, name+"/scatter_add", acc.Float32s(), want, kt.BwdAtol, kt.BwdRtol)
 		}
 	}
 }
@@ -118,37 +120,37 @@ func TestGatherScatter(t *testing.T) {
 // TestIndexGrad checks the reference backwards (IndexAdd for IndexSelect,
 // ScatterAdd for Gather) against finite differences, with repeats.
 func TestIndexGrad(t *testing.T) {
-	r := newRand(23)
+	r := kt.NewRand(23)
 	for _, c := range indexCases[:4] {
 		m, rows, d := c[0], c[1], c[2]
-		x, idx := to64(uniform(r, m*d, -1, 1)), randIndexes(r, rows, m)
-		w := to64(uniform(r, rows*d, -1, 1))
+		x, idx := kt.To64(kt.Uniform(r, m*d, -1, 1)), randIndexes(r, rows, m)
+		w := kt.To64(kt.Uniform(r, rows*d, -1, 1))
 		grad := make([]float64, len(x))
 		slowIndexAdd64(grad, idx, w, d, 1)
-		fdCheck(t, fmt.Sprintf("index_select %v", c),
-			func(v []float64) float64 { return dot64(w, slowIndexSelect64(v, idx, d)) }, x, grad)
+		kt.FDCheck(t, fmt.Sprintf("index_select %v", c),
+			func(v []float64) float64 { return kt.Dot64(w, slowIndexSelect64(v, idx, d)) }, x, grad)
 
 		cols, j := m, rows
-		x, idx = to64(uniform(r, d*cols, -1, 1)), randIndexes(r, d*j, cols)
-		w = to64(uniform(r, d*j, -1, 1))
+		x, idx = kt.To64(kt.Uniform(r, d*cols, -1, 1)), randIndexes(r, d*j, cols)
+		w = kt.To64(kt.Uniform(r, d*j, -1, 1))
 		grad = make([]float64, len(x))
 		slowScatterAdd64(grad, idx, w, cols, j)
-		fdCheck(t, fmt.Sprintf("gather %v", c),
-			func(v []float64) float64 { return dot64(w, slowGather64(v, idx, cols, j)) }, x, grad)
+		kt.FDCheck(t, fmt.Sprintf("gather %v", c),
+			func(v []float64) float64 { return kt.Dot64(w, slowGather64(v, idx, cols, j)) }, x, grad)
 	}
 }
 
 // TestIndexDeterministic checks that repeated indexes accumulate in the same
 // order for any thread count.
 func TestIndexDeterministic(t *testing.T) {
-	r := newRand(24)
+	r := kt.NewRand(24)
 	const m, rows, d = 3, 4000, 64
-	idx, src := randIndexes(r, rows, m), uniform(r, rows*d, -1, 1)
+	idx, src := randIndexes(r, rows, m), kt.Uniform(r, rows*d, -1, 1)
 	var ref []float32
 	for _, th := range []int{1, 2, 5} {
 		c := &kernels.CPU{Threads: th}
 		dst := tensor.Zeros(c, m, d)
-		c.IndexAdd(dst, uploadInt(c, idx, rows), upload(c, src, rows, d), 1)
+		c.IndexAdd(dst, kt.UploadInt(c, idx, rows), kt.Upload(c, src, rows, d), 1)
 		got := dst.Float32s()
 		if ref == nil {
 			ref = got
@@ -161,56 +163,56 @@ func TestIndexDeterministic(t *testing.T) {
 	}
 }
 
-// TestIndexGuard runs the plain kernels on guarded outputs.
+// TestIndexGuard runs the plain kernels on kt.Guarded outputs.
 func TestIndexGuard(t *testing.T) {
-	r := newRand(28)
+	r := kt.NewRand(28)
 	const g = 16
 	for _, c := range indexCases[:5] {
 		m, rows, d := c[0], c[1], c[2]
 		idx := randIndexes(r, rows, m)
-		buf, dst := guarded(make([]float32, rows*d), g)
-		kernels.IndexSelect(dst, uniform(r, m*d, -1, 1), idx, d)
-		checkGuard(t, fmt.Sprintf("index_select %v", c), buf, g)
-		buf, dst = guarded(make([]float32, m*d), g)
-		kernels.IndexAdd(dst, idx, uniform(r, rows*d, -1, 1), d, 2)
-		checkGuard(t, fmt.Sprintf("index_add %v", c), buf, g)
+		buf, dst := kt.Guarded(make([]float32, rows*d), g)
+		kernels.IndexSelect(dst, kt.Uniform(r, m*d, -1, 1), idx, d)
+		kt.CheckGuard(t, fmt.Sprintf("index_select %v", c), buf, g)
+		buf, dst = kt.Guarded(make([]float32, m*d), g)
+		kernels.IndexAdd(dst, idx, kt.Uniform(r, rows*d, -1, 1), d, 2)
+		kt.CheckGuard(t, fmt.Sprintf("index_add %v", c), buf, g)
 
 		cols, j := m, rows // rows of d
 		gi := randIndexes(r, d*j, cols)
-		buf, dst = guarded(make([]float32, d*j), g)
-		kernels.Gather(dst, uniform(r, d*cols, -1, 1), gi, cols, j)
-		checkGuard(t, fmt.Sprintf("gather %v", c), buf, g)
-		buf, dst = guarded(make([]float32, d*cols), g)
-		kernels.ScatterAdd(dst, gi, uniform(r, d*j, -1, 1), cols, j)
-		checkGuard(t, fmt.Sprintf("scatter_add %v", c), buf, g)
+		buf, dst = kt.Guarded(make([]float32, d*j), g)
+		kernels.Gather(dst, kt.Uniform(r, d*cols, -1, 1), gi, cols, j)
+		kt.CheckGuard(t, fmt.Sprintf("gather %v", c), buf, g)
+		buf, dst = kt.Guarded(make([]float32, d*cols), g)
+		kernels.ScatterAdd(dst, gi, kt.Uniform(r, d*j, -1, 1), cols, j)
+		kt.CheckGuard(t, fmt.Sprintf("scatter_add %v", c), buf, g)
 	}
 }
 
 // TestIndexPanics checks shapes and index ranges, and that a bad index
 // leaves the output untouched.
 func TestIndexPanics(t *testing.T) {
-	for _, b := range backends() {
+	for _, b := range kt.Backends() {
 		src, dst := tensor.Zeros(b.BE, 4, 3), tensor.Zeros(b.BE, 2, 3)
-		good, bad := uploadInt(b.BE, []int64{0, 3}, 2), uploadInt(b.BE, []int64{1, 4}, 2)
-		neg := uploadInt(b.BE, []int64{-1, 0}, 2)
-		mustPanic(t, "index_select range", func() { b.BE.IndexSelect(dst, src, bad) })
-		mustPanic(t, "index_select negative", func() { b.BE.IndexSelect(dst, src, neg) })
-		mustPanic(t, "index_select cols", func() { b.BE.IndexSelect(tensor.Zeros(b.BE, 2, 2), src, good) })
-		mustPanic(t, "index_select 1-D src", func() { b.BE.IndexSelect(dst, tensor.Zeros(b.BE, 12), good) })
-		mustPanic(t, "index_select idx dtype", func() { b.BE.IndexSelect(dst, src, tensor.Zeros(b.BE, 2)) })
+		good, bad := kt.UploadInt(b.BE, []int64{0, 3}, 2), kt.UploadInt(b.BE, []int64{1, 4}, 2)
+		neg := kt.UploadInt(b.BE, []int64{-1, 0}, 2)
+		kt.MustPanic(t, "index_select range", func() { b.BE.IndexSelect(dst, src, bad) })
+		kt.MustPanic(t, "index_select negative", func() { b.BE.IndexSelect(dst, src, neg) })
+		kt.MustPanic(t, "index_select cols", func() { b.BE.IndexSelect(tensor.Zeros(b.BE, 2, 2), src, good) })
+		kt.MustPanic(t, "index_select 1-D src", func() { b.BE.IndexSelect(dst, tensor.Zeros(b.BE, 12), good) })
+		kt.MustPanic(t, "index_select idx dtype", func() { b.BE.IndexSelect(dst, src, tensor.Zeros(b.BE, 2)) })
 		b.BE.Fill(src, 1)
-		mustPanic(t, "index_add range", func() { b.BE.IndexAdd(src, bad, dst, 1) })
+		kt.MustPanic(t, "index_add range", func() { b.BE.IndexAdd(src, bad, dst, 1) })
 		for _, v := range src.Float32s() {
 			if v != 1 {
 				t.Fatal("index_add with a bad index wrote to dst")
 			}
 		}
-		mustPanic(t, "index_add rows", func() { b.BE.IndexAdd(src, good, tensor.Zeros(b.BE, 3, 3), 1) })
+		kt.MustPanic(t, "index_add rows", func() { b.BE.IndexAdd(src, good, tensor.Zeros(b.BE, 3, 3), 1) })
 
-		gi := uploadInt(b.BE, []int64{0, 2, 1, 3}, 2, 2)
-		mustPanic(t, "gather range", func() { b.BE.Gather(tensor.Zeros(b.BE, 2, 2), dst, gi) })
-		mustPanic(t, "gather dst", func() { b.BE.Gather(tensor.Zeros(b.BE, 2, 3), src, gi) })
-		mustPanic(t, "scatter_add range", func() { b.BE.ScatterAdd(dst, gi, tensor.Zeros(b.BE, 2, 2)) })
-		mustPanic(t, "scatter_add src", func() { b.BE.ScatterAdd(src, gi, tensor.Zeros(b.BE, 2, 3)) })
+		gi := kt.UploadInt(b.BE, []int64{0, 2, 1, 3}, 2, 2)
+		kt.MustPanic(t, "gather range", func() { b.BE.Gather(tensor.Zeros(b.BE, 2, 2), dst, gi) })
+		kt.MustPanic(t, "gather dst", func() { b.BE.Gather(tensor.Zeros(b.BE, 2, 3), src, gi) })
+		kt.MustPanic(t, "scatter_add range", func() { b.BE.ScatterAdd(dst, gi, tensor.Zeros(b.BE, 2, 2)) })
+		kt.MustPanic(t, "scatter_add src", func() { b.BE.ScatterAdd(src, gi, tensor.Zeros(b.BE, 2, 3)) })
 	}
 }

@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 
+	"twostage/kernels/internal/host"
 	"twostage/tensor"
 )
 
@@ -79,7 +80,7 @@ func (c *CPU) L2NormForward(y, norm, x *tensor.Tensor, s tensor.DimShape) {
 	needDimShape("l2norm", s, len(xs))
 	needLen("l2norm", "y", ys, len(xs))
 	needLen("l2norm", "norm", ns, s.Outer*s.Inner)
-	parallelFor(c.threads(), s.Outer*s.Inner, rowChunk(s.D), func(lo, hi int) {
+	host.For(c.threads(), s.Outer*s.Inner, rowChunk(s.D), func(lo, hi int) {
 		l2normLines(ys, ns, xs, s, lo, hi)
 	})
 }
@@ -93,7 +94,7 @@ func (c *CPU) L2NormBackward(dx, dy, y, norm *tensor.Tensor, s tensor.DimShape) 
 	needLen("l2norm_backward", "dy", dys, len(dxs))
 	needLen("l2norm_backward", "y", ys, len(dxs))
 	needLen("l2norm_backward", "norm", ns, s.Outer*s.Inner)
-	parallelFor(c.threads(), s.Outer*s.Inner, rowChunk(s.D), func(lo, hi int) {
+	host.For(c.threads(), s.Outer*s.Inner, rowChunk(s.D), func(lo, hi int) {
 		l2normBackLines(dxs, dys, ys, ns, s, lo, hi)
 	})
 }

@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"math"
 	"testing"
@@ -59,40 +61,40 @@ var l2Shapes = []tensor.DimShape{
 }
 
 func TestL2Norm(t *testing.T) {
-	r := newRand(15)
-	for _, b := range backends() {
+	r := kt.NewRand(15)
+	for _, b := range kt.Backends() {
 		for _, s := range l2Shapes {
 			n, m := s.Outer*s.D*s.Inner, s.Outer*s.Inner
 			name := fmt.Sprintf("%s/shape=%v", b.Name, s)
-			x := uniform(r, n, -2, 2)
+			x := kt.Uniform(r, n, -2, 2)
 			y, norm := b.BE.Empty(tensor.Float32, tensor.Shape{n}), b.BE.Empty(tensor.Float32, tensor.Shape{m})
-			b.BE.L2NormForward(y, norm, upload(b.BE, x, n), s)
-			y64, n64 := slowL2Norm64(to64(x), s)
-			allClose(t, name+"/y", y.Float32s(), y64, fwdAtol, fwdRtol)
-			allClose(t, name+"/norm", norm.Float32s(), n64, fwdAtol, fwdRtol)
+			b.BE.L2NormForward(y, norm, kt.Upload(b.BE, x, n), s)
+			y64, n64 := slowL2Norm64(kt.To64(x), s)
+			kt.AllClose(t, name+"/y", y.Float32s(), y64, kt.FwdAtol, kt.FwdRtol)
+			kt.AllClose(t, name+"/norm", norm.Float32s(), n64, kt.FwdAtol, kt.FwdRtol)
 
-			dy, dx0 := uniform(r, n, -1, 1), uniform(r, n, -1, 1)
-			dx := upload(b.BE, dx0, n)
-			b.BE.L2NormBackward(dx, upload(b.BE, dy, n), y, norm, s)
-			want := slowL2NormGrad64(to64(dy), y64, n64, s)
+			dy, dx0 := kt.Uniform(r, n, -1, 1), kt.Uniform(r, n, -1, 1)
+			dx := kt.Upload(b.BE, dx0, n)
+			b.BE.L2NormBackward(dx, kt.Upload(b.BE, dy, n), y, norm, s)
+			want := slowL2NormGrad64(kt.To64(dy), y64, n64, s)
 			for k := range want {
 				want[k] += float64(dx0[k])
 			}
-			allClose(t, name+"/backward", dx.Float32s(), want, bwdAtol, bwdRtol)
+			kt.AllClose(t, name+"/backward", dx.Float32s(), want, kt.BwdAtol, kt.BwdRtol)
 		}
 	}
 }
 
 // TestL2NormGrad checks the reference backward against finite differences.
 func TestL2NormGrad(t *testing.T) {
-	r := newRand(16)
+	r := kt.NewRand(16)
 	for _, s := range []tensor.DimShape{ds(1, 1, 1), ds(2, 3, 1), ds(3, 17, 1), ds(2, 5, 3)} {
 		n := s.Outer * s.D * s.Inner
-		x, w := to64(uniform(r, n, 0.2, 2)), to64(uniform(r, n, -1, 1))
+		x, w := kt.To64(kt.Uniform(r, n, 0.2, 2)), kt.To64(kt.Uniform(r, n, -1, 1))
 		y, norm := slowL2Norm64(x, s)
-		fdCheck(t, fmt.Sprintf("l2norm %v", s), func(v []float64) float64 {
+		kt.FDCheck(t, fmt.Sprintf("l2norm %v", s), func(v []float64) float64 {
 			yv, _ := slowL2Norm64(v, s)
-			return dot64(w, yv)
+			return kt.Dot64(w, yv)
 		}, x, slowL2NormGrad64(w, y, norm, s))
 	}
 }
@@ -108,27 +110,27 @@ func TestL2NormZero(t *testing.T) {
 }
 
 func TestL2NormGuard(t *testing.T) {
-	r := newRand(17)
+	r := kt.NewRand(17)
 	const g = 16
 	for _, s := range l2Shapes[:6] {
 		n, m := s.Outer*s.D*s.Inner, s.Outer*s.Inner
-		x := uniform(r, n, 0.5, 2)
-		ybuf, y := guarded(make([]float32, n), g)
-		nbuf, norm := guarded(make([]float32, m), g)
+		x := kt.Uniform(r, n, 0.5, 2)
+		ybuf, y := kt.Guarded(make([]float32, n), g)
+		nbuf, norm := kt.Guarded(make([]float32, m), g)
 		kernels.L2NormForward(y, norm, x, s)
-		checkGuard(t, "l2norm y", ybuf, g)
-		checkGuard(t, "l2norm norm", nbuf, g)
-		buf, dx := guarded(make([]float32, n), g)
+		kt.CheckGuard(t, "l2norm y", ybuf, g)
+		kt.CheckGuard(t, "l2norm norm", nbuf, g)
+		buf, dx := kt.Guarded(make([]float32, n), g)
 		kernels.L2NormBackward(dx, x, y, norm, s)
-		checkGuard(t, "l2norm backward", buf, g)
+		kt.CheckGuard(t, "l2norm backward", buf, g)
 	}
 }
 
 func TestL2NormPanics(t *testing.T) {
-	for _, b := range backends() {
+	for _, b := range kt.Backends() {
 		x, n2, n3 := tensor.Zeros(b.BE, 2, 3), tensor.Zeros(b.BE, 2), tensor.Zeros(b.BE, 3)
-		mustPanic(t, "l2norm norm", func() { b.BE.L2NormForward(x, n3, x, ds(2, 3, 1)) })
-		mustPanic(t, "l2norm shape", func() { b.BE.L2NormForward(x, n2, x, ds(3, 3, 1)) })
-		mustPanic(t, "l2norm backward", func() { b.BE.L2NormBackward(x, x, x, n3, ds(2, 3, 1)) })
+		kt.MustPanic(t, "l2norm norm", func() { b.BE.L2NormForward(x, n3, x, ds(2, 3, 1)) })
+		kt.MustPanic(t, "l2norm shape", func() { b.BE.L2NormForward(x, n2, x, ds(3, 3, 1)) })
+		kt.MustPanic(t, "l2norm backward", func() { b.BE.L2NormBackward(x, x, x, n3, ds(2, 3, 1)) })
 	}
 }

@@ -1,6 +1,9 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	"twostage/kernels/internal/host"
+	"twostage/tensor"
+)
 
 // Average pooling with a square K×K window and stride K, no padding, floor
 // output size (PyTorch's avg_pool2d(x, K)): the last H mod K rows and W mod K
@@ -26,7 +29,7 @@ func (c *CPU) AvgPool2DForward(y, x *tensor.Tensor, s tensor.PoolShape) {
 	xs, ys := F32(x), F32(y)
 	hw, ohw := s.H*s.W, s.OH*s.OW
 	inv := 1 / float32(s.K*s.K)
-	parallelFor(c.threads(), s.N*s.C, 16, func(lo, hi int) {
+	host.For(c.threads(), s.N*s.C, 16, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			xp, yp := xs[p*hw:(p+1)*hw], ys[p*ohw:(p+1)*ohw]
 			for oh := 0; oh < s.OH; oh++ {
@@ -62,7 +65,7 @@ func (c *CPU) AvgPool2DBackward(dx, dy *tensor.Tensor, s tensor.PoolShape) {
 	dxs, dys := F32(dx), F32(dy)
 	hw, ohw := s.H*s.W, s.OH*s.OW
 	inv := 1 / float32(s.K*s.K)
-	parallelFor(c.threads(), s.N*s.C, 16, func(lo, hi int) {
+	host.For(c.threads(), s.N*s.C, 16, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			dxp, dyp := dxs[p*hw:(p+1)*hw], dys[p*ohw:(p+1)*ohw]
 			for oh := 0; oh < s.OH; oh++ {

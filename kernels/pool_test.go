@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"testing"
 
@@ -72,8 +74,8 @@ func TestAvgPool2DReferenceGradient(t *testing.T) {
 		tensor.PoolShapeOf(tensor.Shape{2, 2, 5, 5}, 2),
 		tensor.PoolShapeOf(tensor.Shape{1, 2, 4, 7}, 3),
 	} {
-		x := denseF64(denseRand(1, s.N*s.C*s.H*s.W, -1, 1))
-		g := denseF64(denseRand(2, s.N*s.C*s.OH*s.OW, -1, 1))
+		x := kt.DenseF64(kt.DenseRand(1, s.N*s.C*s.H*s.W, -1, 1))
+		g := kt.DenseF64(kt.DenseRand(2, s.N*s.C*s.OH*s.OW, -1, 1))
 		loss := func(x []float64) float64 {
 			var l float64
 			for i, v := range slowAvgPool64(x, s) {
@@ -82,7 +84,7 @@ func TestAvgPool2DReferenceGradient(t *testing.T) {
 			return l
 		}
 		want := fd.Gradient(nil, loss, x, &fd.Settings{Formula: fd.Central, Step: 1e-3})
-		denseClose64(t, poolName(s)+" dx", slowAvgPoolBackward64(g, s), want, 1e-9, 1e-6)
+		kt.DenseClose64(t, poolName(s)+" dx", slowAvgPoolBackward64(g, s), want, 1e-9, 1e-6)
 	}
 }
 
@@ -91,21 +93,21 @@ func TestAvgPool2DReferenceGradient(t *testing.T) {
 func TestAvgPool2D(t *testing.T) {
 	for ci, s := range poolCases() {
 		seed := uint64(10 * ci)
-		x := denseRand(seed+1, s.N*s.C*s.H*s.W, -1, 1)
-		dy := denseRand(seed+2, s.N*s.C*s.OH*s.OW, -1, 1)
-		dx0 := denseRand(seed+3, len(x), -1, 1)
-		wantY := slowAvgPool64(denseF64(x), s)
-		wantDx := denseAdd(dx0, slowAvgPoolBackward64(denseF64(dy), s))
-		for _, be := range denseThreaded() {
+		x := kt.DenseRand(seed+1, s.N*s.C*s.H*s.W, -1, 1)
+		dy := kt.DenseRand(seed+2, s.N*s.C*s.OH*s.OW, -1, 1)
+		dx0 := kt.DenseRand(seed+3, len(x), -1, 1)
+		wantY := slowAvgPool64(kt.DenseF64(x), s)
+		wantDx := kt.DenseAdd(dx0, slowAvgPoolBackward64(kt.DenseF64(dy), s))
+		for _, be := range kt.DenseThreaded() {
 			t.Run(fmt.Sprintf("backend=%s/shape=%s", be.Name, poolName(s)), func(t *testing.T) {
 				ys := tensor.Shape{s.N, s.C, s.OH, s.OW}
-				y := denseTensor(be.BE, ys, denseRand(99, len(dy), -1e3, 1e3))
-				be.BE.AvgPool2DForward(y, denseTensor(be.BE, tensor.Shape{s.N, s.C, s.H, s.W}, x), s)
+				y := kt.DenseTensor(be.BE, ys, kt.DenseRand(99, len(dy), -1e3, 1e3))
+				be.BE.AvgPool2DForward(y, kt.DenseTensor(be.BE, tensor.Shape{s.N, s.C, s.H, s.W}, x), s)
 				// At most 49 terms per window: plain teenygrad tolerances.
-				denseClose(t, "y", y.Float32s(), wantY, 1e-5, 1e-4)
-				dxt := denseTensor(be.BE, tensor.Shape{s.N, s.C, s.H, s.W}, dx0)
-				be.BE.AvgPool2DBackward(dxt, denseTensor(be.BE, ys, dy), s)
-				denseClose(t, "dx", dxt.Float32s(), wantDx, 1e-4, 1e-3)
+				kt.DenseClose(t, "y", y.Float32s(), wantY, 1e-5, 1e-4)
+				dxt := kt.DenseTensor(be.BE, tensor.Shape{s.N, s.C, s.H, s.W}, dx0)
+				be.BE.AvgPool2DBackward(dxt, kt.DenseTensor(be.BE, ys, dy), s)
+				kt.DenseClose(t, "dx", dxt.Float32s(), wantDx, 1e-4, 1e-3)
 			})
 		}
 	}
@@ -114,18 +116,18 @@ func TestAvgPool2D(t *testing.T) {
 // TestAvgPool2DPanics checks that a PoolShape that does not fit panics.
 func TestAvgPool2DPanics(t *testing.T) {
 	s := tensor.PoolShapeOf(tensor.Shape{2, 3, 7, 7}, 2)
-	for _, be := range backends() {
+	for _, be := range kt.Backends() {
 		x := be.BE.Empty(tensor.Float32, tensor.Shape{2, 3, 7, 7})
 		y := be.BE.Empty(tensor.Float32, tensor.Shape{2, 3, 3, 3})
-		if densePanics(func() { be.BE.AvgPool2DForward(y, x, s) }) {
+		if kt.DensePanics(func() { be.BE.AvgPool2DForward(y, x, s) }) {
 			t.Fatalf("%s: valid pool panicked", be.Name)
 		}
-		if !densePanics(func() { be.BE.AvgPool2DForward(x, y, s) }) {
+		if !kt.DensePanics(func() { be.BE.AvgPool2DForward(x, y, s) }) {
 			t.Errorf("%s: pool with swapped tensors did not panic", be.Name)
 		}
 		bad := s
 		bad.OH = 4
-		if !densePanics(func() { be.BE.AvgPool2DBackward(x, y, bad) }) {
+		if !kt.DensePanics(func() { be.BE.AvgPool2DBackward(x, y, bad) }) {
 			t.Errorf("%s: pool backward with a wrong PoolShape did not panic", be.Name)
 		}
 	}

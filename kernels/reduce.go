@@ -1,6 +1,9 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	"twostage/kernels/internal/host"
+	"twostage/tensor"
+)
 
 // Sum along one dimension and its backward (broadcast). Tensors are viewed
 // as [Outer, D, Inner]; element (o, d, i) lives at (o*D+d)*Inner+i.
@@ -96,7 +99,7 @@ func (c *CPU) Sum(dst, x *tensor.Tensor, s tensor.DimShape, acc bool) {
 		part := make([]float64, nb)
 		for o := 0; o < s.Outer; o++ {
 			row := xs[o*s.D : (o+1)*s.D]
-			parallelFor(th, nb, 1, func(lo, hi int) {
+			host.For(th, nb, 1, func(lo, hi int) {
 				for b := lo; b < hi; b++ {
 					var p float64
 					for _, v := range row[b*sumBlock : min((b+1)*sumBlock, len(row))] {
@@ -119,7 +122,7 @@ func (c *CPU) Sum(dst, x *tensor.Tensor, s tensor.DimShape, acc bool) {
 	}
 	tiles := s.Outer * tileCount(s.Inner)
 	perTile := s.D * min(s.Inner, sumTile)
-	parallelFor(th, tiles, rowChunk(perTile), func(lo, hi int) {
+	host.For(th, tiles, rowChunk(perTile), func(lo, hi int) {
 		sumTiles(d, xs, s, acc, lo, hi)
 	})
 }
@@ -144,7 +147,7 @@ func (c *CPU) BroadcastAcc(dst, src *tensor.Tensor, s tensor.DimShape, alpha flo
 	d, ss := f32Arg("broadcast_acc", "dst", dst), f32Arg("broadcast_acc", "src", src)
 	needDimShape("broadcast_acc", s, len(d))
 	needLen("broadcast_acc", "src", ss, s.Outer*s.Inner)
-	parallelFor(c.threads(), s.Outer*s.D, rowChunk(s.Inner), func(lo, hi int) {
+	host.For(c.threads(), s.Outer*s.D, rowChunk(s.Inner), func(lo, hi int) {
 		broadcastRows(d, ss, s, alpha, lo, hi)
 	})
 }

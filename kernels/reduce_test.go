@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"math"
 	"testing"
@@ -51,25 +53,25 @@ var dimShapes = []tensor.DimShape{
 }
 
 func TestSum(t *testing.T) {
-	r := newRand(7)
-	for _, b := range backends() {
+	r := kt.NewRand(7)
+	for _, b := range kt.Backends() {
 		for _, s := range dimShapes {
 			for _, acc := range []bool{false, true} {
 				name := fmt.Sprintf("%s/shape=%v/acc=%v", b.Name, s, acc)
-				x := uniform(r, s.Outer*s.D*s.Inner, -1, 1)
-				d0 := uniform(r, s.Outer*s.Inner, -1, 1)
-				want := slowSum64(to64(x), s)
+				x := kt.Uniform(r, s.Outer*s.D*s.Inner, -1, 1)
+				d0 := kt.Uniform(r, s.Outer*s.Inner, -1, 1)
+				want := slowSum64(kt.To64(x), s)
 				if acc {
 					for i := range want {
 						want[i] += float64(d0[i])
 					}
 				}
-				dst := upload(b.BE, d0, s.Outer, s.Inner)
-				b.BE.Sum(dst, upload(b.BE, x, len(x)), s, acc)
+				dst := kt.Upload(b.BE, d0, s.Outer, s.Inner)
+				b.BE.Sum(dst, kt.Upload(b.BE, x, len(x)), s, acc)
 				// A sum of D terms of size ≤ 1 carries D·ε₃₂ absolute error
 				// at worst in float32; the float64 accumulator leaves only
 				// the final rounding, so the forward tolerance holds.
-				allClose(t, name, dst.Float32s(), want, fwdAtol, fwdRtol)
+				kt.AllClose(t, name, dst.Float32s(), want, kt.FwdAtol, kt.FwdRtol)
 			}
 		}
 	}
@@ -78,9 +80,9 @@ func TestSum(t *testing.T) {
 // TestSumDeterministic checks the fixed chunking: one thread and several
 // give the same bits, on both the blocked long-row path and the tiled path.
 func TestSumDeterministic(t *testing.T) {
-	r := newRand(8)
+	r := kt.NewRand(8)
 	for _, s := range []tensor.DimShape{ds(1, 5*4096+3, 1), ds(3, 9000, 1), ds(1, 300, 500)} {
-		x := upload(&kernels.CPU{}, uniform(r, s.Outer*s.D*s.Inner, -1, 1), s.Outer*s.D*s.Inner)
+		x := kt.Upload(&kernels.CPU{}, kt.Uniform(r, s.Outer*s.D*s.Inner, -1, 1), s.Outer*s.D*s.Inner)
 		var ref []float32
 		for _, th := range []int{1, 2, 3, 7} {
 			c := &kernels.CPU{Threads: th}
@@ -101,19 +103,19 @@ func TestSumDeterministic(t *testing.T) {
 }
 
 func TestBroadcastAcc(t *testing.T) {
-	r := newRand(9)
-	for _, b := range backends() {
+	r := kt.NewRand(9)
+	for _, b := range kt.Backends() {
 		for _, s := range dimShapes {
 			n := s.Outer * s.D * s.Inner
-			src, d0 := uniform(r, s.Outer*s.Inner, -1, 1), uniform(r, n, -1, 1)
+			src, d0 := kt.Uniform(r, s.Outer*s.Inner, -1, 1), kt.Uniform(r, n, -1, 1)
 			const alpha = -0.5
-			want := slowBroadcast64(to64(src), s, alpha)
+			want := slowBroadcast64(kt.To64(src), s, alpha)
 			for i := range want {
 				want[i] += float64(d0[i])
 			}
-			dst := upload(b.BE, d0, n)
-			b.BE.BroadcastAcc(dst, upload(b.BE, src, len(src)), s, alpha)
-			allClose(t, fmt.Sprintf("%s/shape=%v", b.Name, s), dst.Float32s(), want, bwdAtol, bwdRtol)
+			dst := kt.Upload(b.BE, d0, n)
+			b.BE.BroadcastAcc(dst, kt.Upload(b.BE, src, len(src)), s, alpha)
+			kt.AllClose(t, fmt.Sprintf("%s/shape=%v", b.Name, s), dst.Float32s(), want, kt.BwdAtol, kt.BwdRtol)
 		}
 	}
 }
@@ -121,35 +123,35 @@ func TestBroadcastAcc(t *testing.T) {
 // TestSumGrad checks the reference backward of Sum (a broadcast) against
 // finite differences of Σ w·sum(x).
 func TestSumGrad(t *testing.T) {
-	r := newRand(10)
+	r := kt.NewRand(10)
 	for _, s := range []tensor.DimShape{ds(1, 1, 1), ds(3, 17, 1), ds(2, 5, 3), ds(1, 4, 33)} {
-		x := to64(uniform(r, s.Outer*s.D*s.Inner, -1, 1))
-		w := to64(uniform(r, s.Outer*s.Inner, -1, 1))
-		fdCheck(t, fmt.Sprintf("sum %v", s), func(v []float64) float64 { return dot64(w, slowSum64(v, s)) },
+		x := kt.To64(kt.Uniform(r, s.Outer*s.D*s.Inner, -1, 1))
+		w := kt.To64(kt.Uniform(r, s.Outer*s.Inner, -1, 1))
+		kt.FDCheck(t, fmt.Sprintf("sum %v", s), func(v []float64) float64 { return kt.Dot64(w, slowSum64(v, s)) },
 			x, slowBroadcast64(w, s, 1))
 	}
 }
 
-// TestReduceGuard runs the plain kernels on guarded outputs.
+// TestReduceGuard runs the plain kernels on kt.Guarded outputs.
 func TestReduceGuard(t *testing.T) {
-	r := newRand(11)
+	r := kt.NewRand(11)
 	const g = 16
 	for _, s := range dimShapes[:8] {
-		x := uniform(r, s.Outer*s.D*s.Inner, -1, 1)
-		buf, dst := guarded(uniform(r, s.Outer*s.Inner, -1, 1), g)
+		x := kt.Uniform(r, s.Outer*s.D*s.Inner, -1, 1)
+		buf, dst := kt.Guarded(kt.Uniform(r, s.Outer*s.Inner, -1, 1), g)
 		kernels.Sum(dst, x, s, true)
-		checkGuard(t, fmt.Sprintf("sum %v", s), buf, g)
-		buf, dst = guarded(x, g)
-		kernels.BroadcastAcc(dst, uniform(r, s.Outer*s.Inner, -1, 1), s, 2)
-		checkGuard(t, fmt.Sprintf("broadcast %v", s), buf, g)
+		kt.CheckGuard(t, fmt.Sprintf("sum %v", s), buf, g)
+		buf, dst = kt.Guarded(x, g)
+		kernels.BroadcastAcc(dst, kt.Uniform(r, s.Outer*s.Inner, -1, 1), s, 2)
+		kt.CheckGuard(t, fmt.Sprintf("broadcast %v", s), buf, g)
 	}
 }
 
 func TestReducePanics(t *testing.T) {
-	for _, b := range backends() {
+	for _, b := range kt.Backends() {
 		x, d := tensor.Zeros(b.BE, 2, 3), tensor.Zeros(b.BE, 2)
-		mustPanic(t, "sum shape", func() { b.BE.Sum(d, x, tensor.DimShape{Outer: 2, D: 2, Inner: 1}, false) })
-		mustPanic(t, "sum dst", func() { b.BE.Sum(x, x, tensor.DimShape{Outer: 2, D: 3, Inner: 1}, false) })
-		mustPanic(t, "broadcast src", func() { b.BE.BroadcastAcc(x, x, tensor.DimShape{Outer: 2, D: 3, Inner: 1}, 1) })
+		kt.MustPanic(t, "sum shape", func() { b.BE.Sum(d, x, tensor.DimShape{Outer: 2, D: 2, Inner: 1}, false) })
+		kt.MustPanic(t, "sum dst", func() { b.BE.Sum(x, x, tensor.DimShape{Outer: 2, D: 3, Inner: 1}, false) })
+		kt.MustPanic(t, "broadcast src", func() { b.BE.BroadcastAcc(x, x, tensor.DimShape{Outer: 2, D: 3, Inner: 1}, 1) })
 	}
 }

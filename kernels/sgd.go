@@ -1,6 +1,9 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	"twostage/kernels/internal/host"
+	"twostage/tensor"
+)
 
 // SGDStep applies one torch.optim.SGD step (dampening 0) to one parameter,
 // elementwise, in float32 with PyTorch's order of operations:
@@ -47,7 +50,7 @@ func (c *CPU) SGDStep(param, grad, buf *tensor.Tensor, lr, momentum, weightDecay
 		bs = f32Arg("sgd", "buf", buf)
 		needLen("sgd", "buf", bs, len(ps))
 	}
-	parallelFor(c.threads(), len(ps), ewMinChunk, func(lo, hi int) {
+	host.For(c.threads(), len(ps), ewMinChunk, func(lo, hi int) {
 		var b []float32
 		if bs != nil {
 			b = bs[lo:hi]

@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"testing"
 
@@ -40,17 +42,17 @@ func TestSGDHand(t *testing.T) {
 		false: {{0.94, 0.6}, {0.9016, 0.384}, {0.758024, 1.43576}},
 		true:  {{0.886, 0.6}, {0.868066, 0.3786}, {0.630906146, 1.4275466}},
 	}
-	for _, b := range backends() {
+	for _, b := range kt.Backends() {
 		for _, nesterov := range []bool{false, true} {
-			p, buf := upload(b.BE, []float32{1}, 1), b.BE.Empty(tensor.Float32, tensor.Shape{1})
+			p, buf := kt.Upload(b.BE, []float32{1}, 1), b.BE.Empty(tensor.Float32, tensor.Shape{1})
 			b.BE.Fill(buf, 1e6) // the first step must not read the buffer
 			var p64, buf64 = 1.0, (*float64)(nil)
 			for k, g := range grads {
-				b.BE.SGDStep(p, upload(b.BE, []float32{g}, 1), buf, 0.1, 0.9, 0.1, nesterov, k == 0)
+				b.BE.SGDStep(p, kt.Upload(b.BE, []float32{g}, 1), buf, 0.1, 0.9, 0.1, nesterov, k == 0)
 				name := fmt.Sprintf("%s/nesterov=%v/step=%d", b.Name, nesterov, k+1)
 				w := want[nesterov][k]
-				allClose(t, name+"/param", p.Float32s(), []float64{w[0]}, fwdAtol, fwdRtol)
-				allClose(t, name+"/buf", buf.Float32s(), []float64{w[1]}, fwdAtol, fwdRtol)
+				kt.AllClose(t, name+"/param", p.Float32s(), []float64{w[0]}, kt.FwdAtol, kt.FwdRtol)
+				kt.AllClose(t, name+"/buf", buf.Float32s(), []float64{w[1]}, kt.FwdAtol, kt.FwdRtol)
 				// The float64 reference must agree with the hand values too.
 				p64, buf64 = slowSGD64(p64, float64(g), buf64, 0.1, 0.9, 0.1, nesterov)
 				if d := p64 - w[0]; d > 1e-12 || d < -1e-12 || *buf64-w[1] > 1e-12 || *buf64-w[1] < -1e-12 {
@@ -64,39 +66,39 @@ func TestSGDHand(t *testing.T) {
 // TestSGD runs three steps over vectors of tail and parallel sizes against
 // the float64 reference, with and without momentum and weight decay.
 func TestSGD(t *testing.T) {
-	r := newRand(25)
+	r := kt.NewRand(25)
 	type hp struct {
 		momentum, wd float64
 		nesterov     bool
 	}
-	for _, b := range backends() {
+	for _, b := range kt.Backends() {
 		for _, h := range []hp{{0.9, 5e-4, true}, {0.9, 0, false}, {0, 1e-2, false}, {0.5, 1e-1, true}} {
 			for _, n := range []int{1, 3, 17, 33, 257, 3*(1<<14) + 1} {
 				name := fmt.Sprintf("%s/%+v/n=%d", b.Name, h, n)
-				p0 := uniform(r, n, -1, 1)
-				p, buf := upload(b.BE, p0, n), b.BE.Empty(tensor.Float32, tensor.Shape{n})
+				p0 := kt.Uniform(r, n, -1, 1)
+				p, buf := kt.Upload(b.BE, p0, n), b.BE.Empty(tensor.Float32, tensor.Shape{n})
 				if h.momentum == 0 {
 					buf = nil // PyTorch keeps no buffer without momentum
 				}
-				want, bufs := to64(p0), make([]*float64, n)
+				want, bufs := kt.To64(p0), make([]*float64, n)
 				for k := range 3 {
-					g := uniform(r, n, -1, 1)
-					b.BE.SGDStep(p, upload(b.BE, g, n), buf, 0.03, float32(h.momentum), float32(h.wd), h.nesterov, k == 0)
+					g := kt.Uniform(r, n, -1, 1)
+					b.BE.SGDStep(p, kt.Upload(b.BE, g, n), buf, 0.03, float32(h.momentum), float32(h.wd), h.nesterov, k == 0)
 					for i := range want {
 						want[i], bufs[i] = slowSGD64(want[i], float64(g[i]), bufs[i], 0.03, h.momentum, h.wd, h.nesterov)
 					}
 				}
-				allClose(t, name, p.Float32s(), want, fwdAtol, fwdRtol)
+				kt.AllClose(t, name, p.Float32s(), want, kt.FwdAtol, kt.FwdRtol)
 			}
 		}
 	}
 }
 
 func TestSGDPanics(t *testing.T) {
-	for _, b := range backends() {
+	for _, b := range kt.Backends() {
 		p, g := tensor.Zeros(b.BE, 3), tensor.Zeros(b.BE, 4)
-		mustPanic(t, "sgd grad size", func() { b.BE.SGDStep(p, g, p, 0.1, 0.9, 0, false, true) })
-		mustPanic(t, "sgd buf size", func() { b.BE.SGDStep(p, p, g, 0.1, 0.9, 0, false, true) })
-		mustPanic(t, "sgd nil buf with momentum", func() { b.BE.SGDStep(p, p, nil, 0.1, 0.9, 0, false, true) })
+		kt.MustPanic(t, "sgd grad size", func() { b.BE.SGDStep(p, g, p, 0.1, 0.9, 0, false, true) })
+		kt.MustPanic(t, "sgd buf size", func() { b.BE.SGDStep(p, p, g, 0.1, 0.9, 0, false, true) })
+		kt.MustPanic(t, "sgd nil buf with momentum", func() { b.BE.SGDStep(p, p, nil, 0.1, 0.9, 0, false, true) })
 	}
 }

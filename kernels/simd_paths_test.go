@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -68,23 +70,23 @@ func lengths() []int {
 // on the avx2 and avx512 paths with every flag combination.
 func TestAffinePaths(t *testing.T) {
 	simdPaths(t)
-	r := newRand(21)
+	r := kt.NewRand(21)
 	const g = 16
 	params := [][3]float32{{0.3, 1.7, -0.2}, {0, 1, 0.5}, {-1.5, 0, float32(math.Copysign(0, -1))}, {2, float32(math.NaN()), 1}}
 	for _, n := range lengths() {
 		for _, withRes := range []bool{false, true} {
 			for _, relu := range []bool{false, true} {
 				for pi, pm := range params {
-					x := sprinkle(r, uniform(r, n, -3, 3))
+					x := sprinkle(r, kt.Uniform(r, n, -3, 3))
 					var res []float32
 					if withRes {
-						res = sprinkle(r, uniform(r, n, -3, 3))
+						res = sprinkle(r, kt.Uniform(r, n, -3, 3))
 					}
 					var outs [2][]float32
 					for i, p := range []sgemm.Path{sgemm.AVX2, sgemm.AVX512} {
-						buf, y := guarded(make([]float32, n), g)
+						buf, y := kt.Guarded(make([]float32, n), g)
 						kernels.Affinev(p, y, x, res, pm[0], pm[1], pm[2], relu)
-						checkGuard(t, fmt.Sprintf("%v affine n=%d", p, n), buf, g)
+						kt.CheckGuard(t, fmt.Sprintf("%v affine n=%d", p, n), buf, g)
 						outs[i] = y
 					}
 					if i, ok := sameBits(outs[1], outs[0]); !ok {
@@ -102,17 +104,17 @@ func TestAffinePaths(t *testing.T) {
 				for _, relu := range []bool{false, true} {
 					stride := n + 3
 					size := (rows-1)*stride + n
-					x := sprinkle(r, uniform(r, size, -3, 3))
+					x := sprinkle(r, kt.Uniform(r, size, -3, 3))
 					var res []float32
 					if withRes {
-						res = sprinkle(r, uniform(r, size, -3, 3))
+						res = sprinkle(r, kt.Uniform(r, size, -3, 3))
 					}
-					y0 := uniform(r, size, -1, 1)
+					y0 := kt.Uniform(r, size, -1, 1)
 					var outs [2][]float32
 					for i, p := range []sgemm.Path{sgemm.AVX2, sgemm.AVX512} {
-						buf, y := guarded(y0, g)
+						buf, y := kt.Guarded(y0, g)
 						kernels.AffineChannel(p, y, x, res, n, rows, stride, 0.25, 1.5, -0.5, relu)
-						checkGuard(t, fmt.Sprintf("%v channel n=%d rows=%d", p, n, rows), buf, g)
+						kt.CheckGuard(t, fmt.Sprintf("%v channel n=%d rows=%d", p, n, rows), buf, g)
 						outs[i] = y
 					}
 					if i, ok := sameBits(outs[1], outs[0]); !ok {
@@ -133,18 +135,18 @@ func TestAffinePaths(t *testing.T) {
 // combination, strided rows, special values.
 func TestTranspose16x16(t *testing.T) {
 	simdPaths(t)
-	r := newRand(22)
+	r := kt.NewRand(22)
 	const n, drow, dblk, srow, sblk, g = 3, 19, 330, 37, 16, 16
 	for flags := range 16 { // add, ep, res, relu
 		add, ep, withRes, relu := flags&1 != 0, flags&2 != 0, flags&4 != 0, flags&8 != 0
 		if !ep && (withRes || relu) {
 			continue
 		}
-		src := sprinkle(r, uniform(r, (n-1)*sblk+15*srow+16, -1, 1))
-		dst0 := sprinkle(r, uniform(r, (n-1)*dblk+15*drow+16, -1, 1))
+		src := sprinkle(r, kt.Uniform(r, (n-1)*sblk+15*srow+16, -1, 1))
+		dst0 := sprinkle(r, kt.Uniform(r, (n-1)*dblk+15*drow+16, -1, 1))
 		var res []float32
 		if withRes {
-			res = sprinkle(r, uniform(r, len(dst0), -1, 1))
+			res = sprinkle(r, kt.Uniform(r, len(dst0), -1, 1))
 		}
 		shift := float32(-0.3)
 		want := append([]float32(nil), dst0...)
@@ -169,9 +171,9 @@ func TestTranspose16x16(t *testing.T) {
 				}
 			}
 		}
-		buf, dst := guarded(dst0, g)
+		buf, dst := kt.Guarded(dst0, g)
 		kernels.Transpose16x16(dst, drow, dblk, src, srow, sblk, n, add, ep, shift, res, relu)
-		checkGuard(t, "tr16", buf, g)
+		kt.CheckGuard(t, "tr16", buf, g)
 		if i, ok := sameBits(dst, want); !ok {
 			t.Fatalf("add=%v ep=%v res=%v relu=%v: dst[%d] = %#x, want %#x", add, ep, withRes, relu, i, math.Float32bits(dst[i]), math.Float32bits(want[i]))
 		}
@@ -183,17 +185,17 @@ func TestTranspose16x16(t *testing.T) {
 // full and partial blocks of images and every epilogue.
 func TestInterleavePaths(t *testing.T) {
 	simdPaths(t)
-	r := newRand(23)
+	r := kt.NewRand(23)
 	paths := []sgemm.Path{sgemm.Go, sgemm.AVX2, sgemm.AVX512}
 	for _, np := range lengths()[1:] { // callers have positions
 		for _, cnt := range []int{20, 16, 9, 8, 3} {
 			stride := np + 5
-			src := sprinkle(r, uniform(r, (cnt-1)*stride+np+1, -1, 1))
+			src := sprinkle(r, kt.Uniform(r, (cnt-1)*stride+np+1, -1, 1))
 			var outs [3][]float32
 			for i, p := range paths {
-				buf, dst := guarded(uniform(r, np*16, -1, 1), 16)
+				buf, dst := kt.Guarded(kt.Uniform(r, np*16, -1, 1), 16)
 				kernels.Interleave(p, dst, src, stride, np, cnt)
-				checkGuard(t, fmt.Sprintf("%v interleave", p), buf, 16)
+				kt.CheckGuard(t, fmt.Sprintf("%v interleave", p), buf, 16)
 				outs[i] = dst
 			}
 			for i := 1; i < 3; i++ {
@@ -201,9 +203,9 @@ func TestInterleavePaths(t *testing.T) {
 					t.Fatalf("interleave np=%d cnt=%d: %v [%d] = %v, go %v", np, cnt, paths[i], j, outs[i][j], outs[0][j])
 				}
 			}
-			lanes := sprinkle(r, uniform(r, np*16, -1, 1))
-			dst0 := sprinkle(r, uniform(r, (cnt-1)*stride+np, -1, 1))
-			res := sprinkle(r, uniform(r, len(dst0), -1, 1))
+			lanes := sprinkle(r, kt.Uniform(r, np*16, -1, 1))
+			dst0 := sprinkle(r, kt.Uniform(r, (cnt-1)*stride+np, -1, 1))
+			res := sprinkle(r, kt.Uniform(r, len(dst0), -1, 1))
 			for flags := range 16 {
 				add, ep, withRes, relu := flags&1 != 0, flags&2 != 0, flags&4 != 0, flags&8 != 0
 				if !ep && (withRes || relu) {
@@ -214,9 +216,9 @@ func TestInterleavePaths(t *testing.T) {
 					rs = res
 				}
 				for i, p := range paths {
-					buf, dst := guarded(dst0, 16)
+					buf, dst := kt.Guarded(dst0, 16)
 					kernels.Deinterleave(p, dst, stride, lanes, np, cnt, add, ep, 0.125, rs, relu)
-					checkGuard(t, fmt.Sprintf("%v deinterleave", p), buf, 16)
+					kt.CheckGuard(t, fmt.Sprintf("%v deinterleave", p), buf, 16)
 					outs[i] = dst
 				}
 				for i := 1; i < 3; i++ {
@@ -254,22 +256,22 @@ func benchPaths(b *testing.B, name string, bytes int, body func(p sgemm.Path)) {
 // time, as BatchNormForward's large channels run (13 MB each way, DRAM),
 // each with a residual and ReLU (12 bytes an element).
 func BenchmarkAffine(b *testing.B) {
-	r := newRand(31)
+	r := kt.NewRand(31)
 	{
 		const n = 784
-		x, res, y := uniform(r, n, -1, 1), uniform(r, n, -1, 1), make([]float32, n)
+		x, res, y := kt.Uniform(r, n, -1, 1), kt.Uniform(r, n, -1, 1), make([]float32, n)
 		benchPaths(b, "size=784", 12*n, func(p sgemm.Path) { kernels.Affinev(p, y, x, res, 0.1, 1.2, 0.3, true) })
 	}
 	{
 		const n, rows = 196, 256
-		x, res, y := uniform(r, n*rows, -1, 1), uniform(r, n*rows, -1, 1), make([]float32, n*rows)
+		x, res, y := kt.Uniform(r, n*rows, -1, 1), kt.Uniform(r, n*rows, -1, 1), make([]float32, n*rows)
 		benchPaths(b, "size=256x196", 12*n*rows, func(p sgemm.Path) {
 			kernels.AffineChannel(p, y, x, res, n, rows, n, 0.1, 1.2, 0.3, true)
 		})
 	}
 	{
 		const n, c, rows = 784, 16, 256
-		x, res, y := uniform(r, n*c*rows, -1, 1), uniform(r, n*c*rows, -1, 1), make([]float32, n*c*rows)
+		x, res, y := kt.Uniform(r, n*c*rows, -1, 1), kt.Uniform(r, n*c*rows, -1, 1), make([]float32, n*c*rows)
 		benchPaths(b, "size=256x16x784", 12*n*c*rows, func(p sgemm.Path) {
 			for ch := range c {
 				for i := range rows {
@@ -286,14 +288,14 @@ func BenchmarkAffine(b *testing.B) {
 // element): a 7×7 and a 28×28 plane of 16 images (L1, L2) and 64 channels
 // of 32×32 planes for 256 images (67 MB each way, DRAM).
 func BenchmarkDeinterleave(b *testing.B) {
-	r := newRand(32)
+	r := kt.NewRand(32)
 	for _, sh := range []struct {
 		name     string
 		np, k, n int
 	}{{"size=16x49", 49, 1, 16}, {"size=16x784", 784, 1, 16}, {"size=256x64x1024", 1024, 64, 256}} {
 		kp := sh.k * sh.np
-		lanes := uniform(r, 16*sh.np, -1, 1)
-		dst, res := make([]float32, sh.n*kp), uniform(r, sh.n*kp, -1, 1)
+		lanes := kt.Uniform(r, 16*sh.np, -1, 1)
+		dst, res := make([]float32, sh.n*kp), kt.Uniform(r, sh.n*kp, -1, 1)
 		benchPaths(b, sh.name, 12*sh.n*kp, func(p sgemm.Path) {
 			for b0 := 0; b0 < sh.n; b0 += 16 {
 				for k := range sh.k {
@@ -308,13 +310,13 @@ func BenchmarkDeinterleave(b *testing.B) {
 // BenchmarkInterleave times the lanes' input transposes on the same
 // shapes (8 bytes an element).
 func BenchmarkInterleave(b *testing.B) {
-	r := newRand(33)
+	r := kt.NewRand(33)
 	for _, sh := range []struct {
 		name     string
 		np, k, n int
 	}{{"size=16x49", 49, 1, 16}, {"size=16x784", 784, 1, 16}, {"size=256x64x1024", 1024, 64, 256}} {
 		kp := sh.k * sh.np
-		src, lanes := uniform(r, sh.n*kp, -1, 1), make([]float32, 16*sh.np)
+		src, lanes := kt.Uniform(r, sh.n*kp, -1, 1), make([]float32, 16*sh.np)
 		benchPaths(b, sh.name, 8*sh.n*kp, func(p sgemm.Path) {
 			for b0 := 0; b0 < sh.n; b0 += 16 {
 				for k := range sh.k {
@@ -329,12 +331,12 @@ func BenchmarkInterleave(b *testing.B) {
 // output row of a 14×14 stride-2 layer (L1), 4096 rows (L2) and 2^19 rows
 // (32 MB of src, DRAM), dst rows two apart as at stride 2.
 func BenchmarkAddRows16(b *testing.B) {
-	r := newRand(34)
+	r := kt.NewRand(34)
 	for _, sh := range []struct {
 		name string
 		n    int
 	}{{"size=14", 14}, {"size=4096", 4096}, {"size=524288", 1 << 19}} {
-		src, dst := uniform(r, 16*sh.n, -1, 1), make([]float32, 32*sh.n)
+		src, dst := kt.Uniform(r, 16*sh.n, -1, 1), make([]float32, 32*sh.n)
 		benchPaths(b, sh.name, 12*16*sh.n, func(p sgemm.Path) { kernels.AddRows16(p, dst, 32, src, sh.n) })
 	}
 }

@@ -1,6 +1,9 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	"twostage/kernels/internal/host"
+	"twostage/tensor"
+)
 
 // SliceCopy moves a block of n positions along the middle dimension between
 // two tensors viewed as [Outer, dD, Inner] and [Outer, sD, Inner]. For each
@@ -41,7 +44,7 @@ func (c *CPU) SliceCopy(dst *tensor.Tensor, dD, dOff int, src *tensor.Tensor, sD
 	}
 	needLen("slice_copy", "dst", d, outer*dD*inner)
 	needLen("slice_copy", "src", s, outer*sD*inner)
-	parallelFor(c.threads(), outer, rowChunk(n*inner), func(lo, hi int) {
+	host.For(c.threads(), outer, rowChunk(n*inner), func(lo, hi int) {
 		sliceRows(d, dD, dOff, s, sD, sOff, n, inner, acc, lo, hi)
 	})
 }

@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"testing"
 
@@ -37,21 +39,21 @@ var sliceCases = []sliceCase{
 // TestSliceCopy checks every element of dst exactly, so a write outside the
 // block (which must keep its old value) fails as surely as a wrong copy.
 func TestSliceCopy(t *testing.T) {
-	r := newRand(18)
-	for _, b := range backends() {
+	r := kt.NewRand(18)
+	for _, b := range kt.Backends() {
 		for _, c := range sliceCases {
 			for _, acc := range []bool{false, true} {
 				name := fmt.Sprintf("%s/case=%v/acc=%v", b.Name, c, acc)
 				nd, ns := c.outer*c.dD*c.inner, c.outer*c.sD*c.inner
-				d0, src := uniform(r, nd, -1, 1), uniform(r, ns, -1, 1)
-				want := to64(d0)
-				slowSliceCopy64(want, to64(src), c, acc)
+				d0, src := kt.Uniform(r, nd, -1, 1), kt.Uniform(r, ns, -1, 1)
+				want := kt.To64(d0)
+				slowSliceCopy64(want, kt.To64(src), c, acc)
 				for k, v := range want { // a float32 sum is the float64 one rounded once
 					want[k] = float64(float32(v))
 				}
-				dst := upload(b.BE, d0, nd)
-				b.BE.SliceCopy(dst, c.dD, c.dOff, upload(b.BE, src, ns), c.sD, c.sOff, c.n, c.outer, c.inner, acc)
-				allClose(t, name, dst.Float32s(), want, 0, 0)
+				dst := kt.Upload(b.BE, d0, nd)
+				b.BE.SliceCopy(dst, c.dD, c.dOff, kt.Upload(b.BE, src, ns), c.sD, c.sOff, c.n, c.outer, c.inner, acc)
+				kt.AllClose(t, name, dst.Float32s(), want, 0, 0)
 			}
 		}
 	}
@@ -61,12 +63,12 @@ func TestSliceCopy(t *testing.T) {
 // gradient of the source's shape) against finite differences of
 // Σ w·narrow(x).
 func TestSliceGrad(t *testing.T) {
-	r := newRand(19)
+	r := kt.NewRand(19)
 	for _, c := range sliceCases[:6] {
 		// forward: out [outer, n, inner] = x[:, sOff:sOff+n, :]
 		fwd := sliceCase{outer: c.outer, inner: c.inner, dD: c.n, sD: c.sD, sOff: c.sOff, n: c.n}
-		x := to64(uniform(r, c.outer*c.sD*c.inner, -1, 1))
-		w := to64(uniform(r, c.outer*c.n*c.inner, -1, 1))
+		x := kt.To64(kt.Uniform(r, c.outer*c.sD*c.inner, -1, 1))
+		w := kt.To64(kt.Uniform(r, c.outer*c.n*c.inner, -1, 1))
 		narrow := func(v []float64) []float64 {
 			out := make([]float64, len(w))
 			slowSliceCopy64(out, v, fwd, false)
@@ -75,27 +77,27 @@ func TestSliceGrad(t *testing.T) {
 		grad := make([]float64, len(x))
 		back := sliceCase{outer: c.outer, inner: c.inner, dD: c.sD, dOff: c.sOff, sD: c.n, n: c.n}
 		slowSliceCopy64(grad, w, back, true)
-		fdCheck(t, fmt.Sprintf("narrow %v", c), func(v []float64) float64 { return dot64(w, narrow(v)) }, x, grad)
+		kt.FDCheck(t, fmt.Sprintf("narrow %v", c), func(v []float64) float64 { return kt.Dot64(w, narrow(v)) }, x, grad)
 	}
 }
 
 func TestSliceGuard(t *testing.T) {
-	r := newRand(20)
+	r := kt.NewRand(20)
 	const g = 16
 	for _, c := range sliceCases {
-		buf, dst := guarded(uniform(r, c.outer*c.dD*c.inner, -1, 1), g)
-		kernels.SliceCopy(dst, c.dD, c.dOff, uniform(r, c.outer*c.sD*c.inner, -1, 1), c.sD, c.sOff, c.n, c.outer, c.inner, true)
-		checkGuard(t, fmt.Sprintf("slice %v", c), buf, g)
+		buf, dst := kt.Guarded(kt.Uniform(r, c.outer*c.dD*c.inner, -1, 1), g)
+		kernels.SliceCopy(dst, c.dD, c.dOff, kt.Uniform(r, c.outer*c.sD*c.inner, -1, 1), c.sD, c.sOff, c.n, c.outer, c.inner, true)
+		kt.CheckGuard(t, fmt.Sprintf("slice %v", c), buf, g)
 	}
 }
 
 func TestSlicePanics(t *testing.T) {
-	for _, b := range backends() {
-		d, s := upload(b.BE, make([]float32, 12), 2, 6), upload(b.BE, make([]float32, 8), 2, 4)
-		mustPanic(t, "slice past dst", func() { b.BE.SliceCopy(d, 6, 4, s, 4, 0, 3, 2, 1, false) })
-		mustPanic(t, "slice past src", func() { b.BE.SliceCopy(d, 6, 0, s, 4, 2, 3, 2, 1, false) })
-		mustPanic(t, "slice negative", func() { b.BE.SliceCopy(d, 6, -1, s, 4, 0, 1, 2, 1, false) })
-		mustPanic(t, "slice dst size", func() { b.BE.SliceCopy(d, 5, 0, s, 4, 0, 1, 2, 1, false) })
-		mustPanic(t, "slice src size", func() { b.BE.SliceCopy(d, 6, 0, s, 4, 0, 1, 2, 2, false) })
+	for _, b := range kt.Backends() {
+		d, s := kt.Upload(b.BE, make([]float32, 12), 2, 6), kt.Upload(b.BE, make([]float32, 8), 2, 4)
+		kt.MustPanic(t, "slice past dst", func() { b.BE.SliceCopy(d, 6, 4, s, 4, 0, 3, 2, 1, false) })
+		kt.MustPanic(t, "slice past src", func() { b.BE.SliceCopy(d, 6, 0, s, 4, 2, 3, 2, 1, false) })
+		kt.MustPanic(t, "slice negative", func() { b.BE.SliceCopy(d, 6, -1, s, 4, 0, 1, 2, 1, false) })
+		kt.MustPanic(t, "slice dst size", func() { b.BE.SliceCopy(d, 5, 0, s, 4, 0, 1, 2, 1, false) })
+		kt.MustPanic(t, "slice src size", func() { b.BE.SliceCopy(d, 6, 0, s, 4, 0, 1, 2, 2, false) })
 	}
 }

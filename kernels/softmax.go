@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 
+	"twostage/kernels/internal/host"
 	"twostage/tensor"
 )
 
@@ -120,7 +121,7 @@ func (c *CPU) SoftmaxForward(y, x *tensor.Tensor, s tensor.DimShape, log bool) {
 	ys, xs := f32Arg("softmax", "y", y), f32Arg("softmax", "x", x)
 	needDimShape("softmax", s, len(xs))
 	needLen("softmax", "y", ys, len(xs))
-	parallelFor(c.threads(), s.Outer*s.Inner, rowChunk(s.D), func(lo, hi int) {
+	host.For(c.threads(), s.Outer*s.Inner, rowChunk(s.D), func(lo, hi int) {
 		softmaxLines(ys, xs, s, log, lo, hi)
 	})
 }
@@ -132,7 +133,7 @@ func (c *CPU) SoftmaxBackward(dx, dy, y *tensor.Tensor, s tensor.DimShape, log b
 	needDimShape("softmax_backward", s, len(dxs))
 	needLen("softmax_backward", "dy", dys, len(dxs))
 	needLen("softmax_backward", "y", ys, len(dxs))
-	parallelFor(c.threads(), s.Outer*s.Inner, rowChunk(s.D), func(lo, hi int) {
+	host.For(c.threads(), s.Outer*s.Inner, rowChunk(s.D), func(lo, hi int) {
 		softmaxBackLines(dxs, dys, ys, s, log, lo, hi)
 	})
 }

@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"math"
 	"testing"
@@ -72,29 +74,29 @@ var softmaxShapes = []tensor.DimShape{
 }
 
 func TestSoftmax(t *testing.T) {
-	r := newRand(12)
-	for _, b := range backends() {
+	r := kt.NewRand(12)
+	for _, b := range kt.Backends() {
 		for _, s := range softmaxShapes {
 			for _, log := range []bool{false, true} {
 				for _, shift := range []float64{0, 1000} { // 1000: exp would overflow without the max
 					n := s.Outer * s.D * s.Inner
 					name := fmt.Sprintf("%s/shape=%v/log=%v/shift=%v", b.Name, s, log, shift)
-					x := uniform(r, n, shift-8, shift+8)
+					x := kt.Uniform(r, n, shift-8, shift+8)
 					y := b.BE.Empty(tensor.Float32, tensor.Shape{n})
-					b.BE.SoftmaxForward(y, upload(b.BE, x, n), s, log)
-					y64 := slowSoftmax64(to64(x), s, log)
-					allClose(t, name, y.Float32s(), y64, fwdAtol, fwdRtol)
+					b.BE.SoftmaxForward(y, kt.Upload(b.BE, x, n), s, log)
+					y64 := slowSoftmax64(kt.To64(x), s, log)
+					kt.AllClose(t, name, y.Float32s(), y64, kt.FwdAtol, kt.FwdRtol)
 
 					// Backward from the kernel's own y, against the float64
 					// reference taken at the float64 y.
-					dy, dx0 := uniform(r, n, -1, 1), uniform(r, n, -1, 1)
-					dx := upload(b.BE, dx0, n)
-					b.BE.SoftmaxBackward(dx, upload(b.BE, dy, n), y, s, log)
-					want := slowSoftmaxGrad64(to64(dy), y64, s, log)
+					dy, dx0 := kt.Uniform(r, n, -1, 1), kt.Uniform(r, n, -1, 1)
+					dx := kt.Upload(b.BE, dx0, n)
+					b.BE.SoftmaxBackward(dx, kt.Upload(b.BE, dy, n), y, s, log)
+					want := slowSoftmaxGrad64(kt.To64(dy), y64, s, log)
 					for k := range want {
 						want[k] += float64(dx0[k])
 					}
-					allClose(t, name+"/backward", dx.Float32s(), want, bwdAtol, bwdRtol)
+					kt.AllClose(t, name+"/backward", dx.Float32s(), want, kt.BwdAtol, kt.BwdRtol)
 				}
 			}
 		}
@@ -103,14 +105,14 @@ func TestSoftmax(t *testing.T) {
 
 // TestSoftmaxGrad checks the reference backward against finite differences.
 func TestSoftmaxGrad(t *testing.T) {
-	r := newRand(13)
+	r := kt.NewRand(13)
 	for _, s := range []tensor.DimShape{ds(1, 1, 1), ds(2, 3, 1), ds(3, 17, 1), ds(2, 5, 3)} {
 		for _, log := range []bool{false, true} {
 			n := s.Outer * s.D * s.Inner
-			x, w := to64(uniform(r, n, -3, 3)), to64(uniform(r, n, -1, 1))
+			x, w := kt.To64(kt.Uniform(r, n, -3, 3)), kt.To64(kt.Uniform(r, n, -1, 1))
 			grad := slowSoftmaxGrad64(w, slowSoftmax64(x, s, log), s, log)
-			fdCheck(t, fmt.Sprintf("softmax %v log=%v", s, log),
-				func(v []float64) float64 { return dot64(w, slowSoftmax64(v, s, log)) }, x, grad)
+			kt.FDCheck(t, fmt.Sprintf("softmax %v log=%v", s, log),
+				func(v []float64) float64 { return kt.Dot64(w, slowSoftmax64(v, s, log)) }, x, grad)
 		}
 	}
 }
@@ -138,26 +140,26 @@ func TestSoftmaxSpecial(t *testing.T) {
 }
 
 func TestSoftmaxGuard(t *testing.T) {
-	r := newRand(14)
+	r := kt.NewRand(14)
 	const g = 16
 	for _, s := range softmaxShapes[:6] {
 		n := s.Outer * s.D * s.Inner
-		x := uniform(r, n, -3, 3)
-		buf, y := guarded(make([]float32, n), g)
+		x := kt.Uniform(r, n, -3, 3)
+		buf, y := kt.Guarded(make([]float32, n), g)
 		kernels.SoftmaxForward(y, x, s, false)
-		checkGuard(t, "softmax", buf, g)
-		buf, dx := guarded(make([]float32, n), g)
+		kt.CheckGuard(t, "softmax", buf, g)
+		buf, dx := kt.Guarded(make([]float32, n), g)
 		kernels.SoftmaxBackward(dx, x, y, s, true)
-		checkGuard(t, "softmax backward", buf, g)
+		kt.CheckGuard(t, "softmax backward", buf, g)
 	}
 }
 
 func TestSoftmaxPanics(t *testing.T) {
-	for _, b := range backends() {
+	for _, b := range kt.Backends() {
 		x, y := tensor.Zeros(b.BE, 2, 3), tensor.Zeros(b.BE, 2, 2)
-		mustPanic(t, "softmax y", func() { b.BE.SoftmaxForward(y, x, ds(2, 3, 1), false) })
-		mustPanic(t, "softmax shape", func() { b.BE.SoftmaxForward(x, x, ds(2, 2, 1), false) })
-		mustPanic(t, "softmax backward", func() { b.BE.SoftmaxBackward(x, x, y, ds(2, 3, 1), false) })
+		kt.MustPanic(t, "softmax y", func() { b.BE.SoftmaxForward(y, x, ds(2, 3, 1), false) })
+		kt.MustPanic(t, "softmax shape", func() { b.BE.SoftmaxForward(x, x, ds(2, 2, 1), false) })
+		kt.MustPanic(t, "softmax backward", func() { b.BE.SoftmaxBackward(x, x, y, ds(2, 3, 1), false) })
 	}
 }
 
@@ -165,10 +167,10 @@ func TestSoftmaxPanics(t *testing.T) {
 // batch: [256, 50000] along the last dimension.
 func BenchmarkSoftmaxForward(b *testing.B) {
 	const rows, cols = 256, 50000
-	x := uniform(newRand(1), rows*cols, -10, 10)
-	for _, be := range backends() {
+	x := kt.Uniform(kt.NewRand(1), rows*cols, -10, 10)
+	for _, be := range kt.Backends() {
 		b.Run("backend="+be.Name+"/shape=256x50000", func(b *testing.B) {
-			xt, y := upload(be.BE, x, rows, cols), be.BE.Empty(tensor.Float32, tensor.Shape{rows, cols})
+			xt, y := kt.Upload(be.BE, x, rows, cols), be.BE.Empty(tensor.Float32, tensor.Shape{rows, cols})
 			b.SetBytes(2 * 4 * rows * cols)
 			for b.Loop() {
 				be.BE.SoftmaxForward(y, xt, ds(rows, cols, 1), false)

@@ -1,6 +1,9 @@
 package kernels
 
-import "twostage/tensor"
+import (
+	"twostage/kernels/internal/host"
+	"twostage/tensor"
+)
 
 // Row-wise selection: the k largest values of each row (TopK) and the index
 // of the largest (Argmax), for x: [R, Cols]. Both use one total order:
@@ -130,7 +133,7 @@ func (c *CPU) TopK(vals, idx, x *tensor.Tensor, k int) {
 	if vr != r || ir != r || vk != k || ik != k {
 		panic("kernels: topk: vals and idx must be [R, k]")
 	}
-	parallelFor(c.threads(), r, rowChunk(cols), func(lo, hi int) {
+	host.For(c.threads(), r, rowChunk(cols), func(lo, hi int) {
 		heap := make([]int, k) // one scratch heap per goroutine, reused per row
 		for row := lo; row < hi; row++ {
 			TopK(vs[row*k:(row+1)*k], is[row*k:(row+1)*k], xs[row*cols:(row+1)*cols], heap)
@@ -145,7 +148,7 @@ func (c *CPU) Argmax(idx, x *tensor.Tensor) {
 	if cols == 0 || len(is) != r {
 		panic("kernels: argmax: need x [R, Cols>0] and idx [R]")
 	}
-	parallelFor(c.threads(), r, rowChunk(cols), func(lo, hi int) {
+	host.For(c.threads(), r, rowChunk(cols), func(lo, hi int) {
 		for row := lo; row < hi; row++ {
 			is[row] = int64(Argmax(xs[row*cols : (row+1)*cols]))
 		}

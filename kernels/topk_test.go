@@ -1,6 +1,8 @@
 package kernels_test
 
 import (
+	kt "twostage/kernels/internal/ktest"
+
 	"fmt"
 	"math"
 	"sort"
@@ -39,16 +41,16 @@ func tiedRow(x []float32, r interface{ IntN(int) int }, levels int) {
 }
 
 func TestTopK(t *testing.T) {
-	r := newRand(26)
+	r := kt.NewRand(26)
 	// (R, Cols, k): tail sizes, k = Cols and k = 0, and the kNN monitor's
 	// shape (200 neighbours among 5000 memory rows).
 	cases := [][3]int{{1, 1, 1}, {3, 17, 5}, {2, 33, 33}, {5, 257, 17}, {4, 3, 0}, {64, 5000, 200}, {2, 100, 1}}
-	for _, b := range backends() {
+	for _, b := range kt.Backends() {
 		for _, c := range cases {
 			rows, cols, k := c[0], c[1], c[2]
 			for _, levels := range []int{0, 4} { // 0: continuous values
 				name := fmt.Sprintf("%s/R=%d/C=%d/k=%d/levels=%d", b.Name, rows, cols, k, levels)
-				x := uniform(r, rows*cols, -1, 1)
+				x := kt.Uniform(r, rows*cols, -1, 1)
 				if levels > 0 {
 					tiedRow(x, r, levels)
 				}
@@ -56,7 +58,7 @@ func TestTopK(t *testing.T) {
 					x[cols/2] = float32(math.NaN()) // NaN ranks first
 				}
 				vals, idx := b.BE.Empty(tensor.Float32, tensor.Shape{rows, k}), b.BE.Empty(tensor.Int64, tensor.Shape{rows, k})
-				b.BE.TopK(vals, idx, upload(b.BE, x, rows, cols), k)
+				b.BE.TopK(vals, idx, kt.Upload(b.BE, x, rows, cols), k)
 				gv, gi := vals.Float32s(), idx.Int64s()
 				for row := range rows {
 					wv, wi := slowTopK(x[row*cols:(row+1)*cols], k)
@@ -93,17 +95,17 @@ func TestTopKOrder(t *testing.T) {
 }
 
 func TestArgmax(t *testing.T) {
-	r := newRand(27)
-	for _, b := range backends() {
+	r := kt.NewRand(27)
+	for _, b := range kt.Backends() {
 		for _, c := range [][2]int{{1, 1}, {3, 17}, {5, 33}, {2, 257}, {300, 100}} {
 			rows, cols := c[0], c[1]
-			x := uniform(r, rows*cols, -1, 1)
+			x := kt.Uniform(r, rows*cols, -1, 1)
 			tiedRow(x[:cols], r, 3) // ties in the first row: the first max wins
 			if cols > 3 {
 				x[cols+2] = float32(math.NaN()) // and a NaN in the second
 			}
 			idx := b.BE.Empty(tensor.Int64, tensor.Shape{rows})
-			b.BE.Argmax(idx, upload(b.BE, x, rows, cols))
+			b.BE.Argmax(idx, kt.Upload(b.BE, x, rows, cols))
 			got := idx.Int64s()
 			for row := range rows {
 				_, want := slowTopK(x[row*cols:(row+1)*cols], 1)
@@ -116,14 +118,14 @@ func TestArgmax(t *testing.T) {
 }
 
 func TestTopKPanics(t *testing.T) {
-	for _, b := range backends() {
+	for _, b := range kt.Backends() {
 		x := tensor.Zeros(b.BE, 2, 3)
 		v, i := tensor.Zeros(b.BE, 2, 4), b.BE.Empty(tensor.Int64, tensor.Shape{2, 4})
-		mustPanic(t, "topk k > cols", func() { b.BE.TopK(v, i, x, 4) })
-		mustPanic(t, "topk vals shape", func() { b.BE.TopK(v, i, x, 2) })
-		mustPanic(t, "topk idx dtype", func() { b.BE.TopK(tensor.Zeros(b.BE, 2, 2), tensor.Zeros(b.BE, 2, 2), x, 2) })
-		mustPanic(t, "argmax idx size", func() { b.BE.Argmax(b.BE.Empty(tensor.Int64, tensor.Shape{3}), x) })
-		mustPanic(t, "argmax empty rows", func() {
+		kt.MustPanic(t, "topk k > cols", func() { b.BE.TopK(v, i, x, 4) })
+		kt.MustPanic(t, "topk vals shape", func() { b.BE.TopK(v, i, x, 2) })
+		kt.MustPanic(t, "topk idx dtype", func() { b.BE.TopK(tensor.Zeros(b.BE, 2, 2), tensor.Zeros(b.BE, 2, 2), x, 2) })
+		kt.MustPanic(t, "argmax idx size", func() { b.BE.Argmax(b.BE.Empty(tensor.Int64, tensor.Shape{3}), x) })
+		kt.MustPanic(t, "argmax empty rows", func() {
 			b.BE.Argmax(b.BE.Empty(tensor.Int64, tensor.Shape{2}), b.BE.Empty(tensor.Float32, tensor.Shape{2, 0}))
 		})
 	}
@@ -133,10 +135,10 @@ func TestTopKPanics(t *testing.T) {
 // 50000 similarities for each of 256 test images.
 func BenchmarkTopK(b *testing.B) {
 	const rows, cols, k = 256, 50000, 200
-	x := uniform(newRand(1), rows*cols, -1, 1)
-	for _, be := range backends() {
+	x := kt.Uniform(kt.NewRand(1), rows*cols, -1, 1)
+	for _, be := range kt.Backends() {
 		b.Run("backend="+be.Name+"/shape=256x50000/k=200", func(b *testing.B) {
-			xt := upload(be.BE, x, rows, cols)
+			xt := kt.Upload(be.BE, x, rows, cols)
 			vals, idx := be.BE.Empty(tensor.Float32, tensor.Shape{rows, k}), be.BE.Empty(tensor.Int64, tensor.Shape{rows, k})
 			b.SetBytes(4 * rows * cols)
 			for b.Loop() {

@@ -1,6 +1,6 @@
 //go:build !cuda
 
-package kernels_test
+package ktest
 
 import "twostage/tensor"
 

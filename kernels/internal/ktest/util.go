@@ -1,4 +1,4 @@
-package kernels_test
+package ktest
 
 import (
 	"math"
@@ -19,19 +19,19 @@ import (
 // §2.5, level 2): 1e-5 / 1e-4 forward and teenygrad's grad_atol 1e-4 /
 // grad_rtol 1e-3 (test/test_ops.py helper_test_op) backward.
 const (
-	fwdAtol, fwdRtol = 1e-5, 1e-4
-	bwdAtol, bwdRtol = 1e-4, 1e-3
+	FwdAtol, FwdRtol = 1e-5, 1e-4
+	BwdAtol, BwdRtol = 1e-4, 1e-3
 )
 
-// tailSizes are lengths that hit every remainder of 1, 4, 8 and 16-wide
+// TailSizes are lengths that hit every remainder of 1, 4, 8 and 16-wide
 // loops, plus one past a 256 block (the x/image acc_test.go sweep).
-var tailSizes = []int{0, 1, 3, 17, 33, 257}
+var TailSizes = []int{0, 1, 3, 17, 33, 257}
 
-// newRand returns the seeded PCG source every test draws from.
-func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 1)) }
+// NewRand returns the seeded PCG source every test draws from.
+func NewRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 1)) }
 
-// uniform returns n float32 values uniform in [lo, hi).
-func uniform(r *rand.Rand, n int, lo, hi float64) []float32 {
+// Uniform returns n float32 values Uniform in [lo, hi).
+func Uniform(r *rand.Rand, n int, lo, hi float64) []float32 {
 	x := make([]float32, n)
 	for i := range x {
 		x[i] = float32(lo + (hi-lo)*r.Float64())
@@ -39,8 +39,8 @@ func uniform(r *rand.Rand, n int, lo, hi float64) []float32 {
 	return x
 }
 
-// to64 widens a float32 slice.
-func to64(x []float32) []float64 {
+// To64 widens a float32 slice.
+func To64(x []float32) []float64 {
 	y := make([]float64, len(x))
 	for i, v := range x {
 		y[i] = float64(v)
@@ -48,19 +48,19 @@ func to64(x []float32) []float64 {
 	return y
 }
 
-// upload allocates a float32 tensor of shape s on be holding data.
-func upload(be tensor.Backend, data []float32, s ...int) *tensor.Tensor {
+// Upload allocates a float32 tensor of shape s on be holding data.
+func Upload(be tensor.Backend, data []float32, s ...int) *tensor.Tensor {
 	return tensor.FromFloat32(be, tensor.Shape(s), data)
 }
 
-// uploadInt allocates an int64 tensor of shape s on be holding data.
-func uploadInt(be tensor.Backend, data []int64, s ...int) *tensor.Tensor {
+// UploadInt allocates an int64 tensor of shape s on be holding data.
+func UploadInt(be tensor.Backend, data []int64, s ...int) *tensor.Tensor {
 	return tensor.FromInt64(be, tensor.Shape(s), data)
 }
 
-// allClose reports the first element where |got-want| > atol + rtol·|want|
+// AllClose reports the first element where |got-want| > atol + rtol·|want|
 // (NaN matches NaN, infinities match exactly), at most 5 of them.
-func allClose(t *testing.T, what string, got []float32, want []float64, atol, rtol float64) {
+func AllClose(t *testing.T, what string, got []float32, want []float64, atol, rtol float64) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: got %d values, want %d", what, len(got), len(want))
@@ -82,43 +82,43 @@ func allClose(t *testing.T, what string, got []float32, want []float64, atol, rt
 	}
 }
 
-// guardVal fills the bands around an output; any write there shows.
-const guardVal = float32(-7777.25)
+// GuardVal fills the bands around an output; any write there shows.
+const GuardVal = float32(-7777.25)
 
-// guarded returns buf of g+n+g elements with both guard bands set, and
+// Guarded returns buf of g+n+g elements with both guard bands set, and
 // buf[g:g+n], whose capacity runs into the upper band on purpose: a kernel
 // that reslices past len still has room to write there.
-func guarded(x []float32, g int) (buf, view []float32) {
+func Guarded(x []float32, g int) (buf, view []float32) {
 	buf = make([]float32, g+len(x)+g)
-	fill32(buf, guardVal)
+	Fill32(buf, GuardVal)
 	copy(buf[g:], x)
 	return buf, buf[g : g+len(x)]
 }
 
-// fill32 sets every element of x to v (test-local so the check does not
+// Fill32 sets every element of x to v (test-local so the check does not
 // depend on the kernel under test).
-func fill32(x []float32, v float32) {
+func Fill32(x []float32, v float32) {
 	for i := range x {
 		x[i] = v
 	}
 }
 
-// checkGuard fails unless both guard bands of buf still hold guardVal.
-func checkGuard(t *testing.T, what string, buf []float32, g int) {
+// CheckGuard fails unless both guard bands of buf still hold GuardVal.
+func CheckGuard(t *testing.T, what string, buf []float32, g int) {
 	t.Helper()
 	for i := range g {
-		if buf[i] != guardVal || buf[len(buf)-1-i] != guardVal {
+		if buf[i] != GuardVal || buf[len(buf)-1-i] != GuardVal {
 			t.Fatalf("%s: write outside the output (guard band changed)", what)
 		}
 	}
 }
 
-// fdCheck compares a float64 reference gradient of the scalar function f at
+// FDCheck compares a float64 reference gradient of the scalar function f at
 // x with fd.Gradient's central differences (STYLE.md §2.5, level 1): the
 // central formula's error is O(h²) ≈ 4e-11 at its default step 6e-6, and
 // rounding adds ≈ ε·|f|/h ≈ 1e-11, so 1e-6 relative leaves a wide margin
 // while catching any wrong term. Entries near zero use a 1e-8 absolute floor.
-func fdCheck(t *testing.T, what string, f func([]float64) float64, x, grad []float64) {
+func FDCheck(t *testing.T, what string, f func([]float64) float64, x, grad []float64) {
 	t.Helper()
 	num := fd.Gradient(nil, f, x, &fd.Settings{Formula: fd.Central})
 	for i := range num {
@@ -128,8 +128,8 @@ func fdCheck(t *testing.T, what string, f func([]float64) float64, x, grad []flo
 	}
 }
 
-// dot64 is Σ w·y, the scalar loss every backward test differentiates.
-func dot64(w, y []float64) float64 {
+// Dot64 is Σ w·y, the scalar loss every backward test differentiates.
+func Dot64(w, y []float64) float64 {
 	var s float64
 	for i := range w {
 		s += w[i] * y[i]
@@ -137,8 +137,8 @@ func dot64(w, y []float64) float64 {
 	return s
 }
 
-// mustPanic fails unless f panics with a "kernels: " message.
-func mustPanic(t *testing.T, what string, f func()) {
+// MustPanic fails unless f panics with a "kernels: " message.
+func MustPanic(t *testing.T, what string, f func()) {
 	t.Helper()
 	defer func() {
 		t.Helper()

@@ -1,32 +1,32 @@
-package kernels
+package host
 
 import "sync"
 
-// scratchPool is a free list of float32 work buffers (im2col matrices,
+// Pool is a free list of float32 work buffers (im2col matrices,
 // per-chunk partial sums) shared by every CPU kernel that needs temporary
-// memory. A kernel takes one buffer per goroutine with get and returns it with
-// put when the call ends, so once the largest layer has run, calls allocate
+// memory. A kernel takes one buffer per goroutine with Get and returns it with
+// Put when the call ends, so once the largest layer has run, calls allocate
 // nothing.
 //
 // Unlike sync.Pool, the list survives garbage collections: a training step
 // would otherwise re-allocate (and re-zero) tens of megabytes after each GC.
 // The memory held is bounded by the peak number of buffers in use at once
 // (a few per thread) times the largest size asked for; maxFree caps the list.
-type scratchPool struct {
+type Pool struct {
 	mu   sync.Mutex
 	free [][]float32
 }
 
-// maxFree bounds the free list: enough for three buffers per thread on a
+// MaxFree bounds the free list: enough for three buffers per thread on a
 // large machine; beyond it the smallest buffers are dropped.
-const maxFree = 64
+const MaxFree = 64
 
-// scratch is the package's pool.
-var scratch scratchPool
+// Scratch is the pool every kernel family shares.
+var Scratch Pool
 
-// get returns a buffer of length n with undefined contents: the smallest free
+// Get returns a buffer of length n with undefined contents: the smallest free
 // buffer that is large enough, or a new one.
-func (p *scratchPool) get(n int) []float32 {
+func (p *Pool) Get(n int) []float32 {
 	p.mu.Lock()
 	best := -1
 	for i, b := range p.free {
@@ -47,15 +47,15 @@ func (p *scratchPool) get(n int) []float32 {
 	return make([]float32, n)
 }
 
-// put hands b back for reuse. When the list is full the smallest buffer
+// Put hands b back for reuse. When the list is full the smallest buffer
 // (b or a listed one) is dropped for the garbage collector.
-func (p *scratchPool) put(b []float32) {
+func (p *Pool) Put(b []float32) {
 	if cap(b) == 0 {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.free) < maxFree {
+	if len(p.free) < MaxFree {
 		p.free = append(p.free, b)
 		return
 	}

@@ -1,4 +1,4 @@
-package kernels
+package host
 
 import (
 	"slices"
@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// TestParallelFor checks that every index of [0, n) is handed out exactly
+// TestFor checks that every index of [0, n) is handed out exactly
 // once, in pieces of at least minChunk items (but for work too small to
 // split), by at most `threads` goroutines at a time, and that the pieces
 // depend only on the arguments.
-func TestParallelFor(t *testing.T) {
+func TestFor(t *testing.T) {
 	for _, tc := range []struct{ threads, n, minChunk int }{
 		{1, 10, 1}, {2, 1, 1}, {2, 7, 1}, {2, 100, 1}, {3, 100, 7}, {4, 1000, 16},
 		{2, 31, 16}, {8, 5, 1}, {2, 0, 1}, {5, 12345, 0},
@@ -23,7 +23,7 @@ func TestParallelFor(t *testing.T) {
 		count := make([]int, tc.n)
 		var pieces [][2]int
 		running, most := 0, 0
-		parallelFor(tc.threads, tc.n, tc.minChunk, func(lo, hi int) {
+		For(tc.threads, tc.n, tc.minChunk, func(lo, hi int) {
 			mu.Lock()
 			running++
 			most = max(most, running)
@@ -54,11 +54,11 @@ func TestParallelFor(t *testing.T) {
 	}
 }
 
-// piecesOf returns parallelFor's pieces, sorted.
+// piecesOf returns For's pieces, sorted.
 func piecesOf(threads, n, minChunk int) [][2]int {
 	var mu sync.Mutex
 	var ps [][2]int
-	parallelFor(threads, n, minChunk, func(lo, hi int) {
+	For(threads, n, minChunk, func(lo, hi int) {
 		mu.Lock()
 		ps = append(ps, [2]int{lo, hi})
 		mu.Unlock()

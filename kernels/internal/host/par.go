@@ -1,11 +1,11 @@
-package kernels
+package host
 
 import (
 	"sync"
 	"sync/atomic"
 )
 
-// parallelFor runs body(lo, hi) over [0, n) and returns when all of it is
+// For runs body(lo, hi) over [0, n) and returns when all of it is
 // done. [0, n) is cut into pieces of near-equal size, at most piecesPer per
 // goroutine and none under minChunk items, which up to `threads` goroutines
 // take in turn from a shared counter: a goroutine whose core is slowed (a
@@ -14,7 +14,7 @@ import (
 // which goroutine runs a piece does not change what it computes: per-piece
 // (or per-item) results combined in order are deterministic. Work smaller
 // than minChunk per thread runs inline.
-func parallelFor(threads, n, minChunk int, body func(lo, hi int)) {
+func For(threads, n, minChunk int, body func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}
@@ -52,15 +52,15 @@ func parallelFor(threads, n, minChunk int, body func(lo, hi int)) {
 	wg.Wait()
 }
 
-// piecesPer is how many pieces parallelFor cuts per goroutine.
+// piecesPer is how many pieces For cuts per goroutine.
 const piecesPer = 4
 
-// chunks cuts [0, n) into at most `threads` contiguous chunks of near-equal
+// Chunks cuts [0, n) into at most `threads` contiguous chunks of near-equal
 // size, none under minChunk items, for kernels that keep one partial result
 // per chunk and combine them in chunk order: chunk k is [b[k], b[k+1]). The
-// chunks depend only on the arguments (run them with parallelFor over the
+// chunks depend only on the arguments (run them with For over the
 // chunk indices).
-func chunks(threads, n, minChunk int) []int {
+func Chunks(threads, n, minChunk int) []int {
 	if minChunk < 1 {
 		minChunk = 1
 	}

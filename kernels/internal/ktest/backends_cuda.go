@@ -1,6 +1,6 @@
 //go:build cuda
 
-package kernels_test
+package ktest
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ import (
 
 // Under -tags cuda the shared kernel tests are the CUDA backend's
 // conformance suite (STYLE.md §4, gonum's testblas): cudaBackends adds
-// device 0 to backends(), so every op is checked against its float64
+// device 0 to Backends(), so every op is checked against its float64
 // reference on the GPU with the tests the CPU passes. The backend is opened
 // with cuda.NaNFillEnv set, so every tensor from Empty starts as NaN and an
 // output element a kernel forgets to write fails its comparison.

@@ -1,4 +1,4 @@
-package kernels_test
+package ktest
 
 // Helpers shared by the dense-kernel tests (gemm, conv2d, pool, bias,
 // batchnorm): seeded inputs, float32 <-> float64 conversion and the
@@ -15,9 +15,9 @@ import (
 	"twostage/tensor"
 )
 
-// denseRand returns n values uniform in [lo, hi) from a PCG stream seeded by
+// DenseRand returns n values Uniform in [lo, hi) from a PCG stream seeded by
 // seed, so every test input is reproducible.
-func denseRand(seed uint64, n int, lo, hi float64) []float32 {
+func DenseRand(seed uint64, n int, lo, hi float64) []float32 {
 	r := rand.New(rand.NewPCG(seed, 1))
 	v := make([]float32, n)
 	for i := range v {
@@ -26,10 +26,10 @@ func denseRand(seed uint64, n int, lo, hi float64) []float32 {
 	return v
 }
 
-// withSignedZeros sets every fifth value from the second on to +0 and every
+// WithSignedZeros sets every fifth value from the second on to +0 and every
 // fifth from the fourth on to −0, so that sums of signed zeros reach a
 // kernel's stores, and returns v.
-func withSignedZeros(v []float32) []float32 {
+func WithSignedZeros(v []float32) []float32 {
 	for i := range v {
 		switch i % 5 {
 		case 1:
@@ -41,8 +41,8 @@ func withSignedZeros(v []float32) []float32 {
 	return v
 }
 
-// denseF64 widens float32 data for the float64 references.
-func denseF64(v []float32) []float64 {
+// DenseF64 widens float32 data for the float64 references.
+func DenseF64(v []float32) []float64 {
 	out := make([]float64, len(v))
 	for i, x := range v {
 		out[i] = float64(x)
@@ -50,15 +50,15 @@ func denseF64(v []float32) []float64 {
 	return out
 }
 
-// denseTensor uploads a copy of data to be with shape s.
-func denseTensor(be tensor.Backend, s tensor.Shape, data []float32) *tensor.Tensor {
+// DenseTensor uploads a copy of data to be with shape s.
+func DenseTensor(be tensor.Backend, s tensor.Shape, data []float32) *tensor.Tensor {
 	return tensor.FromFloat32(be, s, append([]float32(nil), data...))
 }
 
-// denseClose fails t unless |got[i] − want[i]| ≤ atol + rtol·|want[i]| for
+// DenseClose fails t unless |got[i] − want[i]| ≤ atol + rtol·|want[i]| for
 // every i; it reports the first five mismatches and the count (as llm.c's
 // validate_result does).
-func denseClose(t *testing.T, what string, got []float32, want []float64, atol, rtol float64) {
+func DenseClose(t *testing.T, what string, got []float32, want []float64, atol, rtol float64) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: length %d, want %d", what, len(got), len(want))
@@ -79,9 +79,9 @@ func denseClose(t *testing.T, what string, got []float32, want []float64, atol, 
 	}
 }
 
-// denseClose64 is denseClose for two float64 slices (the finite-difference
+// DenseClose64 is DenseClose for two float64 slices (the finite-difference
 // checks of the references).
-func denseClose64(t *testing.T, what string, got, want []float64, atol, rtol float64) {
+func DenseClose64(t *testing.T, what string, got, want []float64, atol, rtol float64) {
 	t.Helper()
 	bad := 0
 	for i, w := range want {
@@ -98,9 +98,9 @@ func denseClose64(t *testing.T, what string, got, want []float64, atol, rtol flo
 	}
 }
 
-// denseAdd returns base + delta elementwise: the expected value of a +=
+// DenseAdd returns base + delta elementwise: the expected value of a +=
 // kernel whose output started at base.
-func denseAdd(base []float32, delta []float64) []float64 {
+func DenseAdd(base []float32, delta []float64) []float64 {
 	out := make([]float64, len(base))
 	for i := range base {
 		out[i] = float64(base[i]) + delta[i]
@@ -108,14 +108,14 @@ func denseAdd(base []float32, delta []float64) []float64 {
 	return out
 }
 
-// denseThreaded adds CPU backends with fixed thread counts to backends(), for
+// DenseThreaded adds CPU Backends with fixed thread counts to Backends(), for
 // the kernels whose work split (image groups, reduction chunks) depends on
 // the thread count.
-func denseThreaded() []struct {
+func DenseThreaded() []struct {
 	Name string
 	BE   tensor.Backend
 } {
-	out := backends()
+	out := Backends()
 	for _, n := range []int{1, 3} {
 		out = append(out, struct {
 			Name string
@@ -125,17 +125,17 @@ func denseThreaded() []struct {
 	return out
 }
 
-// densePanics reports whether f panics.
-func densePanics(f func()) (panicked bool) {
+// DensePanics reports whether f panics.
+func DensePanics(f func()) (panicked bool) {
 	defer func() { panicked = recover() != nil }()
 	f()
 	return false
 }
 
-// denseSameBits fails t unless got and want are equal bit for bit (−0 and
+// DenseSameBits fails t unless got and want are equal bit for bit (−0 and
 // +0 differ, NaNs compare by payload): the check for two ways of computing
 // the same thing that must round identically.
-func denseSameBits(t *testing.T, what string, got, want []float32) {
+func DenseSameBits(t *testing.T, what string, got, want []float32) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: length %d, want %d", what, len(got), len(want))

@@ -1,4 +1,4 @@
-package kernels_test
+package ktest
 
 import (
 	"twostage/kernels"
@@ -6,14 +6,14 @@ import (
 	"twostage/tensor"
 )
 
-// backends lists every backend the shared kernel tests run over: the CPU on
+// Backends lists every backend the shared kernel tests run over: the CPU on
 // each SIMD path this process can run (sgemm.Paths: avx512 and avx2 where
 // the processor has them, capped by TWOSTAGE_SIMD, and go) and the portable
 // reference (NoSIMD: the Go twins with gonum's GEMM). "cpu" is the default
 // path, the one a zero CPU runs. Under -tags cuda the CUDA backend on
 // device 0 joins them (cudaBackends, backends_cuda_test.go), so these tests
 // are its conformance suite on a GPU machine.
-func backends() []struct {
+func Backends() []struct {
 	Name string
 	BE   tensor.Backend
 } {
