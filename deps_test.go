@@ -39,9 +39,13 @@ var allowed = map[string][]string{
 	// imports them); internal/host is what the families share, and
 	// internal/ktest the shared kernel tests' helpers (imported by tests
 	// only: it opens the backends, CUDA's under -tags cuda).
-	"kernels":                {"STD", "tensor", "kernels/sgemm", "kernels/internal/host", "gonum.org/v1/gonum/...", "github.com/klauspost/cpuid/v2"},
-	"kernels/sgemm":          {"STD", "gonum.org/v1/gonum/...", "github.com/klauspost/cpuid/v2", "golang.org/x/sys/cpu"},
-	"kernels/internal/host":  {"STD", "kernels/sgemm", "gonum.org/v1/gonum/..."},
+	"kernels":               {"STD", "tensor", "kernels/conv", "kernels/batchnorm", "kernels/sgemm", "kernels/internal/host", "gonum.org/v1/gonum/...", "github.com/klauspost/cpuid/v2"},
+	"kernels/sgemm":         {"STD", "gonum.org/v1/gonum/...", "github.com/klauspost/cpuid/v2", "golang.org/x/sys/cpu"},
+	"kernels/internal/host": {"STD", "kernels/sgemm", "gonum.org/v1/gonum/..."},
+	// The convolutions fuse batch norm's map into their stores (the one
+	// edge between families, as llm.c's matmul→gelu).
+	"kernels/conv":           {"STD", "tensor", "kernels/batchnorm", "kernels/sgemm", "kernels/internal/host"},
+	"kernels/batchnorm":      {"STD", "tensor", "kernels/sgemm", "kernels/internal/host"},
 	"kernels/internal/ktest": {"STD", "tensor", "kernels", "kernels/sgemm", "cuda", "gonum.org/v1/gonum/..."},
 
 	// The GPU backend; gorgonia.org/cu only under -tags cuda (build-tag rule

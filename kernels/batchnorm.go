@@ -1,30 +1,13 @@
 package kernels
 
 import (
-	"math"
-
-	"twostage/kernels/internal/host"
-	"twostage/kernels/sgemm"
+	"twostage/kernels/batchnorm"
 	"twostage/tensor"
 )
 
-// Batch normalisation over x viewed as [N, C, HW] (ChanShape), one set of
-// statistics per channel c, reduced over the M = N·HW values of that channel:
-//
-//	mean[c] = 1/M Σ x,   var[c] = 1/M Σ (x − mean)²  (biased),
-//	rstd    = 1/√(var + eps),   x̂ = (x − mean)·rstd,   y = x̂·gamma[c] + beta[c].
-//
-// Accuracy: the statistics are accumulated in float64 around the mean, as
-// PyTorch's CPU kernel does (batch_norm_cpu_collect_stats uses a double
-// accumulator for float and sums (x − mean)² after the mean), so there is
-// no cancellation even when |mean| ≫ std, unlike E[x²] − mean². The
-// training forward takes the centred squares of each row (one image's
-// plane of a channel) around the row's mean while the row is in L1, and
-// combines the rows exactly (Chan, Golub & LeVeque 1979): two-pass
-// accuracy from one pass over memory. Per-element arithmetic is float32.
-//
-// Threads split the channels; every channel is reduced by one goroutine in a
-// fixed order, so the bits do not depend on the thread count.
+// Batch normalisation: the tensor checks and the tensors' slices here, the
+// algorithms (the float64 statistics, the fused residual and ReLU, their
+// AVX2 and AVX-512 loops) in package kernels/batchnorm.
 
 func checkBN(s tensor.ChanShape, x *tensor.Tensor, same []*tensor.Tensor, vec []*tensor.Tensor) {
 	if s.N*s.HW == 0 {
@@ -51,124 +34,6 @@ func checkAct(x *tensor.Tensor, act tensor.BNAct, backward bool) {
 	}
 }
 
-// row returns the slice of channel ch of image n, or nil for a nil t.
-// bnByChannel reports whether the batch-norm passes run over a channel's N
-// rows in one assembly call each (the *Rows loops, on each row's whole
-// vectors; Go loops take the HW%8 tails) rather than a call per row: with
-// SIMD, rows of at least a vector, and a channel small enough (at most 256
-// KiB) to stay in cache between its passes, where the per-row calls cost
-// more than the arithmetic (4×4 planes: 3 ns an element against 0.6 at
-// 28×28).
-func bnByChannel(simd bool, s tensor.ChanShape) bool {
-	return simd && s.HW >= 8 && s.N > 0 && s.N*s.HW <= 1<<16
-}
-
-// bnChannelForward is BatchNormForward's work on channel ch by channel:
-// exact two-pass statistics (the channel is in cache) and the affine map
-// (affineChannel); it returns the mean and the biased variance.
-func bnChannelForward(p sgemm.Path, ys, xs, rs []float32, s tensor.ChanShape, ch int, inv float64, gamma, beta, eps float32, relu bool) (m, v float64) {
-	base, st, h := ch*s.HW, s.C*s.HW, s.HW&^7
-	_ = xs[base+(s.N-1)*st+s.HW-1]
-	_ = ys[base+(s.N-1)*st+s.HW-1]
-	sum := sum64Rows(&xs[base], h, s.N, st)
-	for n := 0; n < s.N; n++ {
-		for _, x := range xs[base+n*st+h : base+n*st+s.HW] {
-			sum += float64(x)
-		}
-	}
-	m = sum * inv
-	sq := sqDev64Rows(&xs[base], h, s.N, st, m)
-	for n := 0; n < s.N; n++ {
-		for _, x := range xs[base+n*st+h : base+n*st+s.HW] {
-			sq += (float64(x) - m) * (float64(x) - m)
-		}
-	}
-	v = sq * inv
-	scale := bnScale(gamma, v, eps)
-	affineChannel(p, ys[base:], xs[base:], from(rs, base), s.HW, s.N, st, float32(m), scale, beta, relu)
-	return m, v
-}
-
-// affineChannel is affine over rows rows of n floats, stride apart (one
-// channel of [N, C, HW]), on SIMD path p (avx2 or avx512): on avx512 in
-// one call (affineRowsAVX512), else affineRows over the rows' n&^7 heads
-// and the Go twin over their tails, the same bits either way.
-func affineChannel(p sgemm.Path, ys, xs, rs []float32, n, rows, stride int, m, scale, shift float32, relu bool) {
-	last := (rows-1)*stride + n - 1
-	_, _ = ys[last], xs[last]
-	if rs != nil {
-		_ = rs[last]
-	}
-	if p == sgemm.AVX512 && useAVX512 {
-		affineRowsAVX512(&ys[0], &xs[0], at(rs, 0), n, rows, stride, m, scale, shift, flag(relu))
-		return
-	}
-	h := n &^ 7
-	if h > 0 {
-		affineRows(&ys[0], &xs[0], at(rs, 0), h, rows, stride, m, scale, shift, flag(relu))
-	}
-	if h < n {
-		for r := 0; r < rows; r++ {
-			lo, hi := r*stride+h, r*stride+n
-			affine(ys[lo:hi], xs[lo:hi], sub(rs, lo, hi), m, scale, shift, relu)
-		}
-	}
-}
-
-// bnChannelSums is sumDot64 over channel ch's rows (gate as there).
-func bnChannelSums(dys, xs, gate []float32, s tensor.ChanShape, ch int, m float64) (sdy, sdyc float64) {
-	base, st, h := ch*s.HW, s.C*s.HW, s.HW&^7
-	_ = dys[base+(s.N-1)*st+s.HW-1]
-	_ = xs[base+(s.N-1)*st+s.HW-1]
-	sdy, sdyc = sumDot64Rows(&dys[base], &xs[base], at(gate, base), h, s.N, st, m)
-	for n := 0; n < s.N; n++ {
-		lo, hi := base+n*st+h, base+n*st+s.HW
-		a, b := sumDot64(dys[lo:hi], xs[lo:hi], sub(gate, lo, hi), m)
-		sdy += a
-		sdyc += b
-	}
-	return sdy, sdyc
-}
-
-// bnChannelGrad is bnGrad over channel ch's rows (dx not nil).
-func bnChannelGrad(dxs, dys, xs, gate, drs []float32, s tensor.ChanShape, ch int, mdy, m, k, a float32, flags int) {
-	base, st, h := ch*s.HW, s.C*s.HW, s.HW&^7
-	_ = dxs[base+(s.N-1)*st+s.HW-1]
-	_ = dys[base+(s.N-1)*st+s.HW-1]
-	_ = xs[base+(s.N-1)*st+s.HW-1]
-	bnGradRows(&dxs[base], &dys[base], &xs[base], at(gate, base), at(drs, base), h, s.N, st, mdy, m, k, a, flags)
-	if h < s.HW {
-		for n := 0; n < s.N; n++ {
-			lo, hi := base+n*st+h, base+n*st+s.HW
-			bnGrad(dxs[lo:hi], dys[lo:hi], xs[lo:hi], sub(gate, lo, hi), sub(drs, lo, hi), mdy, m, k, a, flags)
-		}
-	}
-}
-
-// sub is t[lo:hi], or nil for a nil t (an absent optional operand).
-func sub(t []float32, lo, hi int) []float32 {
-	if t == nil {
-		return nil
-	}
-	return t[lo:hi]
-}
-
-// flag is 1 for true, the assembly's boolean.
-func flag(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func row(t []float32, s tensor.ChanShape, n, ch int) []float32 {
-	if t == nil {
-		return nil
-	}
-	off := (n*s.C + ch) * s.HW
-	return t[off : off+s.HW]
-}
-
 // optF32 is F32(t), or nil for a nil t.
 func optF32(t *tensor.Tensor) []float32 {
 	if t == nil {
@@ -177,10 +42,9 @@ func optF32(t *tensor.Tensor) []float32 {
 	return F32(t)
 }
 
-// bnScale is gamma·rstd = gamma/√(variance+eps), the per-channel factor of
-// the normalisation, in float64 and rounded once.
-func bnScale(gamma float32, variance float64, eps float32) float32 {
-	return float32(float64(gamma) / math.Sqrt(variance+float64(eps)))
+// bnAct is act on its tensors' slices.
+func bnAct(act tensor.BNAct) batchnorm.Act {
+	return batchnorm.Act{Res: optF32(act.Res), Y: optF32(act.Y), DRes: optF32(act.DRes), ReLU: act.ReLU, SetDX: act.SetDX, SetDRes: act.SetDRes}
 }
 
 // BatchNormForward (training): for x [N,C,HW], writes mean [C] and
@@ -193,49 +57,8 @@ func (c *CPU) BatchNormForward(y, mean, variance, x, gamma, beta *tensor.Tensor,
 	}
 	checkBN(s, x, []*tensor.Tensor{y}, []*tensor.Tensor{mean, variance, gamma, beta})
 	checkAct(x, act, false)
-	ys, ms, vs, xs, gs, bs := F32(y), F32(mean), F32(variance), F32(x), F32(gamma), F32(beta)
-	rs, p := optF32(act.Res), c.path()
-	simd := p >= sgemm.AVX2
-	inv := 1 / float64(s.N*s.HW)
-	host.For(c.threads(), s.C, 1, func(lo, hi int) {
-		var buf [512]float64 // each row's mean, on the stack for N ≤ 512
-		rm := buf[:0]
-		if s.N > len(buf) {
-			rm = make([]float64, 0, s.N)
-		}
-		rm = rm[:s.N]
-		for ch := lo; ch < hi; ch++ {
-			if bnByChannel(simd, s) {
-				m, v := bnChannelForward(p, ys, xs, rs, s, ch, inv, gs[ch], bs[ch], eps, act.ReLU)
-				ms[ch], vs[ch] = float32(m), float32(v)
-				continue
-			}
-			// Pass 1, one read of x from memory: per row (one image's
-			// plane, in L1 after its sum) the sum and the centred squares
-			// around the row's own mean.
-			var sum, sq float64
-			for n := 0; n < s.N; n++ {
-				r := row(xs, s, n, ch)
-				rs := sum64v(simd, r)
-				rm[n] = rs / float64(s.HW)
-				sum += rs
-				sq += sqDev64v(simd, r, rm[n])
-			}
-			// Chan et al.'s combination: Σ(x − m)² = Σ_rows [Σ(x − m_n)²
-			// + HW·(m_n − m)²], two-pass accuracy without a second pass.
-			m := sum * inv
-			for _, mn := range rm {
-				sq += float64(s.HW) * (mn - m) * (mn - m)
-			}
-			v := sq * inv
-			ms[ch], vs[ch] = float32(m), float32(v)
-			// Pass 3: y = act((x − mean)·(gamma·rstd) + beta).
-			scale := bnScale(gs[ch], v, eps)
-			for n := 0; n < s.N; n++ {
-				affinev(p, row(ys, s, n, ch), row(xs, s, n, ch), row(rs, s, n, ch), float32(m), scale, bs[ch], act.ReLU)
-			}
-		}
-	})
+	ctx := c.ctx()
+	batchnorm.Forward(&ctx, F32(y), F32(mean), F32(variance), F32(x), F32(gamma), F32(beta), s, eps, bnAct(act))
 }
 
 // BatchNormInference: y [N,C,HW] = act((x − mean)·rstd·gamma + beta) with
@@ -247,16 +70,8 @@ func (c *CPU) BatchNormInference(y, x, gamma, beta, mean, variance *tensor.Tenso
 	}
 	checkBN(s, x, []*tensor.Tensor{y}, []*tensor.Tensor{mean, variance, gamma, beta})
 	checkAct(x, act, false)
-	ys, ms, vs, xs, gs, bs := F32(y), F32(mean), F32(variance), F32(x), F32(gamma), F32(beta)
-	rs, p := optF32(act.Res), c.path()
-	host.For(c.threads(), s.C, 1, func(lo, hi int) {
-		for ch := lo; ch < hi; ch++ {
-			scale := bnScale(gs[ch], float64(vs[ch]), eps)
-			for n := 0; n < s.N; n++ {
-				affinev(p, row(ys, s, n, ch), row(xs, s, n, ch), row(rs, s, n, ch), ms[ch], scale, bs[ch], act.ReLU)
-			}
-		}
-	})
+	ctx := c.ctx()
+	batchnorm.Inference(&ctx, F32(y), F32(x), F32(gamma), F32(beta), F32(mean), F32(variance), s, eps, bnAct(act))
 }
 
 // BatchNormBackward adds the gradients of y = act(x̂·gamma + beta) given dy
@@ -283,97 +98,6 @@ func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, variance 
 	}
 	checkBN(s, x, []*tensor.Tensor{dx, dy}, []*tensor.Tensor{dgamma, dbeta, gamma, mean, variance})
 	checkAct(x, act, true)
-	dys, xs, gs, ms, vs := F32(dy), F32(x), F32(gamma), F32(mean), F32(variance)
-	dxs, dgs, dbs, drs := optF32(dx), optF32(dgamma), optF32(dbeta), optF32(act.DRes)
-	var gate []float32
-	if act.ReLU {
-		gate = F32(act.Y)
-	}
-	simd := c.simd()
-	flags := 0
-	if train {
-		flags |= bnCentre
-	}
-	if act.SetDX {
-		flags |= bnSetDX
-	}
-	if act.SetDRes {
-		flags |= bnSetDR
-	}
-	needSums := dgamma != nil || dbeta != nil || (train && dx != nil)
-	invM := 1 / float64(s.N*s.HW)
-	host.For(c.threads(), s.C, 1, func(lo, hi int) {
-		for ch := lo; ch < hi; ch++ {
-			m := float64(ms[ch])
-			rstd := 1 / math.Sqrt(float64(vs[ch])+float64(eps))
-			// sdy = Σ g, sdyc = Σ g·(x − mean); Σ g·x̂ = rstd·sdyc.
-			var sdy, sdyc float64
-			byCh := bnByChannel(simd, s)
-			if needSums && byCh {
-				sdy, sdyc = bnChannelSums(dys, xs, gate, s, ch, m)
-			} else if needSums {
-				for n := 0; n < s.N; n++ {
-					a, b := sumDot64v(simd, row(dys, s, n, ch), row(xs, s, n, ch), row(gate, s, n, ch), m)
-					sdy += a
-					sdyc += b
-				}
-			}
-			if dgs != nil {
-				dgs[ch] += float32(sdyc * rstd)
-			}
-			if dbs != nil {
-				dbs[ch] += float32(sdy)
-			}
-			if dxs == nil && drs == nil {
-				continue
-			}
-			a := float32(float64(gs[ch]) * rstd)    // gamma·rstd
-			mdy := float32(sdy * invM)              // mean of g
-			k := float32(sdyc * rstd * rstd * invM) // Σg·x̂/M · rstd
-			if byCh && dxs != nil {
-				bnChannelGrad(dxs, dys, xs, gate, drs, s, ch, mdy, ms[ch], k, a, flags)
-				continue
-			}
-			for n := 0; n < s.N; n++ {
-				bnGradv(simd, row(dxs, s, n, ch), row(dys, s, n, ch), row(xs, s, n, ch), row(gate, s, n, ch), row(drs, s, n, ch), mdy, ms[ch], k, a, flags)
-			}
-		}
-	})
-}
-
-// sqDev64 returns Σ (v − m)² accumulated in float64 (four interleaved
-// partial sums, so the adds do not wait on each other).
-func sqDev64(v []float32, m float64) float64 {
-	var a0, a1, a2, a3 float64
-	i := 0
-	for ; i+4 <= len(v); i += 4 {
-		d0, d1 := float64(v[i])-m, float64(v[i+1])-m
-		d2, d3 := float64(v[i+2])-m, float64(v[i+3])-m
-		a0 += d0 * d0
-		a1 += d1 * d1
-		a2 += d2 * d2
-		a3 += d3 * d3
-	}
-	for ; i < len(v); i++ {
-		d := float64(v[i]) - m
-		a0 += d * d
-	}
-	return (a0 + a1) + (a2 + a3)
-}
-
-// dotDev64 returns Σ dy·(x − m) accumulated in float64; len(x) ≥ len(dy).
-func dotDev64(dy, x []float32, m float64) float64 {
-	x = x[:len(dy)]
-	var a0, a1, a2, a3 float64
-	i := 0
-	for ; i+4 <= len(dy); i += 4 {
-		a0 += float64(dy[i]) * (float64(x[i]) - m)
-		a1 += float64(dy[i+1]) * (float64(x[i+1]) - m)
-		a2 += float64(dy[i+2]) * (float64(x[i+2]) - m)
-		a3 += float64(dy[i+3]) * (float64(x[i+3]) - m)
-	}
-	for ; i < len(dy); i++ {
-		a0 += float64(dy[i]) * (float64(x[i]) - m)
-	}
-	return (a0 + a1) + (a2 + a3)
+	ctx := c.ctx()
+	batchnorm.Backward(&ctx, optF32(dx), optF32(dgamma), optF32(dbeta), F32(dy), F32(x), F32(gamma), F32(mean), F32(variance), s, eps, train, bnAct(act))
 }

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"twostage/kernels/batchnorm"
 	"twostage/kernels/internal/host"
 	"twostage/tensor"
 )
@@ -49,26 +50,9 @@ func (c *CPU) ChannelSum(dst, x *tensor.Tensor, s tensor.ChanShape) {
 		for ch := lo; ch < hi; ch++ {
 			var acc float64
 			for n := 0; n < s.N; n++ {
-				acc += sum64(xs[(n*s.C+ch)*s.HW : (n*s.C+ch+1)*s.HW])
+				acc += batchnorm.Sum64(xs[(n*s.C+ch)*s.HW : (n*s.C+ch+1)*s.HW])
 			}
 			ds[ch] += float32(acc)
 		}
 	})
-}
-
-// sum64 returns Σ v accumulated in float64 (four interleaved partial sums,
-// added in a fixed order).
-func sum64(v []float32) float64 {
-	var a0, a1, a2, a3 float64
-	i := 0
-	for ; i+4 <= len(v); i += 4 {
-		a0 += float64(v[i])
-		a1 += float64(v[i+1])
-		a2 += float64(v[i+2])
-		a3 += float64(v[i+3])
-	}
-	for ; i < len(v); i++ {
-		a0 += float64(v[i])
-	}
-	return (a0 + a1) + (a2 + a3)
 }

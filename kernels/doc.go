@@ -10,21 +10,35 @@
 //     false, BNAct.SetDX/SetDRes) write = instead, for autograd's first
 //     gradient of a value, with exactly the bits of += into zeros;
 //   - shape errors panic with a constant "kernels: ..." text;
-//   - parallel loops split work into fixed chunks (parallelFor), and every
+//   - parallel loops split work into fixed chunks (host.For), and every
 //     reduction sums within a chunk and then over chunks in a fixed order, so
 //     a given thread count always gives the same bits.
+//
+// Layout. The CPU's methods check their tensors and hand the slices to the
+// op's algorithm. An op family with several algorithms has a folder:
+// kernels/conv (the convolutions: im2col, the padded-width grid, phase
+// planes, interleaved lanes, Winograd on rows and on lanes),
+// kernels/batchnorm (batch norm, with its fused residual and ReLU) and
+// kernels/sgemm (the GEMM); each holds its Go code, its AVX2 loops
+// (simd_amd64.s), their AVX-512 twins (simd_avx512_amd64.s), the Go
+// stand-ins where there is no assembly (simd_other.go), its tests and its
+// benchmarks. The smaller families (elementwise, ReLU, reductions,
+// softmax, pooling, indexing, top-k, SGD, L2 norm) are one file each here.
+// kernels/internal/host is what all of them share (the thread splits, the
+// scratch pool, the call's context host.Ctx with its GEMM), and
+// kernels/internal/ktest the shared tests' helpers and backends.
 //
 // SIMD paths. A CPU runs one of go, avx2 and avx512 (CPU.Path; the zero
 // value takes the best the processor has, capped by TWOSTAGE_SIMD): the
 // table of what each path needs and runs is in kernels/sgemm/path.go. The
-// AVX2 loops are simd_amd64.s, their AVX-512 twins simd_avx512_amd64.s
-// (ReLU and its gradient, the lane-interleaved Winograd transforms, batch
-// norm's forward map, the lanes' 16×16 transposes and col2im's row adds;
-// the avx512 path runs the AVX2 loops where it has no twin: batch norm's
-// float64 sums and backward, dot34), and the Go twins are always compiled.
-// A path gives the same bits for a given thread count every run, and the
-// avx512 twins of affineRows, tr8 and addRows16 give the avx2 path's bits
-// (kernels/simd_paths_test.go).
+// AVX-512 twins cover ReLU and its gradient (here), the lane-interleaved
+// Winograd transforms, the lanes' 16×16 transposes and col2im's row adds
+// (kernels/conv) and batch norm's forward map (kernels/batchnorm); the
+// avx512 path runs the AVX2 loops where it has no twin (batch norm's
+// float64 sums and backward, conv's dot34), and the Go twins are always
+// compiled. A path gives the same bits for a given thread count every run,
+// and the avx512 twins of affineRows, tr8 and addRows16 give the avx2
+// path's bits (each family's paths_test.go).
 //
 // CUDA twins. kernels/gpu/ holds one .cu per op family (elementwise.cu,
 // reduce.cu, softmax.cu, pool.cu, index.cu, topk.cu, batchnorm.cu, sgd.cu,
@@ -35,8 +49,9 @@
 // in package cuda, one file per family (cuda/ops.go, index.go,
 // batchnorm.go, conv.go).
 //
-// Each kernel's float64 textbook reference lives in its test file (package
-// kernels_test), and the same tests run over every backend: backends()
-// holds the CPU on every path this process can run and the NoSIMD
-// reference.
+// Each kernel's float64 textbook reference lives in its test file (an
+// external test package: kernels_test, conv_test, batchnorm_test), and the
+// same tests run over every backend: ktest.Backends() holds the CPU on
+// every path this process can run and the NoSIMD reference (and, under
+// -tags cuda, the CUDA backend: the tests are its conformance suite).
 package kernels

@@ -3,34 +3,11 @@
 package kernels
 
 // useAVX512 is false where there is no assembly.
+
 const useAVX512 = false
-
-func winoInLanesAVX512(v *float32, vxi, vpos int, r *float32, rw int, n int) {
-	panic("kernels: AVX-512 loop without assembly")
-}
-
-func winoOutLanesAVX512(o *float32, orw int, m *float32, mxi int, n int) {
-	panic("kernels: AVX-512 loop without assembly")
-}
-
-func winoDyLanesAVX512(v *float32, vxi, vpos int, r *float32, rw int, n int) {
-	panic("kernels: AVX-512 loop without assembly")
-}
 
 func reluAVX512(dst, x *float32, n int) { panic("kernels: AVX-512 loop without assembly") }
 
 func reluGradAccAVX512(dst, dy, y *float32, n int) {
-	panic("kernels: AVX-512 loop without assembly")
-}
-
-func affineRowsAVX512(y, x, r *float32, n, rows, stride int, m, scale, shift float32, relu int) {
-	panic("kernels: AVX-512 loop without assembly")
-}
-
-func tr16(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, flags int, shift float32, res *float32) {
-	panic("kernels: AVX-512 loop without assembly")
-}
-
-func addRows16AVX512(dst *float32, ds int, src *float32, n int) {
 	panic("kernels: AVX-512 loop without assembly")
 }

@@ -3,6 +3,7 @@
 package kernels
 
 // useAVX2 is false where there is no assembly: the Go loops run.
+
 const useAVX2 = false
 
 // The assembly loops are never called when useAVX2 is false; these bodies
@@ -11,57 +12,3 @@ const useAVX2 = false
 func reluAVX2(dst, x *float32, n int) { panic("kernels: AVX2 loop without assembly") }
 
 func reluGradAccAVX2(dst, dy, y *float32, n int) { panic("kernels: AVX2 loop without assembly") }
-
-func winoInAVX2(v *float32, vst int, r *float32, rw int, n int) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func winoOutAVX2(o *float32, orw int, m *float32, mst int, n int) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func winoDyAVX2(v *float32, vst int, r *float32, rw int, n int) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func winoInLanes(v *float32, vxi, vpos int, r *float32, rw int, n int) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func winoOutLanes(o *float32, orw int, m *float32, mxi int, n int) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func winoDyLanes(v *float32, vxi, vpos int, r *float32, rw int, n int) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func tr8(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, flags int, shift float32, res *float32) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func addRows16(dst *float32, ds int, src *float32, n int) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func dot34(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func sum64Rows(x *float32, n, rows, stride int) float64 { panic("kernels: AVX2 loop without assembly") }
-
-func sqDev64Rows(x *float32, n, rows, stride int, m float64) float64 {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func sumDot64Rows(dy, x, y *float32, n, rows, stride int, m float64) (sdy, sdyc float64) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func affineRows(y, x, r *float32, n, rows, stride int, m, scale, shift float32, relu int) {
-	panic("kernels: AVX2 loop without assembly")
-}
-
-func bnGradRows(dx, dy, x, y, dr *float32, n, rows, stride int, mdy, m, k, a float32, flags int) {
-	panic("kernels: AVX2 loop without assembly")
-}

@@ -3,7 +3,7 @@
 #
 # Runs, one after the other (issue 6's comparison):
 #   engine: go test ./nn/            -bench 'TrainStep|Forward'   model=paper, model=small   img/s
-#           go test ./kernels/       -bench Conv2D/backend=cpu    fwd, bwd_data, bwd_filter  GFLOP/s
+#           go test ./kernels/conv/  -bench Conv2D/backend=cpu    fwd, bwd_data, bwd_filter  GFLOP/s
 #           go test ./kernels/sgemm/ -bench Sgemm/impl=PATH-tT    the conv GEMM shapes       GFLOP/s
 #           go test ./kernels/sgemm/ -bench FMAPeak/path=PATH     the FMA peak of PATH, at the start
 #                                                                 and at the end      GFLOP/s
@@ -28,7 +28,7 @@
 #   WARMUP   untimed calls before the peer's timed ones        [1]
 #   THREADS  thread counts to compare, e.g. "2 1"              [2]
 #   MODELS   encoder scales, among "paper small"               [paper small]
-#   CONVS    conv shapes, names of kernels/conv2d_test.go resnetConvs (batch 256)
+#   CONVS    conv shapes, names of kernels/conv/conv_test.go resnetConvs (batch 256)
 #            [w64_c3_k64_h32 w64_c64_k64_h32 w64_c64_k128_h32_s2 w64_c128_k128_h16 w64_c256_k256_h8
 #             w64_c512_k512_h4 w64_1x1_c64_k128_h32_s2 w16_c16_k16_h28;
 #             q w64_c64_k64_h32 w64_c256_k256_h8 w16_c16_k16_h28]
@@ -87,7 +87,7 @@ load_before=$(load)
 
 # --- the engine's benchmarks, built once
 step "building the test binaries"
-for p in nn kernels kernels/sgemm; do
+for p in nn kernels/conv kernels/sgemm; do
 	go test -c -o "$tmp/$(basename "$p").test" "./$p/" || die "go test -c ./$p/ failed"
 done
 "$PY" scripts/bench_peer.py check >&2 # the embedded encoder still matches gen.py's
@@ -126,7 +126,7 @@ for t in $THREADS; do
 		gobench "nn-$m" nn nn.test "^(BenchmarkTrainStep|BenchmarkForward)\$/^model=$m\$" "$t" "$r"
 	done
 	step "engine, $t thread(s): Conv2D ($CONVS)"
-	gobench conv kernels kernels.test "^BenchmarkConv2D\$/^backend=cpu\$/^dir=/^shape=($convs)\$" "$t" "$KREPS"
+	gobench conv kernels/conv conv.test "^BenchmarkConv2D\$/^backend=cpu\$/^dir=/^shape=($convs)\$" "$t" "$KREPS"
 	step "engine, $t thread(s): Sgemm"
 	gobench sgemm kernels/sgemm sgemm.test "^BenchmarkSgemm\$/^impl=$path-t$t\$/" "$t" "$KREPS"
 

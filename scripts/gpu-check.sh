@@ -12,7 +12,7 @@
 #   1. environment: nvidia-smi, driver, uname, where libcuda.so.1 is, the Go binaries load;
 #   2. conformance: the cuda package's tests (cuda/conformance_test.go: every op against the CPU
 #      backend in tiers, outputs NaN-filled, TF32 and FP32 modes); the kernels test suite over
-#      the CUDA backend once backends() lists it (kernels/backends_cuda_test.go), again in the
+#      the CUDA backend once backends() lists it (kernels/internal/ktest/backends_cuda.go), again in the
 #      exact FP32 mode (TWOSTAGE_CUDA_FP32=1); the goldens through the CUDA backend
 #      (GOLDEN_BACKEND=cuda) when ../shared/golden/cases is there;
 #   3. compute-sanitizer memcheck on the cuda package's tests, where it works (it fails on the
@@ -26,7 +26,7 @@
 #   6. if the Go binaries did not load: the committed PTX through CuPy against torch (gpu_peer.py cupy);
 #   7. the table (gpu_peer.py table). Copy it, with the card and driver, into
 #      kernels/gpu/RUNS.md (the record of every GPU run).
-# The step limits add up to 360 s (45+50+60+35+20+25+45+20+60, the first Open JIT-compiles the
+# The step limits add up to 360 s (45+50+25+25+10+15+20+20+25+45+20+60, the first Open JIT-compiles the
 # PTX: about 10 s for conv.ptx, cached after); the expected total is 2-4 minutes.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -39,14 +39,16 @@ build() {
   . "${CUDA_CACHE:-/var/cache/cuda-debs}/root/env.sh"
   mkdir -p "$bin"
   local p rc=0
-  for p in cuda kernels golden data; do
-    echo "go test -tags cuda -c -ldflags='-s -w' -o $bin/$p.test ./$p/"
-    go test -tags cuda -c -ldflags='-s -w' -o "$bin/$p.test" "./$p/" || rc=1
+  # One binary a package; the kernel families' folders (kernels/conv, kernels/batchnorm) hold
+  # their share of the shared kernel tests: kernels-conv.test, kernels-batchnorm.test.
+  for p in cuda kernels kernels/conv kernels/batchnorm golden data; do
+    echo "go test -tags cuda -c -ldflags='-s -w' -o $bin/${p//\//-}.test ./$p/"
+    go test -tags cuda -c -ldflags='-s -w' -o "$bin/${p//\//-}.test" "./$p/" || rc=1
   done
   # The kernels suite runs over the GPU only once backends() lists cudaBackends()
-  # (kernels/backends_cuda_test.go); without that hook it would time the CPU.
+  # (kernels/internal/ktest/backends_cuda.go); without that hook it would time the CPU.
   rm -f "$bin/KERNELS_CUDA"
-  if grep -q 'cudaBackends()' kernels/backends_test.go; then touch "$bin/KERNELS_CUDA"; fi
+  if grep -q 'cudaBackends()' kernels/internal/ktest/backends.go; then touch "$bin/KERNELS_CUDA"; fi
   git rev-parse HEAD >"$bin/COMMIT"
   git status --short -- cuda kernels >"$bin/DIRTY"
   ls -la "$bin"
@@ -99,11 +101,15 @@ run() {
     # 2. Conformance, TF32 then FP32; the cuda package's tests.
     lim 50 "$out/cuda-tests.txt" "$bin/cuda.test" -test.count=1 -test.v -test.run 'Test'
     if [[ -f $bin/KERNELS_CUDA ]]; then
-      lim 60 "$out/conformance-tf32.txt" "$bin/kernels.test" -test.count=1
-      TWOSTAGE_CUDA_FP32=1 lim 35 "$out/conformance-fp32.txt" "$bin/kernels.test" -test.count=1 \
-        -test.run 'Conv2D|Gemm|Dense'
+      lim 25 "$out/conformance-tf32.txt" "$bin/kernels.test" -test.count=1
+      lim 25 "$out/conformance-tf32-conv.txt" "$bin/kernels-conv.test" -test.count=1
+      lim 10 "$out/conformance-tf32-batchnorm.txt" "$bin/kernels-batchnorm.test" -test.count=1
+      TWOSTAGE_CUDA_FP32=1 lim 15 "$out/conformance-fp32.txt" "$bin/kernels.test" -test.count=1 \
+        -test.run 'Gemm|Dense'
+      TWOSTAGE_CUDA_FP32=1 lim 20 "$out/conformance-fp32-conv.txt" "$bin/kernels-conv.test" -test.count=1 \
+        -test.run 'Conv2D'
     else
-      echo "kernels suite not over CUDA: backends() in kernels/backends_test.go lacks cudaBackends()" |
+      echo "kernels suite not over CUDA: backends() in kernels/internal/ktest/backends.go lacks cudaBackends()" |
         tee "$out/conformance-tf32.txt"
     fi
     local cases=""

@@ -1,7 +1,7 @@
 // batchnorm.cu - CUDA twins of the CPU BatchNormForward, BatchNormInference
 // and BatchNormBackward with their fused tail tensor.BNAct
-// (kernels/batchnorm.go, kernels/simd.go's affine and bnGrad; test
-// kernels/batchnorm_test.go). x is viewed as [N, C, HW]; every channel c is
+// (kernels/batchnorm/batchnorm.go, rows.go's affine and bnGrad; test
+// kernels/batchnorm/batchnorm_test.go). x is viewed as [N, C, HW]; every channel c is
 // reduced over its M = N·HW values.
 //
 // Training forward, three launches:

@@ -1,6 +1,6 @@
 // conv.cu - the GEMM core on tensor cores: CUDA twin of the CPU
 // Conv2DForward, Conv2DForwardBN, Conv2DBackwardData, Conv2DBackwardFilter
-// (kernels/conv2d*.go; tests kernels/conv2d_test.go, conv2d_bn_test.go) and
+// (kernels/conv/*.go; tests kernels/conv/conv_test.go, bn_test.go) and
 // Gemm (kernels/gemm.go; test kernels/gemm_test.go). One implicit-GEMM tile
 // loop serves all five; only the loaders of the A and B tiles and the
 // epilogue differ by MODE (the im2col matrix is never stored):

@@ -11,7 +11,7 @@ import (
 // the processor has them, capped by TWOSTAGE_SIMD, and go) and the portable
 // reference (NoSIMD: the Go twins with gonum's GEMM). "cpu" is the default
 // path, the one a zero CPU runs. Under -tags cuda the CUDA backend on
-// device 0 joins them (cudaBackends, backends_cuda_test.go), so these tests
+// device 0 joins them (cudaBackends, backends_cuda.go), so these tests
 // are its conformance suite on a GPU machine.
 func Backends() []struct {
 	Name string

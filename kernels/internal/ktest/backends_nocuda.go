@@ -4,7 +4,7 @@ package ktest
 
 import "twostage/tensor"
 
-// cudaBackends is empty without -tags cuda (backends_cuda_test.go).
+// cudaBackends is empty without -tags cuda (backends_cuda.go).
 func cudaBackends() []struct {
 	Name string
 	BE   tensor.Backend

@@ -1,6 +1,7 @@
-package kernels_test
+package conv_test
 
 import (
+	"twostage/kernels/conv"
 	kt "twostage/kernels/internal/ktest"
 
 	"fmt"
@@ -166,7 +167,7 @@ func convCases() []tensor.ConvShape {
 		convCase(2, 8, 5, 12, 3, 3, 1, 1),
 		convCase(2, 16, 1, 8, 3, 3, 1, 1),
 		convCase(37, 8, 3, 8, 3, 3, 1, 1),
-		// Winograd on interleaved lanes (conv2d_winolanes.go): 8×8
+		// Winograd on interleaved lanes (winolanes.go): 8×8
 		// transposes need 8 images of a block and an even plane; 24×24
 		// splits a block's tile rows over groups; 17 and 20 images leave
 		// a last block partly empty.
@@ -219,7 +220,7 @@ func TestConv2D(t *testing.T) {
 		for _, be := range kt.DenseThreaded() {
 			for _, path := range []string{"winograd", "winorows", "lanes", "padded", "im2col"} {
 				t.Run(fmt.Sprintf("backend=%s/path=%s/shape=%s", be.Name, path, convName(s)), func(t *testing.T) {
-					defer kernels.SetConvPath(map[string]string{"winograd": "winograd", "winorows": "winorows", "lanes": "lanes", "padded": "always", "im2col": "never"}[path])()
+					defer conv.SetConvPath(map[string]string{"winograd": "winograd", "winorows": "winorows", "lanes": "lanes", "padded": "always", "im2col": "never"}[path])()
 					xt := kt.DenseTensor(be.BE, s.XShape(), x)
 					wt := kt.DenseTensor(be.BE, s.WShape(), w)
 					dyt := kt.DenseTensor(be.BE, s.YShape(), dy)
@@ -251,7 +252,7 @@ func TestConv2DBackwardDataSet(t *testing.T) {
 		for _, be := range kt.DenseThreaded() {
 			for _, path := range []string{"winograd", "winorows", "lanes", "padded", "im2col"} {
 				t.Run(fmt.Sprintf("backend=%s/path=%s/shape=%s", be.Name, path, convName(s)), func(t *testing.T) {
-					defer kernels.SetConvPath(map[string]string{"winograd": "winograd", "winorows": "winorows", "lanes": "lanes", "padded": "always", "im2col": "never"}[path])()
+					defer conv.SetConvPath(map[string]string{"winograd": "winograd", "winorows": "winorows", "lanes": "lanes", "padded": "always", "im2col": "never"}[path])()
 					wt, dyt := kt.DenseTensor(be.BE, s.WShape(), w), kt.DenseTensor(be.BE, s.YShape(), dy)
 					n := s.N * s.C * s.H * s.W
 					acc := kt.DenseTensor(be.BE, s.XShape(), make([]float32, n))
@@ -424,7 +425,7 @@ func BenchmarkConv2DPath(b *testing.B) {
 			for _, path := range paths {
 				b.Run(fmt.Sprintf("dir=%s/shape=%s/path=%s", dir, cs.name, path), func(b *testing.B) {
 					mode := map[string]string{"winograd": "winograd", "winorows": "winorows", "lanes": "lanes", "padded": "always", "phase": "auto", "im2col": "never"}[path]
-					defer kernels.SetConvPath(mode)()
+					defer conv.SetConvPath(mode)()
 					x := kt.DenseTensor(be, s.XShape(), kt.DenseRand(1, s.N*s.C*s.H*s.W, -1, 1))
 					w := kt.DenseTensor(be, s.WShape(), kt.DenseRand(2, s.K*s.C*s.R*s.S, -1, 1))
 					y := kt.DenseTensor(be, s.YShape(), kt.DenseRand(3, s.N*s.K*s.OH*s.OW, -1, 1))
@@ -471,7 +472,7 @@ func TestConv2DPathsAgree(t *testing.T) {
 		dw0 := kt.DenseRand(seed+5, len(w), -1, 1)
 		for _, mode := range []string{"auto", "winograd", "lanes", "always", "never"} {
 			t.Run(fmt.Sprintf("path=%s/shape=%s", mode, convName(s)), func(t *testing.T) {
-				defer kernels.SetConvPath(mode)()
+				defer conv.SetConvPath(mode)()
 				var got [2][3][]float32
 				for i, be := range []tensor.Backend{avx2, avx512} {
 					xt, wt, dyt := kt.DenseTensor(be, s.XShape(), x), kt.DenseTensor(be, s.WShape(), w), kt.DenseTensor(be, s.YShape(), dy)

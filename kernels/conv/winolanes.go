@@ -1,4 +1,4 @@
-package kernels
+package conv
 
 import (
 	"twostage/kernels/internal/host"
@@ -8,7 +8,7 @@ import (
 
 // Winograd F(2×2, 3×3) on lane-interleaved images, for small planes.
 //
-// conv2d_winograd.go lays the images of a group side by side in long rows
+// winograd.go lays the images of a group side by side in long rows
 // and runs its 8-tile vectors along them; the tile that straddles two
 // images is computed and dropped, which costs 1/tw of the work (half of it
 // at 4×4, a fifth at 7×7), and the GEMMs pack their B operand, V, once
@@ -30,8 +30,8 @@ import (
 // column are computed for nothing.
 //
 // Images go in and out through 8×8 register transposes (interleave,
-// deinterleave in conv2d_lanes.go). The passes are those of
-// conv2d_winograd.go with the same formulas; each element is summed in an
+// deinterleave in lanes.go). The passes are those of
+// winograd.go with the same formulas; each element is summed in an
 // order fixed by the shapes and the chunking (over c for y, over k for dx;
 // for dw over the groups' tiles, in 8 lanes and then across them when
 // dotNT sums the products, and then over the chunks), so results are
@@ -46,7 +46,7 @@ const laneTiles = 256
 // useWinoLanes reports whether a Winograd pass over planes w wide takes
 // the lane-interleaved path: planes up to 32 wide (all of the encoders'),
 // where the row layout's straddling tiles cost most.
-func (c *CPU) useWinoLanes(w int) bool {
+func (c *Engine) useWinoLanes(w int) bool {
 	return winoLanesOn && (w+1)/2 <= maxLaneTileCols
 }
 
@@ -254,7 +254,7 @@ type lanePlan struct {
 	zmm                  bool // laneGeom.zmm of its groups
 }
 
-func (c *CPU) lanePlan(n, h, w int) lanePlan {
+func (c *Engine) lanePlan(n, h, w int) lanePlan {
 	th, tw := (h+1)/2, (w+1)/2
 	p := lanePlan{blocks: ceilDiv(n, wlanes), th: th, nlb: 1, nty: th, zmm: c.zmm()}
 	perRow := tw * wlanes
@@ -264,7 +264,7 @@ func (c *CPU) lanePlan(n, h, w int) lanePlan {
 		p.nlb = max(1, min(p.blocks, laneTiles/(th*perRow)))
 	}
 	p.gb, p.gt = ceilDiv(p.blocks, p.nlb), ceilDiv(th, p.nty)
-	for p.gb*p.gt < c.threads() && (p.nlb > 1 || p.nty > 1) {
+	for p.gb*p.gt < c.Threads && (p.nlb > 1 || p.nty > 1) {
 		if p.nlb > 1 {
 			p.nlb = ceilDiv(p.nlb, 2)
 		} else {
@@ -294,11 +294,11 @@ func (p lanePlan) largest(h, w int) laneGeom {
 // conv2DWinoLanes is conv2DWinograd on interleaved lanes: dst (= or +=
 // with add) [N, ko, h, w] = the 3×3 pad-1 conv of src [N, ci, h, w] with
 // the transformed kernel u [16, ko, ci], then ep (nil for none).
-func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bool, ep *convEpilogue) {
+func (c *Engine) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bool, ep *convEpilogue) {
 	// The GEMMs compute mp = ko rounded up to whole micro-panels (6 rows,
 	// 16 on avx512; zero kernels past ko): a ragged last panel would go
 	// through the SGEMM's staging tile and be merged row by row.
-	tr := c.ctxp().Serial().TileRows()
+	tr := c.Serial().TileRows()
 	mp := ceilDiv(ko, tr) * tr
 	pas := packedUs.get()
 	defer packedUs.put(pas)
@@ -312,11 +312,11 @@ func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bo
 		}
 	}
 	for xi := range pas {
-		c.ctxp().Serial().PackA(&pas[xi], false, mp, ci, up[xi*mp*ci:(xi+1)*mp*ci], ci)
+		c.Serial().PackA(&pas[xi], false, mp, ci, up[xi*mp*ci:(xi+1)*mp*ci], ci)
 	}
 	p := c.lanePlan(n, h, w)
 	sin, sout := ci*h*w, ko*h*w
-	host.For(c.threads(), p.gb*p.gt, 1, func(lo, hi int) {
+	host.For(c.Threads, p.gb*p.gt, 1, func(lo, hi int) {
 		big := p.largest(h, w)
 		xi := host.Scratch.Get(big.xiLen(ci))
 		tmp := host.Scratch.Get(big.tmpLen())
@@ -334,12 +334,12 @@ func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bo
 			g.pack(xi, tmp, src[n0*sin:], sin, cnt, ci)
 			g.input(v, xi, ci, true)
 			for xi := range pas {
-				c.ctxp().Serial().SgemmPackedAB(&pas[xi], g.T, 1, v[xi*g.plane(ci):], 0, m[xi*g.plane(mp):], g.T)
+				c.Serial().SgemmPackedAB(&pas[xi], g.T, 1, v[xi*g.plane(ci):], 0, m[xi*g.plane(mp):], g.T)
 			}
 			g.output(out, m, ko, g.plane(mp))
 			var gep *convEpilogue
 			if ep != nil {
-				gep = &convEpilogue{shift: ep.shift, res: from(ep.res, n0*sout), relu: ep.relu}
+				gep = &convEpilogue{shift: ep.shift, res: host.From(ep.res, n0*sout), relu: ep.relu}
 			}
 			g.unpack(dst[n0*sout:], sout, out, tmp, ko, cnt, add, gep)
 		}
@@ -348,7 +348,7 @@ func (c *CPU) conv2DWinoLanes(dst, src, u []float32, n, ci, ko, h, w int, add bo
 
 // conv2DBackwardFilterWinoLanes is conv2DBackwardFilterWinograd on
 // interleaved lanes.
-func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.ConvShape) {
+func (c *Engine) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.ConvShape) {
 	p := c.lanePlan(s.N, s.H, s.W)
 	sin, sout := s.C*s.H*s.W, s.K*s.H*s.W
 	// With few channels the 16 products M[ξ] += W[ξ]·V[ξ]ᵀ are summed
@@ -361,13 +361,13 @@ func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.Con
 	// The products compute kp = K rounded up to whole blocks (3 rows for
 	// dotNT, a micro-panel of TileRows for the SGEMM): the rows of W past K
 	// stay zero (gradInput never writes them).
-	tr := c.ctxp().Serial().TileRows()
+	tr := c.Serial().TileRows()
 	kp := ceilDiv(s.K, tr) * tr
 	if dot {
 		kp = ceilDiv(s.K, 3) * 3
 	}
 	kc := kp * s.C
-	bounds := host.Chunks(c.threads(), p.gb*p.gt, 1)
+	bounds := host.Chunks(c.Threads, p.gb*p.gt, 1)
 	nch := len(bounds) - 1
 	ms := make([][]float32, nch)
 	host.For(nch, nch, 1, func(qlo, qhi int) {
@@ -394,7 +394,7 @@ func (c *CPU) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.Con
 					if dot {
 						dotNT(true, mx, s.C, wx, g.T, vx, g.T, kp, s.C, g.T)
 					} else {
-						c.ctxp().Serial().Sgemm(false, true, kp, s.C, g.T, 1, wx, g.T, vx, g.T, 1, mx, s.C)
+						c.Serial().Sgemm(false, true, kp, s.C, g.T, 1, wx, g.T, vx, g.T, 1, mx, s.C)
 					}
 				}
 			}

@@ -1,4 +1,4 @@
-package kernels
+package conv
 
 import (
 	"sync"
@@ -10,7 +10,7 @@ import (
 // Convolutions as implicit GEMMs on 16 lane-interleaved images.
 //
 // A block of 16 images is copied once into a zero-bordered, interleaved
-// buffer (the lanes of conv2d_winolanes.go),
+// buffer (the lanes of winolanes.go),
 //
 //	xi [c][hp][wp][16],  xi[c][pad+i][pad+j][l] = x[16b + l, c, i, j],
 //
@@ -54,9 +54,9 @@ import (
 // the stems (1-3 input channels, stride 1) keep the padded grid for the
 // forward (w64 c3: 79 against 63) but not for the filter gradient
 // (useConvLanesFilter).
-func (c *CPU) useConvLanes(s tensor.ConvShape) bool {
+func (c *Engine) useConvLanes(s tensor.ConvShape) bool {
 	switch {
-	case !c.simd() || convLanesMode == padNever:
+	case !c.SIMD() || convLanesMode == padNever:
 		return false
 	case convLanesMode == padAlways:
 		return true
@@ -70,20 +70,20 @@ func (c *CPU) useConvLanes(s tensor.ConvShape) bool {
 // (ms at batch 256, fused against conv then batch norm: w16 c16→32 28×28
 // 3.3-3.7 against 3.0-3.4, c32→64 14×14 1.2-1.7 against 2.1-2.4, c64→128
 // 7×7 1.0-1.3 against 2.8-3.3).
-func (c *CPU) useConvLanesBN(s tensor.ConvShape) bool {
-	return c.useConvLanes(s) || convLanesMode == padAuto && c.simd() && s.Stride > 1 && s.C >= 32
+func (c *Engine) useConvLanesBN(s tensor.ConvShape) bool {
+	return c.useConvLanes(s) || convLanesMode == padAuto && c.SIMD() && s.Stride > 1 && s.C >= 32
 }
 
 // useConvLanesFilter is useConvLanes for the filter-gradient pass, which
 // also takes the small products that dotNT sums without packing: the stems
 // (w64 3→64 at 32×32: 58 GFLOP/s against 32 on the padded grid; w16 1→16
 // and 2→16 at 28×28: 17 and 34 against 8 and 11).
-func (c *CPU) useConvLanesFilter(s tensor.ConvShape) bool {
+func (c *Engine) useConvLanesFilter(s tensor.ConvShape) bool {
 	if c.useConvLanes(s) {
 		return true
 	}
 	crs := s.C * s.R * s.S
-	return convLanesMode == padAuto && c.simd() && s.R*s.S > 1 && crs*s.K <= laneDotFilter && crs%3 == 0
+	return convLanesMode == padAuto && c.SIMD() && s.R*s.S > 1 && crs*s.K <= laneDotFilter && crs%3 == 0
 }
 
 // convLanesMode is padAuto in production.
@@ -180,14 +180,14 @@ func (g *laneConv) unpackAdd(zmm bool, dst, dxi, tmp []float32, stride, cnt int,
 // lanesBlocks is the number of 16-image blocks of n images.
 func lanesBlocks(n int) int { return ceilDiv(n, wlanes) }
 
-// conv2DForwardLanes is Conv2DForward on lanes, with the epilogue ep (nil
+// conv2DForwardLanes is Forward on lanes, with the epilogue ep (nil
 // for none) applied as y is stored.
-func (c *CPU) conv2DForwardLanes(ys, xs, ws []float32, s tensor.ConvShape, ep *convEpilogue) {
+func (c *Engine) conv2DForwardLanes(ys, xs, ws []float32, s tensor.ConvShape, ep *convEpilogue) {
 	g := laneConvFor(s)
 	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
 	T := g.P * wlanes
 	zmm := c.zmm()
-	host.For(c.threads(), lanesBlocks(s.N), 1, func(lo, hi int) {
+	host.For(c.Threads, lanesBlocks(s.N), 1, func(lo, hi int) {
 		xi, tmp, m := host.Scratch.Get(g.xiLen), host.Scratch.Get(s.H*s.W*wlanes), host.Scratch.Get(s.K*T)
 		defer host.Scratch.Put(xi)
 		defer host.Scratch.Put(tmp)
@@ -196,7 +196,7 @@ func (c *CPU) conv2DForwardLanes(ys, xs, ws []float32, s tensor.ConvShape, ep *c
 			n0 := b * wlanes
 			cnt := min(wlanes, s.N-n0)
 			g.pack(zmm, xi, tmp, xs[n0*chw:], chw, cnt)
-			c.ctxp().Serial().SgemmPanels(s.K, T, crs, 1, ws, crs, xi, g.boff, g.pbase, 0, m, T)
+			c.Serial().SgemmPanels(s.K, T, crs, 1, ws, crs, xi, g.boff, g.pbase, 0, m, T)
 			for k := 0; k < s.K; k++ {
 				at := n0*kp + k*g.P
 				deinterleave(zmm, ys[at:], kp, m[k*T:], g.P, cnt, false, ep.forChannel(k, at))
@@ -205,13 +205,13 @@ func (c *CPU) conv2DForwardLanes(ys, xs, ws []float32, s tensor.ConvShape, ep *c
 	})
 }
 
-// conv2DBackwardDataLanes is Conv2DBackwardData on lanes.
-func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape, acc bool) {
+// conv2DBackwardDataLanes is BackwardData on lanes.
+func (c *Engine) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape, acc bool) {
 	g := laneConvFor(s)
 	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
 	T := g.P * wlanes
-	path, zmm := c.path(), c.zmm()
-	host.For(c.threads(), lanesBlocks(s.N), 1, func(lo, hi int) {
+	path, zmm := c.Path, c.zmm()
+	host.For(c.Threads, lanesBlocks(s.N), 1, func(lo, hi int) {
 		dyi, dcol := host.Scratch.Get(s.K*T), host.Scratch.Get(crs*T)
 		dxi, tmp := host.Scratch.Get(g.xiLen), host.Scratch.Get(s.H*s.W*wlanes) // unpackAdd's staging
 		defer host.Scratch.Put(dyi)
@@ -225,7 +225,7 @@ func (c *CPU) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvShape
 				interleave(zmm, dyi[k*T:], dys[n0*kp+k*g.P:], kp, g.P, cnt)
 			}
 			// dcol [C·R·S, T] = Wᵀ · dY.
-			c.ctxp().Serial().Sgemm(true, false, crs, T, s.K, 1, ws, crs, dyi, T, 0, dcol, T)
+			c.Serial().Sgemm(true, false, crs, T, s.K, 1, ws, crs, dyi, T, 0, dcol, T)
 			// dxi = Σ_p dcol[p] scattered to its window element's rows.
 			clear(dxi[:g.xiLen])
 			for p, o := range g.boff {
@@ -247,8 +247,8 @@ const laneDotFilter = 2048
 // filter pass gathers at a time (16 images each).
 const laneFilterChunk = 64
 
-// conv2DBackwardFilterLanes is Conv2DBackwardFilter on lanes.
-func (c *CPU) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvShape) {
+// conv2DBackwardFilterLanes is BackwardFilter on lanes.
+func (c *Engine) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvShape) {
 	g := laneConvFor(s)
 	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
 	T := g.P * wlanes
@@ -290,7 +290,7 @@ func (c *CPU) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvSha
 						continue
 					}
 					// P_t [K, C·R·S] (+)= dY[:, chunk] · colᵀ.
-					c.ctxp().Serial().Sgemm(false, true, s.K, crs, L, 1, dyi[q0*wlanes:], T, col, L, beta, pt, crs)
+					c.Serial().Sgemm(false, true, s.K, crs, L, 1, dyi[q0*wlanes:], T, col, L, beta, pt, crs)
 					beta = 1
 				}
 				if !dot {

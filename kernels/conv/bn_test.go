@@ -1,13 +1,13 @@
-package kernels_test
+package conv_test
 
 import (
+	"twostage/kernels/conv"
 	kt "twostage/kernels/internal/ktest"
 
 	"fmt"
 	"math"
 	"testing"
 
-	"twostage/kernels"
 	"twostage/tensor"
 )
 
@@ -34,9 +34,9 @@ func TestConv2DForwardBN(t *testing.T) {
 		gamma, beta := kt.DenseRand(seed+3, s.K, 0.5, 1.5), kt.DenseRand(seed+4, s.K, -0.5, 0.5)
 		mean, variance := kt.DenseRand(seed+5, s.K, -0.5, 0.5), kt.DenseRand(seed+6, s.K, 0.5, 2)
 		res := kt.DenseRand(seed+7, s.N*s.K*s.OH*s.OW, -1, 1)
-		conv := slowConv2D64(kt.DenseF64(x), kt.DenseF64(w), s)
+		ref := slowConv2D64(kt.DenseF64(x), kt.DenseF64(w), s)
 		cs := tensor.ChanShape{N: s.N, C: s.K, HW: s.OH * s.OW}
-		bn := slowBatchNormInference64(conv, kt.DenseF64(gamma), kt.DenseF64(beta), kt.DenseF64(mean), kt.DenseF64(variance), cs, eps)
+		bn := kt.BatchNormInference64(ref, kt.DenseF64(gamma), kt.DenseF64(beta), kt.DenseF64(mean), kt.DenseF64(variance), cs, eps)
 		vec := tensor.Shape{s.K}
 		for _, be := range kt.DenseThreaded() {
 			for _, mode := range []string{"auto", "winograd", "winorows", "lanes"} {
@@ -44,9 +44,9 @@ func TestConv2DForwardBN(t *testing.T) {
 					for _, relu := range []bool{false, true} {
 						name := fmt.Sprintf("backend=%s/mode=%s/%s/res=%v/relu=%v", be.Name, mode, convName(s), withRes, relu)
 						t.Run(name, func(t *testing.T) {
-							defer kernels.SetConvPath(mode)()
+							defer conv.SetConvPath(mode)()
 							B := be.BE
-							want := withTail(bn, res, withRes, relu)
+							want := kt.WithTail(bn, res, withRes, relu)
 							act := tensor.BNAct{ReLU: relu}
 							if withRes {
 								act.Res = kt.DenseTensor(B, s.YShape(), res)
@@ -63,20 +63,4 @@ func TestConv2DForwardBN(t *testing.T) {
 			}
 		}
 	}
-}
-
-// withTail is the float64 reference of a fused batch-norm tail: v + res
-// (when withRes), then max(·, 0) (when relu).
-func withTail(v []float64, res []float32, withRes, relu bool) []float64 {
-	out := make([]float64, len(v))
-	for i, x := range v {
-		if withRes {
-			x += float64(res[i])
-		}
-		if relu {
-			x = math.Max(x, 0)
-		}
-		out[i] = x
-	}
-	return out
 }

@@ -1,4 +1,4 @@
-package kernels
+package conv
 
 import (
 	"sync"
@@ -211,7 +211,7 @@ func (b *padBufs) get(g padGeom, ko, nb int) {
 }
 
 // alloc takes buffers of the given lengths (the phase planes of
-// conv2d_strided.go use the same three).
+// strided.go use the same three).
 func (b *padBufs) alloc(xLen, gridLen, offLen int) {
 	b.xp = host.Scratch.Get(xLen)
 	b.grid = host.Scratch.Get(gridLen)
@@ -257,7 +257,7 @@ var convPadMode = padAuto
 // border the flipped kernel can reproduce (pad ≤ R−1, S−1), the SIMD
 // backend (NoSIMD keeps the im2col path through gonum as the reference),
 // and not a pointwise conv, which needs no im2col at all.
-func (c *CPU) canConvPadded(s tensor.ConvShape) bool {
+func (c *Engine) canConvPadded(s tensor.ConvShape) bool {
 	return !c.NoSIMD && s.Stride == 1 && !pointwise(s) && s.Pad <= s.R-1 && s.Pad <= s.S-1
 }
 
@@ -274,7 +274,7 @@ func (c *CPU) canConvPadded(s tensor.ConvShape) bool {
 // the bound m·(S−1) ≤ 64·OW. Backward data packs K·R·S windows of dy per
 // column where im2col's col2im touches C·R·S: with C ≪ K (a stem, C = 1..3)
 // it lost 5×, so it also needs 2·C ≥ K.
-func (c *CPU) useConvPadded(s tensor.ConvShape, data bool) bool {
+func (c *Engine) useConvPadded(s tensor.ConvShape, data bool) bool {
 	if !c.canConvPadded(s) {
 		return false
 	}
@@ -294,14 +294,14 @@ func (c *CPU) useConvPadded(s tensor.ConvShape, data bool) bool {
 	return m*(s.S-1) <= 64*s.OW
 }
 
-// conv2DForwardPadded is Conv2DForward on the padded-width grid.
+// conv2DForwardPadded is Forward on the padded-width grid.
 //
 // With an epilogue ep (Conv2DForwardBN) each group's images get it right
 // after they are stored, while they are in cache.
-func (c *CPU) conv2DForwardPadded(ys, xs, ws []float32, s tensor.ConvShape, p convPlan, ep *convEpilogue) {
+func (c *Engine) conv2DForwardPadded(ys, xs, ws []float32, s tensor.ConvShape, p convPlan, ep *convEpilogue) {
 	g := newPadGeom(s.C, s.H, s.W, s.Pad, s.Pad, s.R, s.S)
 	crs, chw, kohw := s.C*s.R*s.S, s.C*s.H*s.W, s.K*s.OH*s.OW
-	host.For(c.threads(), p.ng, 1, func(lo, hi int) {
+	host.For(c.Threads, p.ng, 1, func(lo, hi int) {
 		var b padBufs
 		b.get(g, s.K, p.nb)
 		defer b.put()
@@ -311,21 +311,21 @@ func (c *CPU) conv2DForwardPadded(ys, xs, ws []float32, s tensor.ConvShape, p co
 			g.pack(b.xp, xs[n0*chw:], chw, cnt)
 			// grid [K, L] = W [K, C·R·S] · col, col's rows being windows of xp.
 			L := g.gridLen(cnt)
-			c.ctxp().Serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
+			c.Serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
 			g.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, storeSet)
 			if ep != nil {
-				gep := convEpilogue{shift: ep.shift, res: from(ep.res, n0*kohw), relu: ep.relu, path: ep.path}
+				gep := convEpilogue{shift: ep.shift, res: host.From(ep.res, n0*kohw), relu: ep.relu, path: ep.path}
 				gep.apply(ys[n0*kohw:], kohw, cnt, s.K, s.OH*s.OW)
 			}
 		}
 	})
 }
 
-// conv2DBackwardDataPadded is Conv2DBackwardData as the forward pass of dy
+// conv2DBackwardDataPadded is BackwardData as the forward pass of dy
 // with the flipped, transposed kernel w' [C, K, R, S] (see the top of the
 // file); the valid grid columns are added into dx, or with acc false
 // written plus 0 (the bits of += into zeros).
-func (c *CPU) conv2DBackwardDataPadded(dxs, dys, ws []float32, s tensor.ConvShape, p convPlan, acc bool) {
+func (c *Engine) conv2DBackwardDataPadded(dxs, dys, ws []float32, s tensor.ConvShape, p convPlan, acc bool) {
 	mode := storePlus
 	if acc {
 		mode = storeAdd
@@ -348,7 +348,7 @@ func (c *CPU) conv2DBackwardDataPadded(dxs, dys, ws []float32, s tensor.ConvShap
 			}
 		}
 	}
-	host.For(c.threads(), p.ng, 1, func(lo, hi int) {
+	host.For(c.Threads, p.ng, 1, func(lo, hi int) {
 		var b padBufs
 		b.get(g, s.C, p.nb)
 		defer b.put()
@@ -358,13 +358,13 @@ func (c *CPU) conv2DBackwardDataPadded(dxs, dys, ws []float32, s tensor.ConvShap
 			g.pack(b.xp, dys[n0*kohw:], kohw, cnt)
 			// grid [C, L] = W' [C, K·R·S] · col(dyp).
 			L := g.gridLen(cnt)
-			c.ctxp().Serial().SgemmRows(false, false, s.C, L, krs, 1, wf, krs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
+			c.Serial().SgemmRows(false, false, s.C, L, krs, 1, wf, krs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
 			g.unpack(dxs[n0*chw:], chw, b.grid, s.C, cnt, mode)
 		}
 	})
 }
 
-// conv2DBackwardFilterPadded is Conv2DBackwardFilter on the padded-width
+// conv2DBackwardFilterPadded is BackwardFilter on the padded-width
 // grid. Per group it does
 //
 //	P_t (=, then +=) dy' [K, L] · colᵀ
@@ -377,7 +377,7 @@ func (c *CPU) conv2DBackwardDataPadded(dxs, dys, ws []float32, s tensor.ConvShap
 // colᵀ's storage are then the same window in eight channels, evenly spaced
 // by one plane, which SgemmRows packs with register transposes rather than
 // element by element; the final sum puts the columns back in place.
-func (c *CPU) conv2DBackwardFilterPadded(dws, dys, xs []float32, s tensor.ConvShape, p convPlan) {
+func (c *Engine) conv2DBackwardFilterPadded(dws, dys, xs []float32, s tensor.ConvShape, p convPlan) {
 	g := newPadGeom(s.C, s.H, s.W, s.Pad, s.Pad, s.R, s.S)
 	crs, chw, kohw := s.C*s.R*s.S, s.C*s.H*s.W, s.K*s.OH*s.OW
 	rqc := s.C%8 == 0
@@ -394,7 +394,7 @@ func (c *CPU) conv2DBackwardFilterPadded(dws, dys, xs []float32, s tensor.ConvSh
 			// [L, C·R·S], whose stored rows are col's rows, the
 			// windows of xp.
 			L := g.gridLen(cnt)
-			c.ctxp().Serial().SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xpLen(cnt)], b.off, beta, pt, crs)
+			c.Serial().SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xpLen(cnt)], b.off, beta, pt, crs)
 		}, b.put
 	})
 }
@@ -409,8 +409,8 @@ type filterGroup func(n0, cnt int, beta float32, pt []float32)
 // sums its groups into its own P_t [K, C·R·S] in group order, and then
 // dw += P_0 + P_1 + … (addPartials), so a given thread count always gives
 // the same bits.
-func (c *CPU) filterChunks(dws []float32, s tensor.ConvShape, p convPlan, rqc bool, worker func() (group filterGroup, release func())) {
-	cb := host.Chunks(c.threads(), p.ng, 1)
+func (c *Engine) filterChunks(dws []float32, s tensor.ConvShape, p convPlan, rqc bool, worker func() (group filterGroup, release func())) {
+	cb := host.Chunks(c.Threads, p.ng, 1)
 	nch := len(cb) - 1
 	partial := make([][]float32, nch)
 	for t := range nch {
@@ -438,9 +438,9 @@ func (c *CPU) filterChunks(dws []float32, s tensor.ConvShape, p convPlan, rqc bo
 // the filter passes' per-chunk products P_t [K, C·R·S], whose columns are in
 // (r, q, c) order when rqc is set. Rows k are independent, so the sum is
 // split over threads without changing any bit.
-func addPartials(c *CPU, dws []float32, partial [][]float32, s tensor.ConvShape, rqc bool) {
+func addPartials(c *Engine, dws []float32, partial [][]float32, s tensor.ConvShape, rqc bool) {
 	crs, rs := s.C*s.R*s.S, s.R*s.S
-	host.For(c.threads(), s.K, max(1, (1<<14)/crs), func(lo, hi int) {
+	host.For(c.Threads, s.K, max(1, (1<<14)/crs), func(lo, hi int) {
 		for t := range partial {
 			for k := lo; k < hi; k++ {
 				d := dws[k*crs : (k+1)*crs]

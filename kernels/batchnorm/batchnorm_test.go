@@ -1,4 +1,4 @@
-package kernels_test
+package batchnorm_test
 
 import (
 	kt "twostage/kernels/internal/ktest"
@@ -31,23 +31,7 @@ func slowBatchNorm64(x, gamma, beta []float64, s tensor.ChanShape, eps float64) 
 			}
 		}
 	}
-	return slowBatchNormInference64(x, gamma, beta, mean, variance, s, eps), mean, variance
-}
-
-// slowBatchNormInference64 is y = (x−mean)/√(var+eps)·gamma + beta with given
-// statistics.
-func slowBatchNormInference64(x, gamma, beta, mean, variance []float64, s tensor.ChanShape, eps float64) []float64 {
-	y := make([]float64, len(x))
-	for n := 0; n < s.N; n++ {
-		for c := 0; c < s.C; c++ {
-			rstd := 1 / math.Sqrt(variance[c]+eps)
-			for i := 0; i < s.HW; i++ {
-				j := (n*s.C+c)*s.HW + i
-				y[j] = (x[j]-mean[c])*rstd*gamma[c] + beta[c]
-			}
-		}
-	}
-	return y
+	return kt.BatchNormInference64(x, gamma, beta, mean, variance, s, eps), mean, variance
 }
 
 // slowBatchNormBackward64 is the chain rule of Ioffe & Szegedy (2015,
@@ -112,7 +96,7 @@ func TestBatchNormReferenceGradients(t *testing.T) {
 					if train {
 						y, _, _ = slowBatchNorm64(x, gamma, beta, s, eps)
 					} else {
-						y = slowBatchNormInference64(x, gamma, beta, rMean, rVar, s, eps)
+						y = kt.BatchNormInference64(x, gamma, beta, rMean, rVar, s, eps)
 					}
 					var l float64
 					for i, v := range y {
@@ -174,7 +158,7 @@ func TestBatchNorm(t *testing.T) {
 		db0 := kt.DenseRand(seed+9, s.C, -1, 1)
 		x64, g64, b64 := kt.DenseF64(x), kt.DenseF64(gamma), kt.DenseF64(beta)
 		wantY, wantMean, wantVar := slowBatchNorm64(x64, g64, b64, s, eps)
-		wantYInf := slowBatchNormInference64(x64, g64, b64, kt.DenseF64(rMean), kt.DenseF64(rVar), s, eps)
+		wantYInf := kt.BatchNormInference64(x64, g64, b64, kt.DenseF64(rMean), kt.DenseF64(rVar), s, eps)
 		for _, be := range kt.DenseThreaded() {
 			t.Run(fmt.Sprintf("backend=%s/shape=%d,%d,%d", be.Name, s.N, s.C, s.HW), func(t *testing.T) {
 				B := be.BE
@@ -302,7 +286,7 @@ func BenchmarkBatchNorm(b *testing.B) {
 // TestBatchNormAct checks the fused tail y = relu(bn(x) + res) forward and
 // backward (dx, dgamma, dbeta and the residual's gradient) against the
 // float64 references on every backend, for each combination of residual and
-// ReLU, over row lengths that leave every SIMD tail (HW = 1, 7, 8, 13, 17,
+// ReLU, over row kt.Lengths that leave every SIMD tail (HW = 1, 7, 8, 13, 17,
 // 49). The backward gate is the backend's own forward output (y > 0), the
 // op's definition, so values rounding to either side of 0 cannot disagree.
 func TestBatchNormAct(t *testing.T) {
@@ -327,7 +311,7 @@ func TestBatchNormAct(t *testing.T) {
 					t.Run(name, func(t *testing.T) {
 						B := be.BE
 						xt, gt, bt := kt.DenseTensor(B, shape, x), kt.DenseTensor(B, vec, gamma), kt.DenseTensor(B, vec, beta)
-						want := withTail(bn64, res, withRes, relu)
+						want := kt.WithTail(bn64, res, withRes, relu)
 						act := tensor.BNAct{ReLU: relu}
 						if withRes {
 							act.Res = kt.DenseTensor(B, shape, res)

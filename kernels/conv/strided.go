@@ -1,4 +1,4 @@
-package kernels
+package conv
 
 import (
 	"twostage/kernels/internal/host"
@@ -7,7 +7,7 @@ import (
 
 // Strided convolutions (the stride-2 entries of ResNet stages and their 1×1
 // shortcuts) as implicit GEMMs on phase planes, the strided counterpart of
-// conv2d_padded.go. Split the zero-bordered images into st×st phases,
+// padded.go. Split the zero-bordered images into st×st phases,
 //
 //	xq [C, st, st, Hq, Wq, cnt],  xq[c, a, b, i, j, t] = x[n0+t, c, st·i + a − pad, st·j + b − pad]
 //
@@ -62,8 +62,8 @@ func (g phaseGeom) xqLen(cnt int) int {
 // 3×3 stride-2 entries gain (forward 73/72, 89/85, 95/82 at width 64 and
 // 37/29, 56/37, 59/48 at width 16; filter 83/74, 103/92, 80/92 and 35/32,
 // 56/45, 56/50).
-func (c *CPU) useConvPhase(s tensor.ConvShape) bool {
-	return c.simd() && s.Stride >= 2 && s.R*s.S > 1 && convPhaseOn
+func (c *Engine) useConvPhase(s tensor.ConvShape) bool {
+	return c.SIMD() && s.Stride >= 2 && s.R*s.S > 1 && convPhaseOn
 }
 
 // convPhaseOn turns the phase path off in tests, to compare it with im2col.
@@ -156,11 +156,11 @@ func (g phaseGeom) prepare(b *padBufs, ko, cnt int, zeroGrid, rqc bool) {
 	}
 }
 
-// conv2DForwardPhase is Conv2DForward on phase planes.
-func (c *CPU) conv2DForwardPhase(ys, xs, ws []float32, s tensor.ConvShape, p convPlan) {
+// conv2DForwardPhase is Forward on phase planes.
+func (c *Engine) conv2DForwardPhase(ys, xs, ws []float32, s tensor.ConvShape, p convPlan) {
 	g := newPhaseGeom(s)
 	crs, chw, kohw := s.C*s.R*s.S, s.C*s.H*s.W, s.K*s.OH*s.OW
-	host.For(c.threads(), p.ng, 1, func(lo, hi int) {
+	host.For(c.Threads, p.ng, 1, func(lo, hi int) {
 		b := g.bufs(s.K, p.nb)
 		defer b.put()
 		for gi := lo; gi < hi; gi++ {
@@ -168,15 +168,15 @@ func (c *CPU) conv2DForwardPhase(ys, xs, ws []float32, s tensor.ConvShape, p con
 			g.prepare(b, s.K, cnt, false, false)
 			g.pack(b.xp, xs[n0*chw:], chw, cnt)
 			L := g.grid.gridLen(cnt)
-			c.ctxp().Serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xqLen(cnt)], b.off, 0, b.grid, L)
+			c.Serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xqLen(cnt)], b.off, 0, b.grid, L)
 			g.grid.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, storeSet)
 		}
 	})
 }
 
-// conv2DBackwardFilterPhase is Conv2DBackwardFilter on phase planes, with
+// conv2DBackwardFilterPhase is BackwardFilter on phase planes, with
 // one partial product per thread chunk as on the padded path.
-func (c *CPU) conv2DBackwardFilterPhase(dws, dys, xs []float32, s tensor.ConvShape, p convPlan) {
+func (c *Engine) conv2DBackwardFilterPhase(dws, dys, xs []float32, s tensor.ConvShape, p convPlan) {
 	g := newPhaseGeom(s)
 	crs, chw, kohw := s.C*s.R*s.S, s.C*s.H*s.W, s.K*s.OH*s.OW
 	rqc := s.C%8 == 0
@@ -187,7 +187,7 @@ func (c *CPU) conv2DBackwardFilterPhase(dws, dys, xs []float32, s tensor.ConvSha
 			g.pack(b.xp, xs[n0*chw:], chw, cnt)
 			g.grid.spread(b.grid, dys[n0*kohw:], kohw, s.K, cnt)
 			L := g.grid.gridLen(cnt)
-			c.ctxp().Serial().SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xqLen(cnt)], b.off, beta, pt, crs)
+			c.Serial().SgemmRows(false, true, s.K, crs, L, 1, b.grid, L, b.xp[:g.xqLen(cnt)], b.off, beta, pt, crs)
 		}, b.put
 	})
 }

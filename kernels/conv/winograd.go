@@ -1,8 +1,9 @@
-package kernels
+package conv
 
 import (
 	"sync"
 
+	"twostage/kernels/batchnorm"
 	"twostage/kernels/internal/host"
 	sgemmpkg "twostage/kernels/sgemm"
 	"twostage/tensor"
@@ -28,7 +29,7 @@ import (
 // it to the same tolerances.
 //
 // This file lays the images of a group side by side in long rows (the
-// "rows" layout), used for planes wider than 32; conv2d_winolanes.go runs
+// "rows" layout), used for planes wider than 32; winolanes.go runs
 // the same algorithm on 16 interleaved images for the narrower ones.
 //
 // Work is split over groups of images (convPlan with winoTiles tiles per
@@ -40,7 +41,7 @@ import (
 // whatever the thread count.
 //
 // Backward data of a 3×3 pad-1 stride-1 conv is the same conv of dy with
-// the kernel flipped and transposed (conv2d_padded.go), so it runs here too.
+// the kernel flipped and transposed (padded.go), so it runs here too.
 //
 // Backward filter differentiates the tile formula with respect to g: with
 // V = Bᵀ d B as above and the 2×2 output-gradient tile dy,
@@ -58,7 +59,7 @@ const winoTiles = 256
 // stride-1, pad-1 conv on the SIMD backend (the transforms are AVX2
 // loops; NoSIMD keeps the im2col reference), with at least
 // winoLanesMinChannels input and output channels on planes the lane
-// layout takes (conv2d_winolanes.go), winoMinChannels on wider ones.
+// layout takes (winolanes.go), winoMinChannels on wider ones.
 //
 // Measured with BenchmarkConv2DPath (batch 256, 2-core Zen 3, GFLOP/s
 // counting the direct conv's FLOPs), forward / data / filter:
@@ -77,8 +78,8 @@ const winoTiles = 256
 // With 8 channels the forward and data passes' GEMMs are too small to pay
 // for the transforms; the filter pass, whose products need no packing
 // there (dotNT), still wins (useWinogradFilter).
-func (c *CPU) useWinograd(s tensor.ConvShape) bool {
-	if !c.simd() || winoMode == padNever || s.R != 3 || s.S != 3 || s.Stride != 1 || s.Pad != 1 {
+func (c *Engine) useWinograd(s tensor.ConvShape) bool {
+	if !c.SIMD() || winoMode == padNever || s.R != 3 || s.S != 3 || s.Stride != 1 || s.Pad != 1 {
 		return false
 	}
 	if winoMode == padAlways {
@@ -92,11 +93,11 @@ func (c *CPU) useWinograd(s tensor.ConvShape) bool {
 
 // useWinogradFilter is useWinograd for the filter-gradient pass, which
 // takes the lanes down to winoLanesMinFilterChannels.
-func (c *CPU) useWinogradFilter(s tensor.ConvShape) bool {
+func (c *Engine) useWinogradFilter(s tensor.ConvShape) bool {
 	if c.useWinograd(s) {
 		return true
 	}
-	return winoMode == padAuto && c.simd() && s.R == 3 && s.S == 3 && s.Stride == 1 && s.Pad == 1 &&
+	return winoMode == padAuto && c.SIMD() && s.R == 3 && s.S == 3 && s.Stride == 1 && s.Pad == 1 &&
 		c.useWinoLanes(s.W) && min(s.C, s.K) >= winoLanesMinFilterChannels
 }
 
@@ -116,10 +117,10 @@ var winoMode = padAuto
 // (3×3 each), or with flip, g = w[ci, k] rotated by 180° (the data-gradient
 // kernel w'[k, ci, r, q] = w[ci, k, 2−r, 2−q]); ko and ci count U's rows
 // and columns, w is [ko, ci, 3, 3], or [ci, ko, 3, 3] with flip.
-func (c *CPU) winoFilter(u, w []float32, ko, ci int, flip bool) {
+func (c *Engine) winoFilter(u, w []float32, ko, ci int, flip bool) {
 	// Rows k in parallel (each writes its own entries of U): serial, the
 	// width-16 step spent 2 % of its time here with the other core idle.
-	host.For(c.threads(), ko, max(1, 4096/(9*ci)), func(lo, hi int) { winoFilterRows(u, w, ko, ci, flip, lo, hi) })
+	host.For(c.Threads, ko, max(1, 4096/(9*ci)), func(lo, hi int) { winoFilterRows(u, w, ko, ci, flip, lo, hi) })
 }
 
 // winoFilterRows is winoFilter for the rows k in [lo, hi).
@@ -246,7 +247,7 @@ func (ep *convEpilogue) apply(y []float32, stride, cnt, ko, hw int) {
 			if ep.res != nil {
 				r = ep.res[t*stride+k*hw:][:hw]
 			}
-			affinev(ep.path, row, row, r, 0, 1, ep.shift[k], ep.relu)
+			batchnorm.Affine(ep.path, row, row, r, 0, 1, ep.shift[k], ep.relu)
 		}
 	}
 }
@@ -269,7 +270,7 @@ func (g winoGeom) unpack(dst []float32, stride int, out []float32, ko int, add b
 					if ep.res != nil {
 						r = ep.res[n*stride+(k*g.h+i)*g.w:][:g.w]
 					}
-					affinev(ep.path, d, s, r, 0, 1, ep.shift[k], ep.relu)
+					batchnorm.Affine(ep.path, d, s, r, 0, 1, ep.shift[k], ep.relu)
 					continue
 				}
 				if add {
@@ -316,9 +317,9 @@ func (g winoGeom) output(out, m []float32, ko int) {
 // winoGroups splits n images of h×w into ng groups of nb (the last may be
 // shorter): about winoTiles tiles per group (garbage tiles included), and
 // at least one group per thread.
-func (c *CPU) winoGroups(n, h, w int) (nb, ng int) {
+func (c *Engine) winoGroups(n, h, w int) (nb, ng int) {
 	tiles := (h + 1) / 2 * ((w+1)/2 + 1)
-	nb = max(1, min(ceilDiv(winoTiles, tiles), ceilDiv(n, c.threads())))
+	nb = max(1, min(ceilDiv(winoTiles, tiles), ceilDiv(n, c.Threads)))
 	return nb, ceilDiv(n, nb)
 }
 
@@ -326,7 +327,7 @@ func (c *CPU) winoGroups(n, h, w int) (nb, ng int) {
 // pad-1 conv of src [N, ci, h, w] whose transformed kernel is u
 // [16, ko, ci] (winoFilter), then ep (nil for none) as it stores y. Each
 // U[ξ] is packed for the GEMM once per call rather than once per group.
-func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add bool, ep *convEpilogue) {
+func (c *Engine) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add bool, ep *convEpilogue) {
 	if c.useWinoLanes(w) {
 		c.conv2DWinoLanes(dst, src, u, n, ci, ko, h, w, add, ep)
 		return
@@ -334,11 +335,11 @@ func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add boo
 	pas := packedUs.get()
 	defer packedUs.put(pas)
 	for xi := range pas {
-		c.ctxp().Serial().PackA(&pas[xi], false, ko, ci, u[xi*ko*ci:(xi+1)*ko*ci], ci)
+		c.Serial().PackA(&pas[xi], false, ko, ci, u[xi*ko*ci:(xi+1)*ko*ci], ci)
 	}
 	nb, ng := c.winoGroups(n, h, w)
 	sin, sout := ci*h*w, ko*h*w
-	host.For(c.threads(), ng, 1, func(lo, hi int) {
+	host.For(c.Threads, ng, 1, func(lo, hi int) {
 		big := newWinoGeom(h, w, nb)
 		xp := host.Scratch.Get(big.xpLen(ci))
 		v := host.Scratch.Get(16 * ci * big.tp)
@@ -359,12 +360,12 @@ func (c *CPU) conv2DWinograd(dst, src, u []float32, n, ci, ko, h, w int, add boo
 			g.pack(xp, src[n0*sin:], sin, ci)
 			g.input(v, xp, ci)
 			for xi := range pas {
-				c.ctxp().Serial().SgemmPacked(&pas[xi], false, g.T, 1, v[xi*ci*g.tp:], g.tp, 0, m[xi*ko*g.tp:], g.tp)
+				c.Serial().SgemmPacked(&pas[xi], false, g.T, 1, v[xi*ci*g.tp:], g.tp, 0, m[xi*ko*g.tp:], g.tp)
 			}
 			g.output(out, m, ko)
 			var gep *convEpilogue // ep with res moved to the group
 			if ep != nil {
-				gep = &convEpilogue{shift: ep.shift, res: from(ep.res, n0*sout), relu: ep.relu, path: ep.path}
+				gep = &convEpilogue{shift: ep.shift, res: host.From(ep.res, n0*sout), relu: ep.relu, path: ep.path}
 			}
 			g.unpack(dst[n0*sout:], sout, out, ko, add, gep)
 		}
@@ -397,19 +398,19 @@ func (p *packPool) put(b *[16]sgemmpkg.PackedA) {
 	p.free = append(p.free, b)
 }
 
-// conv2DForwardWinograd is Conv2DForward on the Winograd path.
-func (c *CPU) conv2DForwardWinograd(ys, xs, ws []float32, s tensor.ConvShape) {
+// conv2DForwardWinograd is Forward on the Winograd path.
+func (c *Engine) conv2DForwardWinograd(ys, xs, ws []float32, s tensor.ConvShape) {
 	u := host.Scratch.Get(16 * s.K * s.C)
 	defer host.Scratch.Put(u)
 	c.winoFilter(u, ws, s.K, s.C, false)
 	c.conv2DWinograd(ys, xs, u, s.N, s.C, s.K, s.H, s.W, false, nil)
 }
 
-// conv2DBackwardDataWinograd is Conv2DBackwardData on the Winograd path:
+// conv2DBackwardDataWinograd is BackwardData on the Winograd path:
 // dx += the conv of dy with w'[c, k] = w[k, c] rotated by 180°, or with
 // acc false dx = that conv + 0 (a zero-shift epilogue: the bits of += into
 // zeros, −0 included).
-func (c *CPU) conv2DBackwardDataWinograd(dxs, dys, ws []float32, s tensor.ConvShape, acc bool) {
+func (c *Engine) conv2DBackwardDataWinograd(dxs, dys, ws []float32, s tensor.ConvShape, acc bool) {
 	u := host.Scratch.Get(16 * s.C * s.K)
 	defer host.Scratch.Put(u)
 	c.winoFilter(u, ws, s.C, s.K, true)
@@ -494,12 +495,12 @@ func winoFilterGradPlanes(dw, m []float32, K, C, plane int) {
 	}
 }
 
-// conv2DBackwardFilterWinograd is Conv2DBackwardFilter on the Winograd
+// conv2DBackwardFilterWinograd is BackwardFilter on the Winograd
 // path. The groups are cut into one fixed chunk per thread (chunks); chunk
 // q sums its tiles into its own M_q [16, K, C] in group order, and then
 // dw += Gᵀ (M_0 + M_1 + …) G in chunk order, so a given thread count
 // always gives the same bits.
-func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.ConvShape) {
+func (c *Engine) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.ConvShape) {
 	if c.useWinoLanes(s.W) {
 		c.conv2DBackwardFilterWinoLanes(dws, dys, xs, s)
 		return
@@ -507,7 +508,7 @@ func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.Conv
 	nb, ng := c.winoGroups(s.N, s.H, s.W)
 	sin, sout := s.C*s.H*s.W, s.K*s.H*s.W
 	kc := s.K * s.C
-	bounds := host.Chunks(c.threads(), ng, 1)
+	bounds := host.Chunks(c.Threads, ng, 1)
 	nch := len(bounds) - 1
 	ms := make([][]float32, nch)
 	host.For(nch, nch, 1, func(qlo, qhi int) {
@@ -533,7 +534,7 @@ func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.Conv
 				g.spread(dyg, dys[n0*sout:], sout, s.K)
 				g.gradInput(w, dyg, s.K)
 				for xi := 0; xi < 16; xi++ {
-					c.ctxp().Serial().Sgemm(false, true, s.K, s.C, g.T, 1, w[xi*s.K*g.tp:], g.tp,
+					c.Serial().Sgemm(false, true, s.K, s.C, g.T, 1, w[xi*s.K*g.tp:], g.tp,
 						v[xi*s.C*g.tp:], g.tp, 1, m[xi*kc:(xi+1)*kc], s.C)
 				}
 			}
@@ -552,7 +553,9 @@ func (c *CPU) conv2DBackwardFilterWinograd(dws, dys, xs []float32, s tensor.Conv
 // hands the buffers back to scratch.
 func winoFilterFinish(dws []float32, ms [][]float32, K, C, plane int) {
 	for q := 1; q < len(ms); q++ {
-		Axpy(1, ms[q], ms[0])
+		for i, v := range ms[q][:len(ms[0])] {
+			ms[0][i] += v
+		}
 		host.Scratch.Put(ms[q])
 	}
 	winoFilterGradPlanes(dws, ms[0], K, C, plane)
