@@ -90,12 +90,23 @@ func bnChannelSums(dys, xs, gate []float32, s tensor.ChanShape, ch int, m float6
 	return sdy, sdyc
 }
 
-// bnChannelGrad is bnGrad over channel ch's rows (dx not nil).
-func bnChannelGrad(dxs, dys, xs, gate, drs []float32, s tensor.ChanShape, ch int, mdy, m, k, a float32, flags int) {
+// bnChannelGrad is bnGrad over channel ch's rows (dx not nil) on path p
+// (avx2 or avx512): on avx512 in one call (bnGradRowsAVX512), else
+// bnGradRows over the rows' HW&^7 heads and the Go twin over their tails.
+func bnChannelGrad(p sgemm.Path, dxs, dys, xs, gate, drs []float32, s tensor.ChanShape, ch int, mdy, m, k, a float32, flags int) {
 	base, st, h := ch*s.HW, s.C*s.HW, s.HW&^7
-	_ = dxs[base+(s.N-1)*st+s.HW-1]
-	_ = dys[base+(s.N-1)*st+s.HW-1]
-	_ = xs[base+(s.N-1)*st+s.HW-1]
+	last := base + (s.N-1)*st + s.HW - 1
+	_, _, _ = dxs[last], dys[last], xs[last]
+	if p == sgemm.AVX512 && useAVX512 {
+		if gate != nil {
+			_ = gate[last]
+		}
+		if drs != nil {
+			_ = drs[last]
+		}
+		bnGradRowsAVX512(&dxs[base], &dys[base], &xs[base], host.At(gate, base), host.At(drs, base), s.HW, s.N, st, mdy, m, k, a, flags)
+		return
+	}
 	bnGradRows(&dxs[base], &dys[base], &xs[base], host.At(gate, base), host.At(drs, base), h, s.N, st, mdy, m, k, a, flags)
 	if h < s.HW {
 		for n := 0; n < s.N; n++ {
@@ -249,11 +260,11 @@ func Backward(c *host.Ctx, dxs, dgs, dbs, dys, xs, gs, ms, vs []float32, s tenso
 			mdy := float32(sdy * invM)              // mean of g
 			k := float32(sdyc * rstd * rstd * invM) // Σg·x̂/M · rstd
 			if byCh && dxs != nil {
-				bnChannelGrad(dxs, dys, xs, gate, drs, s, ch, mdy, ms[ch], k, a, flags)
+				bnChannelGrad(c.Path, dxs, dys, xs, gate, drs, s, ch, mdy, ms[ch], k, a, flags)
 				continue
 			}
 			for n := 0; n < s.N; n++ {
-				bnGradv(simd, row(dxs, s, n, ch), row(dys, s, n, ch), row(xs, s, n, ch), row(gate, s, n, ch), row(drs, s, n, ch), mdy, ms[ch], k, a, flags)
+				bnGradv(c.Path, row(dxs, s, n, ch), row(dys, s, n, ch), row(xs, s, n, ch), row(gate, s, n, ch), row(drs, s, n, ch), mdy, ms[ch], k, a, flags)
 			}
 		}
 	})

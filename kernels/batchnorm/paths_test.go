@@ -8,6 +8,7 @@ import (
 	"twostage/kernels/batchnorm"
 	kt "twostage/kernels/internal/ktest"
 	"twostage/kernels/sgemm"
+	"twostage/tensor"
 )
 
 // TestAffinePaths runs Affine and affineChannel (batch norm's forward map)
@@ -105,5 +106,68 @@ func BenchmarkAffine(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestBNGradPaths runs bnGradv and bnChannelGrad (batch norm's backward
+// map) on the avx2 and avx512 paths with every flag combination, with and
+// without the ReLU gate and the residual's gradient, and compares dx and
+// dr bit for bit (special values sprinkled into every input, old dx and dr
+// included), inside guard bands.
+func TestBNGradPaths(t *testing.T) {
+	kt.SIMDPaths(t)
+	r := kt.NewRand(23)
+	const g = 16
+	const mdy, m, k, a = 0.125, -0.3, 0.7, 1.9
+	type out struct{ dx, dr []float32 }
+	run := func(what string, size int, body func(p sgemm.Path, dx, dr, y []float32, flags int)) {
+		for flags := range 8 {
+			for _, gated := range []bool{false, true} {
+				for _, withDR := range []bool{false, true} {
+					var y []float32
+					if gated {
+						y = kt.Sprinkle(r, kt.Uniform(r, size, -1, 1))
+					}
+					dx0, dr0 := kt.Sprinkle(r, kt.Uniform(r, size, -1, 1)), kt.Sprinkle(r, kt.Uniform(r, size, -1, 1))
+					var outs [2]out
+					for i, p := range []sgemm.Path{sgemm.AVX2, sgemm.AVX512} {
+						bx, dx := kt.Guarded(dx0, g)
+						br, dr := kt.Guarded(dr0, g)
+						if !withDR {
+							dr = nil
+						}
+						body(p, dx, dr, y, flags)
+						kt.CheckGuard(t, fmt.Sprintf("%v %s dx", p, what), bx, g)
+						kt.CheckGuard(t, fmt.Sprintf("%v %s dr", p, what), br, g)
+						outs[i] = out{dx, dr}
+					}
+					ctx := fmt.Sprintf("%s flags=%d gated=%v dr=%v", what, flags, gated, withDR)
+					if i, ok := kt.SameBits(outs[1].dx, outs[0].dx); !ok {
+						t.Fatalf("%s: dx[%d] avx512 %#x, avx2 %#x", ctx, i, math.Float32bits(outs[1].dx[i]), math.Float32bits(outs[0].dx[i]))
+					}
+					if i, ok := kt.SameBits(outs[1].dr, outs[0].dr); withDR && !ok {
+						t.Fatalf("%s: dr[%d] avx512 %#x, avx2 %#x", ctx, i, math.Float32bits(outs[1].dr[i]), math.Float32bits(outs[0].dr[i]))
+					}
+				}
+			}
+		}
+	}
+	for _, n := range kt.Lengths() {
+		dy, x := kt.Sprinkle(r, kt.Uniform(r, n, -3, 3)), kt.Sprinkle(r, kt.Uniform(r, n, -3, 3))
+		run(fmt.Sprintf("row n=%d", n), n, func(p sgemm.Path, dx, dr, y []float32, flags int) {
+			batchnorm.BNGradv(p, dx, dy, x, y, dr, mdy, m, k, a, flags)
+		})
+	}
+	// Channels: channel 1 of [N, 3, HW] (the whole buffers compared: the
+	// other channels must be left alone on both paths).
+	for _, hw := range []int{1, 7, 8, 9, 15, 16, 17, 31, 49, 196} {
+		for _, nimg := range []int{1, 2, 5} {
+			s := tensor.ChanShape{N: nimg, C: 3, HW: hw}
+			size := s.N * s.C * s.HW
+			dy, x := kt.Sprinkle(r, kt.Uniform(r, size, -3, 3)), kt.Sprinkle(r, kt.Uniform(r, size, -3, 3))
+			run(fmt.Sprintf("channel hw=%d n=%d", hw, nimg), size, func(p sgemm.Path, dx, dr, y []float32, flags int) {
+				batchnorm.BNChannelGrad(p, dx, dy, x, y, dr, s, 1, mdy, m, k, a, flags)
+			})
+		}
 	}
 }

@@ -237,11 +237,25 @@ func bnGrad(dx, dy, x, y, dr []float32, mdy, m, k, a float32, flags int) {
 	}
 }
 
-// bnGradv is bnGrad.
-func bnGradv(simd bool, dx, dy, x, y, dr []float32, mdy, m, k, a float32, flags int) {
+// bnGradv is bnGrad on path p: on avx512 all of it in one call
+// (bnGradRowsAVX512, dx not nil), else bnGradRows over the n&^7 head and the
+// Go twin over the tail, the same bits either way.
+func bnGradv(p sgemm.Path, dx, dy, x, y, dr []float32, mdy, m, k, a float32, flags int) {
+	if p == sgemm.AVX512 && useAVX512 && dx != nil && len(dy) > 0 {
+		last := len(dy) - 1
+		_, _ = dx[last], x[last]
+		if y != nil {
+			_ = y[last]
+		}
+		if dr != nil {
+			_ = dr[last]
+		}
+		bnGradRowsAVX512(&dx[0], &dy[0], &x[0], host.At(y, 0), host.At(dr, 0), len(dy), 1, 0, mdy, m, k, a, flags)
+		return
+	}
 	n := 0
 	if dx != nil {
-		n = head(simd, len(dy))
+		n = head(p >= sgemm.AVX2, len(dy))
 	}
 	if n > 0 {
 		bnGradRows(&dx[0], &dy[0], &x[0], host.At(y, 0), host.At(dr, 0), n, 1, 0, mdy, m, k, a, flags)

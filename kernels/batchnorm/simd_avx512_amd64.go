@@ -17,3 +17,12 @@ var useAVX512 = sgemm.Hardware() >= sgemm.AVX512
 //
 //go:noescape
 func affineRowsAVX512(y, x, r *float32, n, rows, stride int, m, scale, shift float32, relu int)
+
+// bnGradRowsAVX512 is bnGradv over rows rows of n floats each (any n,
+// stride floats apart, as bnGradRows, dx not nil): per row, the n&^7 head
+// as bnGradRows and the n%8 tail as the Go twin bnGrad, the last n%16
+// under a mask: the bits of bnGradRows plus bnGrad on the tail, in one
+// call.
+//
+//go:noescape
+func bnGradRowsAVX512(dx, dy, x, y, dr *float32, n, rows, stride int, mdy, m, k, a float32, flags int)
