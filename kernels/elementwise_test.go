@@ -388,10 +388,12 @@ func BenchmarkBinary(b *testing.B) {
 
 // TestReLUPaths runs relu and its gradient on every SIMD path over every
 // tail length of the 8- and 16-lane loops (the avx512 path masks its
-// tail), with NaNs, −0 and ±∞ among the inputs, inside a guard band that a
-// masked store must not touch, against the Go twins: bit for bit, except
-// that the avx2 gradient loop adds +0 to closed lanes (a −0 there becomes
-// +0, equal in value); the avx512 one leaves them alone under its mask.
+// tail), with NaNs of both signs, −0 and ±∞ among the inputs, inside a
+// guard band that a masked store must not touch, against the Go twins:
+// bit for bit but for NaN payloads, and except that the avx2 gradient loop
+// adds +0 to closed lanes (a −0 there becomes +0, equal in value); the
+// avx512 one leaves them alone under its mask. The avx512 relu must give
+// the avx2 path's bits exactly, NaNs' signs and payloads included.
 func TestReLUPaths(t *testing.T) {
 	r := kt.NewRand(6)
 	nan, inf, negZero := float32(math.NaN()), float32(math.Inf(1)), float32(math.Copysign(0, -1))
@@ -409,15 +411,19 @@ func TestReLUPaths(t *testing.T) {
 				x[i] = -inf
 			case 3:
 				d0[i] = negZero
+			case 4:
+				x[i] = -nan
 			}
 		}
 		want := make([]float32, n)
 		kernels.Unary(tensor.ReLU, want, x)
 		wantG := append([]float32(nil), d0...)
 		kernels.Binary(tensor.ReLUGradAcc, wantG, dy, x)
+		outs := map[sgemm.Path][]float32{}
 		for _, p := range sgemm.Paths() {
 			buf, dst := kt.Guarded(make([]float32, n), g)
 			kernels.ReLUv(p, dst, x)
+			outs[p] = dst
 			kt.CheckGuard(t, fmt.Sprintf("%v relu n=%d", p, n), buf, g)
 			bufG, dstG := kt.Guarded(d0, g)
 			kernels.ReLUGradAccv(p, dstG, dy, x)
@@ -429,6 +435,11 @@ func TestReLUPaths(t *testing.T) {
 				if !same(dstG[i], wantG[i]) && (p != sgemm.AVX2 || dstG[i] != wantG[i]) {
 					t.Fatalf("%v relu grad n=%d: [%d] = %v, want %v (dst %v, dy %v, y %v)", p, n, i, dstG[i], wantG[i], d0[i], dy[i], x[i])
 				}
+			}
+		}
+		if a, b := outs[sgemm.AVX512], outs[sgemm.AVX2]; a != nil && b != nil {
+			if i, ok := kt.SameBits(a, b); !ok {
+				t.Fatalf("relu n=%d: [%d] avx512 %#x, avx2 %#x (x %#x)", n, i, math.Float32bits(a[i]), math.Float32bits(b[i]), math.Float32bits(x[i]))
 			}
 		}
 	}

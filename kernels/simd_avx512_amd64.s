@@ -15,7 +15,8 @@
 
 // func reluAVX512(dst, x *float32, n int)
 // 16 lanes at a time, then the n%16 tail under a mask (loads of masked-off
-// lanes do not fault): max(x, 0) + 0 as reluAVX2 (NaN passes, −0 → +0).
+// lanes do not fault): max(x, 0) + 0 as reluAVX2 (NaN passes, −0 → +0),
+// and on the lanes past n&^7 the Go twin's bits (a NaN made positive).
 TEXT ·reluAVX512(SB), NOSPLIT, $0-24
 	MOVQ   dst+0(FP), DI
 	MOVQ   x+8(FP), SI
@@ -36,13 +37,33 @@ zrlloop:
 	JNZ     zrlloop
 
 zrltail:
-	TESTQ   $15, R8
-	JZ      zrldone
-	TAILMASK
-	VMOVUPS.Z (SI), K1, Z0
-	VMAXPS  Z0, Z15, Z0
-	VADDPS  Z15, Z0, Z0
-	VMOVUPS Z0, K1, (DI)
+	TESTQ $15, R8
+	JZ    zrldone
+
+	// K1 = the low n%16 lanes, K3 = those of them past n&^7, which the
+	// avx2 path leaves to the Go twin: Go's max makes a NaN positive
+	// (VMAXPS keeps its sign), so the sign of K3's NaNs is cleared.
+	MOVQ         R8, CX
+	ANDQ         $15, CX
+	MOVL         $1, AX
+	SHLL         CX, AX
+	DECL         AX
+	KMOVW        AX, K1
+	ANDL         $8, CX
+	MOVL         $1, DX
+	SHLL         CX, DX
+	DECL         DX // 0xFF when the tail holds a whole head vector, else 0
+	NOTL         DX
+	ANDL         DX, AX
+	KMOVW        AX, K3
+	MOVL         $0x7fffffff, AX
+	VPBROADCASTD AX, Z7
+	VMOVUPS.Z    (SI), K1, Z0
+	VMAXPS       Z0, Z15, Z0
+	VADDPS       Z15, Z0, Z0
+	VCMPPS       $3, Z0, Z0, K3, K4 // the NaNs among Go's lanes
+	VPANDD       Z7, Z0, K4, Z0
+	VMOVUPS      Z0, K1, (DI)
 
 zrldone:
 	VZEROUPPER
