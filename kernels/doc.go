@@ -20,10 +20,11 @@
 // planes, interleaved lanes, Winograd on rows and on lanes),
 // kernels/batchnorm (batch norm, with its fused residual and ReLU) and
 // kernels/sgemm (the GEMM); each holds its Go code, its AVX2 loops
-// (simd_amd64.s), their AVX-512 twins (simd_avx512_amd64.s), the Go
-// stand-ins where there is no assembly (simd_other.go), its tests and its
-// benchmarks. The smaller families (elementwise, ReLU, reductions,
-// softmax, pooling, indexing, top-k, SGD, L2 norm) are one file each here.
+// (simd_amd64.s, in sgemm sgemm_amd64.s), their AVX-512 twins
+// (simd_avx512_amd64.s, sgemm_avx512_amd64.s), the Go stand-ins where
+// there is no assembly (*_other.go), its tests and its benchmarks. The smaller families (elementwise, ReLU, reductions,
+// softmax, pooling, indexing, top-k, SGD, L2 norm) are one file each here,
+// ReLU's loops beside it (relu_amd64.s, relu_avx512_amd64.s).
 // kernels/internal/host is what all of them share (the thread splits, the
 // scratch pool, the call's context host.Ctx with its GEMM), and
 // kernels/internal/ktest the shared tests' helpers and backends.
@@ -33,12 +34,13 @@
 // table of what each path needs and runs is in kernels/sgemm/path.go. The
 // AVX-512 twins cover ReLU and its gradient (here), the lane-interleaved
 // Winograd transforms, the lanes' 16×16 transposes and col2im's row adds
-// (kernels/conv) and batch norm's forward map (kernels/batchnorm); the
-// avx512 path runs the AVX2 loops where it has no twin (batch norm's
-// float64 sums and backward, conv's dot34), and the Go twins are always
-// compiled. A path gives the same bits for a given thread count every run,
-// and the avx512 twins of affineRows, tr8 and addRows16 give the avx2
-// path's bits (each family's paths_test.go).
+// (kernels/conv) and batch norm's forward map and backward
+// (kernels/batchnorm); the avx512 path runs the AVX2 loops where it has no
+// twin (batch norm's float64 sums, conv's dot34), and the Go twins are
+// always compiled. A path gives the same bits for a given thread count
+// every run, and the avx512 twins of ReLU, affineRows, bnGradRows, tr8 and
+// addRows16 give the avx2 path's bits, NaNs included (TestReLUPaths and
+// each family's paths_test.go).
 //
 // CUDA twins. kernels/gpu/ holds one .cu per op family (elementwise.cu,
 // reduce.cu, softmax.cu, pool.cu, index.cu, topk.cu, batchnorm.cu, sgd.cu,

@@ -11,20 +11,21 @@ import (
 // below it, and each falls back to the one below where a routine has no
 // twin of its own:
 //
-//	path     needs (cpuid)                 sgemm                                     kernels
+//	path     needs (cpuid)                 sgemm                                     kernels, kernels/conv, kernels/batchnorm
 //	go       -                             kernelGo 6×16, Go packing                  the Go twins
-//	avx2     AVX2, FMA3                    kernelBlockAVX2/kernelRowsAVX2 6×16,       simd_amd64.s: batch norm, ReLU,
-//	                                       pack6, packRow6/16, transpose8            Winograd/lanes transforms, tr8,
-//	                                                                                 addRows16, dot34
-//	avx512   avx2 + AVX512F, BW, DQ, VL    kernelBlockAVX512/kernelRowsAVX512 16×16,  simd_avx512_amd64.s: ReLU and its
-//	                                       A packed by transpose8 and packRow16      gradient, the lanes' Winograd
-//	                                                                                 transforms, batch norm's forward map
-//	                                                                                 (affineRowsAVX512), tr16 (16×16
+//	avx2     AVX2, FMA3                    kernelBlockAVX2/kernelRowsAVX2 6×16,       each folder's simd_amd64.s (kernels'
+//	                                       pack6, packRow6/16, transpose8            relu_amd64.s): ReLU; conv's Winograd/
+//	                                                                                 lanes transforms, tr8, addRows16,
+//	                                                                                 dot34; batch norm's sums, map, backward
+//	avx512   avx2 + AVX512F, BW, DQ, VL    kernelBlockAVX512/kernelRowsAVX512 16×16,  each folder's simd_avx512_amd64.s:
+//	                                       A packed by transpose8 and packRow16      ReLU and its gradient; conv's lanes'
+//	                                                                                 Winograd transforms, tr16 (16×16
 //	                                                                                 transposes for whole blocks of 16
-//	                                                                                 images), addRows16AVX512; the avx2
-//	                                                                                 loops elsewhere (batch norm's sums
-//	                                                                                 and backward, tr8 on half blocks,
-//	                                                                                 dot34)
+//	                                                                                 images), addRows16AVX512; batch
+//	                                                                                 norm's forward map (affineRowsAVX512)
+//	                                                                                 and backward (bnGradRowsAVX512); the
+//	                                                                                 avx2 loops elsewhere (batch norm's
+//	                                                                                 float64 sums, tr8 on half blocks, dot34)
 //
 // The environment variable TWOSTAGE_SIMD=avx512|avx2|go caps the paths a
 // process may use: the machine then behaves as one with only those (the

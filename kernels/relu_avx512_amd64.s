@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// The avx512 path's ReLU loops, twins of simd_amd64.s's with the same bits.
+// The avx512 path's ReLU loops, twins of relu_amd64.s's with the same bits.
 
 // TAILMASK sets K1 to the low n&15 lanes, n in R8 (clobbers R8, AX, CX).
 #define TAILMASK \

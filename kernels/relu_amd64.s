@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// The loops of simd_amd64.go: 8 float32s per iteration, n a multiple of 8.
+// The loops of relu_amd64.go: 8 float32s per iteration, n a multiple of 8.
 // Y15 holds zero where a loop needs it. Float64 sums keep two vector
 // accumulators (4 lanes each) and reduce them in a fixed order, so a given
 // n always gives the same bits.

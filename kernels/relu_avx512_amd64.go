@@ -4,7 +4,7 @@ package kernels
 
 import "twostage/kernels/sgemm"
 
-// useAVX512 reports whether the CPU can run simd_avx512_amd64.s (the
+// useAVX512 reports whether the CPU can run relu_avx512_amd64.s (the
 // hardware: CPU.path makes the choice, this only guards the callers).
 var useAVX512 = sgemm.Hardware() >= sgemm.AVX512
 

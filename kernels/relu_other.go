@@ -7,7 +7,7 @@ package kernels
 const useAVX2 = false
 
 // The assembly loops are never called when useAVX2 is false; these bodies
-// exist so the dispatch in simd.go compiles on every platform.
+// exist so the dispatch in relu.go compiles on every platform.
 
 func reluAVX2(dst, x *float32, n int) { panic("kernels: AVX2 loop without assembly") }
 

@@ -5,28 +5,11 @@ import (
 	"twostage/tensor"
 )
 
-// Dispatch between the AVX2 loops of simd_amd64.s and their Go twins. Each
-// wrapper runs the loop over the longest multiple of 8 and the twin over the
-// n%8 tail, so a given length always takes the same path and gives the same
-// bits. simd is false on the go path (NoSIMD, the reference in tests, or a
-// CPU without AVX2/FMA). The paths and what each runs are tabled in
-// kernels/sgemm/path.go; the avx512 path runs the twins of
-// simd_avx512_amd64.s where there are some (the dispatch below), these
-// AVX2 loops elsewhere, and its own GEMM micro-kernel.
-
-// path is the SIMD path c runs on (resolved: go, avx2 or avx512).
-func (c *CPU) path() sgemm.Path {
-	if c.NoSIMD {
-		return sgemm.Go
-	}
-	return c.Path.Resolve()
-}
-
-// RunPath returns the SIMD path c's kernels run on.
-func (c *CPU) RunPath() sgemm.Path { return c.path() }
-
-// simd reports whether c runs the AVX2 loops (the avx2 and avx512 paths).
-func (c *CPU) simd() bool { return c.path() >= sgemm.AVX2 }
+// ReLU and its gradient: the AVX2 loops of relu_amd64.s over the longest
+// multiple of 8 and the Go twins (Unary, Binary) over the n%8 tail, or on
+// the avx512 path the loops of relu_avx512_amd64.s over all of it, the
+// same bits either way (TestReLUPaths). The paths and what each runs are
+// tabled in kernels/sgemm/path.go.
 
 // head returns the length the assembly loop takes: len rounded down to 8,
 // or 0 without SIMD or without the assembly (a caller that asks for SIMD

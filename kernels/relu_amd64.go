@@ -5,11 +5,11 @@ package kernels
 import "twostage/kernels/sgemm"
 
 // useAVX2 reports whether the CPU can run the AVX2/FMA loops of
-// simd_amd64.s (the hardware, whatever TWOSTAGE_SIMD says: CPU.simd makes
+// relu_amd64.s (the hardware, whatever TWOSTAGE_SIMD says: CPU.simd makes
 // the choice of path, this only guards the assembly's callers).
 var useAVX2 = sgemm.Hardware() >= sgemm.AVX2
 
-// The loops below take n, a multiple of 8 (0 allowed); simd.go runs the
+// The loops below take n, a multiple of 8 (0 allowed); relu.go runs the
 // n%8 tail with the Go twins. Each doc comment is the reference loop.
 
 // reluAVX2 writes dst[i] = max(x[i], 0) with torch.relu's NaN and −0.
