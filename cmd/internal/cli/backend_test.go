@@ -80,8 +80,9 @@ func TestOpenBackendBadNames(t *testing.T) {
 }
 
 // TestOpenBackendProfile: with TWOSTAGE_CPUPROFILE set, the backend's
-// lifetime is profiled into that file; an unwritable path is an error that
-// names the variable.
+// lifetime is profiled into that file, also when the command ends in Fatal
+// (its hooks stop the profile); an unwritable path is an error that names
+// the variable.
 func TestOpenBackendProfile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cpu.pprof")
 	t.Setenv(ProfileEnv, path)
@@ -92,6 +93,23 @@ func TestOpenBackendProfile(t *testing.T) {
 	closeBE()
 	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
 		t.Fatalf("profile %s not written: %v", path, err)
+	}
+	// A command that ends in Fatal: its hooks stop the profile, and the
+	// backend's own close afterwards (were it reached) does nothing more.
+	path2 := filepath.Join(t.TempDir(), "fatal.pprof")
+	t.Setenv(ProfileEnv, path2)
+	_, closeBE, err = OpenBackend("cpu", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runFatalHooks()
+	st, err := os.Stat(path2)
+	if err != nil || st.Size() == 0 {
+		t.Fatalf("profile %s not written by Fatal's hooks: %v", path2, err)
+	}
+	closeBE()
+	if st2, err := os.Stat(path2); err != nil || st2.Size() != st.Size() {
+		t.Fatalf("profile %s changed after it was stopped: %v", path2, err)
 	}
 	t.Setenv(ProfileEnv, filepath.Join(t.TempDir(), "missing", "cpu.pprof"))
 	if _, _, err := OpenBackend("cpu", 1); err == nil || !strings.Contains(err.Error(), ProfileEnv) {

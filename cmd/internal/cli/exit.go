@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // Fatal prints err to standard error and exits with status 1. Only main
@@ -17,7 +18,34 @@ import (
 //	HINT: how to fix it
 func Fatal(err error) {
 	fmt.Fprint(os.Stderr, fatalText(err))
+	runFatalHooks()
 	os.Exit(1)
+}
+
+// fatalHooks are what Fatal runs before it exits (os.Exit skips deferred
+// calls): the CPU profile's stop, so the file is complete.
+var fatalHooks struct {
+	sync.Mutex
+	fns []func()
+}
+
+// atFatal adds f to the functions Fatal runs before it exits; f must be
+// safe to run after it already ran (a sync.Once).
+func atFatal(f func()) {
+	fatalHooks.Lock()
+	defer fatalHooks.Unlock()
+	fatalHooks.fns = append(fatalHooks.fns, f)
+}
+
+// runFatalHooks runs and forgets the functions atFatal added, last first.
+func runFatalHooks() {
+	fatalHooks.Lock()
+	fns := fatalHooks.fns
+	fatalHooks.fns = nil
+	fatalHooks.Unlock()
+	for i := len(fns) - 1; i >= 0; i-- {
+		fns[i]()
+	}
 }
 
 // Check calls Fatal when err is not nil.
