@@ -2,7 +2,28 @@
 
 #include "textflag.h"
 
-// The avx512 path's twin of simd_amd64.s's affineRows, with its bits.
+// The avx512 path's twins of simd_amd64.s's affineRows and bnGradRows,
+// with their bits.
+
+// HEADTAIL sets, for rows of n floats (n in R8), K1 to the low n%16 lanes
+// of the last, partial vector and K3 to those of them past n&^7 (the lanes
+// the avx2 path leaves to the Go twin), and R8 to the whole vectors,
+// n/16 (clobbers AX, CX, R9).
+#define HEADTAIL \
+	MOVQ  R8, CX  \
+	ANDQ  $15, CX \
+	MOVL  $1, AX  \
+	SHLL  CX, AX  \
+	DECL  AX      \
+	KMOVW AX, K1  \
+	ANDL  $8, CX  \
+	MOVL  $1, R9  \
+	SHLL  CX, R9  \
+	DECL  R9      \
+	NOTL  R9      \
+	ANDL  R9, AX  \
+	KMOVW AX, K3  \
+	SHRQ  $4, R8
 
 // func affineRowsAVX512(y, x, r *float32, n, rows, stride int, m, scale, shift float32, relu int)
 // affinev's bits on 16 lanes: each row's n&^7 head as affineRows (x − m,
@@ -33,21 +54,7 @@ TEXT ·affineRowsAVX512(SB), NOSPLIT, $0-72
 	TESTQ        R12, R12
 	JZ           za2done
 
-	// K1 = the low n%16 lanes, K3 = those of them past n&^7.
-	MOVQ  R8, CX
-	ANDQ  $15, CX
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-	KMOVW AX, K1
-	ANDL  $8, CX
-	MOVL  $1, R9
-	SHLL  CX, R9
-	DECL  R9 // 0xFF when the tail holds a whole head vector, else 0
-	NOTL  R9
-	ANDL  R9, AX
-	KMOVW AX, K3
-	SHRQ  $4, R8
+	HEADTAIL
 
 za2row:
 	MOVQ  DI, R9
@@ -144,21 +151,7 @@ TEXT ·bnGradRowsAVX512(SB), NOSPLIT, $0-88
 	TESTQ        R12, R12
 	JZ           zg2done
 
-	// K1 = the low n%16 lanes, K3 = those of them past n&^7.
-	MOVQ  R8, CX
-	ANDQ  $15, CX
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-	KMOVW AX, K1
-	ANDL  $8, CX
-	MOVL  $1, R9
-	SHLL  CX, R9
-	DECL  R9 // 0xFF when the tail holds a whole head vector, else 0
-	NOTL  R9
-	ANDL  R9, AX
-	KMOVW AX, K3
-	SHRQ  $4, R8
+	HEADTAIL
 	XORQ  R14, R14 // the row's offset in bytes
 
 zg2row:
