@@ -16,7 +16,7 @@ package cuda_test
 //
 // Outputs start as NaN (cuda.NaNFillEnv), so an element a kernel does not
 // write fails. The shared kernels tests run over the CUDA backend too once
-// backends() lists it (kernels/internal/ktest/backends_cuda.go); this file is the
+// ktest.Backends() lists it (kernels/internal/ktest/backends_cuda.go); this file is the
 // package's own check that does not depend on that hook.
 
 import (

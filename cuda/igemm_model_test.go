@@ -340,7 +340,7 @@ func mmaModel(th *[igemmThreads]modelThread, warp int, af [32][4][4]float64, bf 
 }
 
 // refConv is the textbook convolution in float64 and its two gradients
-// (kernels_test's slowConv2D64 and friends, restated: this package cannot
+// (conv_test's slowConv2D64 and friends, restated: this package cannot
 // import a test package).
 func refConv(x, w []float64, s tensor.ConvShape) []float64 {
 	y := make([]float64, s.N*s.K*s.OH*s.OW)
