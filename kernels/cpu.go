@@ -78,12 +78,6 @@ func (c *CPU) ctx() host.Ctx {
 	return host.Ctx{Threads: c.threads(), Path: c.path(), NoSIMD: c.NoSIMD}
 }
 
-// ctxp is c.ctx() on the heap, for the calls that take a pointer.
-func (c *CPU) ctxp() *host.Ctx {
-	x := c.ctx()
-	return &x
-}
-
 func (c *CPU) threads() int {
 	if c.Threads > 0 {
 		return c.Threads
