@@ -100,6 +100,10 @@ func (l *Loader) Batches() int {
 // Size is the side of the images the loader produces.
 func (l *Loader) Size() int { return l.size }
 
+// Augment is the training transform the loader applies (nil: the test
+// transform).
+func (l *Loader) Augment() *Augment { return l.cfg.Aug }
+
 // Epoch returns the batches of epoch in order. Breaking out of the loop
 // stops the workers and waits for them: nothing is left running.
 //

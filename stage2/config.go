@@ -30,6 +30,7 @@ type Config struct {
 	WD         float64 // --weight_decay (5e-4)
 	Epochs     int     // --epochs (paper: 300)
 	BatchSize  int     // --batch_size (128, two views each)
+	CropMin    float64 // --crop_min: smallest crop of the training transform, as a fraction of the image area (0.2)
 	DecayStart int     // --lr_decay_start (80)
 	DecayEvery int     // --lr_decay_every (40)
 	EvalEvery  int     // --eval_every
@@ -48,7 +49,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Dataset: "cifar10", Device: "cpu", LowDim: 128, Width: 64, Network: nn.NetworkResNet18, Heads: 5, TauC: 0.1, HeadNorm: "rows", CPWeight: 1,
-		BatchT: 0.1, BatchM: 1, LR: 0.01, Momentum: 0.9, WD: 5e-4, Epochs: 300, BatchSize: 128,
+		BatchT: 0.1, BatchM: 1, LR: 0.01, Momentum: 0.9, WD: 5e-4, Epochs: 300, BatchSize: 128, CropMin: 0.2,
 		DecayStart: 80, DecayEvery: 40, EvalEvery: 1, Assign: "heads", Features: "embedding", KMeansRuns: 10,
 		ModelDir: "checkpoint", Seed: 1567010775, Preset: "paper",
 	}
@@ -99,6 +100,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.WD, "weight_decay", c.WD, "weight decay")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "epochs")
 	fs.IntVar(&c.BatchSize, "batch_size", c.BatchSize, "images per batch (two views each)")
+	fs.Float64Var(&c.CropMin, "crop_min", c.CropMin, "smallest random crop of the training transform, as a fraction of the image area (paper: 0.2)")
 	fs.IntVar(&c.DecayStart, "lr_decay_start", c.DecayStart, "learning rate schedule: decay origin epoch")
 	fs.IntVar(&c.DecayEvery, "lr_decay_every", c.DecayEvery, "learning rate schedule: epochs per ×0.1")
 	fs.IntVar(&c.EvalEvery, "eval_every", c.EvalEvery, "evaluation every N epochs")
@@ -125,6 +127,7 @@ func (c *Config) Validate() error {
 	v.Check(!(c.LR > 0), "lr", c.LR, "must be positive")
 	v.Check(c.Epochs < 0, "epochs", c.Epochs, "must not be negative")
 	v.Check(c.BatchSize < 2, "batch_size", c.BatchSize, "must be at least 2")
+	v.Check(!(c.CropMin > 0 && c.CropMin <= 1), "crop_min", c.CropMin, "must be in (0,1]")
 	v.Check(c.DecayEvery < 1, "lr_decay_every", c.DecayEvery, "must be at least 1")
 	v.Check(c.EvalEvery < 1, "eval_every", c.EvalEvery, "must be at least 1")
 	v.Check(c.HeadNorm != "rows" && c.HeadNorm != "cols", "head_norm", c.HeadNorm, "must be rows (the authors' code) or cols (the paper's Eq. 13)")

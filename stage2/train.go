@@ -66,12 +66,18 @@ func NewTrainer(be tensor.Backend, cfg Config, classes int, train, test *data.Da
 		Train:    train, Test: test,
 		names: nn.ParamNames(model),
 	}
+	aug := data.DefaultAugment(train)
+	aug.ScaleMin = cfg.CropMin
 	t.loader = data.NewLoader(train, data.LoaderConfig{
 		BatchSize: cfg.BatchSize, Workers: cfg.Workers, Prefetch: 2, Seed: cfg.Seed ^ 0x2,
-		TwoViews: true, Shuffle: true, DropLast: true, Aug: data.DefaultAugment(train),
+		TwoViews: true, Shuffle: true, DropLast: true, Aug: aug,
 	})
 	return t
 }
+
+// Augment is the training transform of the run's views (--crop_min sets
+// its smallest crop).
+func (t *Trainer) Augment() *data.Augment { return t.loader.Augment() }
 
 // Schedule is the learning-rate schedule (the stage-1 formula).
 func (t *Trainer) Schedule() nn.Schedule {

@@ -523,3 +523,23 @@ func TestWritePredictions(t *testing.T) {
 		t.Errorf("writing into a missing directory: %v", err)
 	}
 }
+
+// TestCropMin: --crop_min sets the smallest crop of the views' transform
+// (default the paper's 0.2); values outside (0,1] are refused by name.
+func TestCropMin(t *testing.T) {
+	cfg := tinyConfig()
+	ds := datatest.Bands(48, 4)
+	if got := stage2.NewTrainer(&kernels.CPU{}, cfg, 3, ds, nil).Augment().ScaleMin; got != 0.2 {
+		t.Fatalf("default crop min %v, want 0.2", got)
+	}
+	cfg.CropMin = 0.5
+	if got := stage2.NewTrainer(&kernels.CPU{}, cfg, 3, ds, nil).Augment().ScaleMin; got != 0.5 {
+		t.Fatalf("--crop_min 0.5: transform's crop min %v", got)
+	}
+	for _, bad := range []float64{0, -0.1, 1.5, math.NaN()} {
+		cfg.CropMin = bad
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "--crop_min") {
+			t.Errorf("--crop_min %v: Validate %v, want an error naming --crop_min", bad, err)
+		}
+	}
+}

@@ -32,6 +32,7 @@ type Config struct {
 	BatchT     float64 // --batch_t: temperature of the augmentation loss (reference: 0.1)
 	BatchM     float64 // --batch_m: negM of the augmentation loss (reference: 1)
 	BatchSize  int     // --batch_size: images per batch, two views each (reference: 128)
+	CropMin    float64 // --crop_min: smallest crop of the training transform, as a fraction of the image area (reference: 0.2)
 	DecayStart int     // --lr_decay_start: epoch of the first ×0.1 step's origin (reference: 80)
 	DecayEvery int     // --lr_decay_every: epochs per ×0.1 (reference: 40; first drop at 120)
 	UEEvery    int     // --ue_every: UE weight = 0.2·(epoch div this) (reference: 80)
@@ -50,7 +51,7 @@ func DefaultConfig() Config {
 	return Config{
 		Dataset: "cifar10", Device: "cpu", Network: nn.NetworkResNet18, Width: 64, LowDim: 128, NPCT: 0.1, NPCM: 0.5,
 		ANsRate: 0.25, ANsSize: 1, LR: 0.03, Momentum: 0.9, WD: 5e-4, Epochs: 200, Rounds: 5,
-		BatchT: 0.1, BatchM: 1, BatchSize: 128, DecayStart: 80, DecayEvery: 40, UEEvery: 80,
+		BatchT: 0.1, BatchM: 1, BatchSize: 128, CropMin: 0.2, DecayStart: 80, DecayEvery: 40, UEEvery: 80,
 		EvalEvery: 1, KNNK: 200, KNNSigma: 0.1, ModelDir: "checkpoint", Seed: 1567010775, Preset: "paper",
 	}
 }
@@ -104,6 +105,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.BatchT, "batch_t", c.BatchT, "temperature of the augmentation loss")
 	fs.Float64Var(&c.BatchM, "batch_m", c.BatchM, "negative weight (negM) of the augmentation loss")
 	fs.IntVar(&c.BatchSize, "batch_size", c.BatchSize, "images per batch (two views each)")
+	fs.Float64Var(&c.CropMin, "crop_min", c.CropMin, "smallest random crop of the training transform, as a fraction of the image area (paper: 0.2)")
 	fs.IntVar(&c.DecayStart, "lr_decay_start", c.DecayStart, "learning rate schedule: decay origin epoch")
 	fs.IntVar(&c.DecayEvery, "lr_decay_every", c.DecayEvery, "learning rate schedule: epochs per ×0.1")
 	fs.IntVar(&c.UEEvery, "ue_every", c.UEEvery, "UE loss weight = 0.2·(epoch div ue_every)")
@@ -122,6 +124,7 @@ func (c *Config) Validate() error {
 	var v nn.FlagChecks
 	v.Check(c.Width < 1, "width", c.Width, "must be at least 1")
 	v.Check(c.LowDim < 1, "low_dim", c.LowDim, "must be at least 1")
+	v.Check(!(c.CropMin > 0 && c.CropMin <= 1), "crop_min", c.CropMin, "must be in (0,1]")
 	v.Check(c.BatchSize < 2, "batch_size", c.BatchSize, "must be at least 2")
 	v.Check(c.Epochs < 1, "epochs", c.Epochs, "must be at least 1 (epochs per round)")
 	v.Check(c.Rounds < 1, "rounds", c.Rounds, "must be at least 1")

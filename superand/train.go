@@ -72,12 +72,17 @@ func NewTrainer(be tensor.Backend, cfg Config, train, test *data.Dataset) *Train
 		names: nn.ParamNames(model),
 	}
 	aug := data.DefaultAugment(train)
+	aug.ScaleMin = cfg.CropMin
 	t.loader = data.NewLoader(train, data.LoaderConfig{
 		BatchSize: cfg.BatchSize, Workers: cfg.Workers, Prefetch: 2, Seed: cfg.Seed,
 		TwoViews: true, Shuffle: true, DropLast: true, Aug: aug,
 	})
 	return t
 }
+
+// Augment is the training transform of the run's views (--crop_min sets
+// its smallest crop).
+func (t *Trainer) Augment() *data.Augment { return t.loader.Augment() }
 
 // Schedule is the learning-rate schedule of every round.
 func (t *Trainer) Schedule() nn.Schedule {

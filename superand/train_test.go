@@ -271,3 +271,23 @@ func TestContinue(t *testing.T) {
 		}
 	}
 }
+
+// TestCropMin: --crop_min sets the smallest crop of the views' transform
+// (default the reference's 0.2); values outside (0,1] are refused by name.
+func TestCropMin(t *testing.T) {
+	cfg := tinyConfig()
+	train := datatest.Bands(48, 1)
+	if got := superand.NewTrainer(&kernels.CPU{}, cfg, train, nil).Augment().ScaleMin; got != 0.2 {
+		t.Fatalf("default crop min %v, want 0.2", got)
+	}
+	cfg.CropMin = 0.5
+	if got := superand.NewTrainer(&kernels.CPU{}, cfg, train, nil).Augment().ScaleMin; got != 0.5 {
+		t.Fatalf("--crop_min 0.5: transform's crop min %v", got)
+	}
+	for _, bad := range []float64{0, -0.1, 1.5, math.NaN()} {
+		cfg.CropMin = bad
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "--crop_min") {
+			t.Errorf("--crop_min %v: Validate %v, want an error naming --crop_min", bad, err)
+		}
+	}
+}
