@@ -70,9 +70,10 @@ var Presets = map[string]map[string]string{
 	// still rising through the lr-0.1 phase (0.59 → 0.65 for seed 1).
 	// Longer runs, lr 0.03 and batch 256 from the current stage-1 preset's
 	// checkpoints were better on some seeds and worse on others
-	// (docs/logs/quickstart/stage2_variants.md).
+	// (docs/logs/quickstart/stage2_variants.md). Crops of at least half the
+	// image, as stage 1's cpu preset (docs/logs/quickstart/crop_variants.md).
 	"cpu": {
-		"dataset": "fashion-mnist", "width": "8", "train_subset": "5000", "epochs": "30", "lr": "0.1",
+		"dataset": "fashion-mnist", "width": "8", "train_subset": "5000", "epochs": "30", "lr": "0.1", "crop_min": "0.5",
 		"lr_decay_start": "24", "lr_decay_every": "3", "eval_every": "30",
 	},
 }
