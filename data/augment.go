@@ -31,6 +31,10 @@ type Augment struct {
 	Affine *Affine
 }
 
+// PaperCropMin is the paper's smallest RandomResizedCrop area fraction, the
+// default of the stages' --crop_min.
+const PaperCropMin = 0.2
+
 // Aspect ratio range of RandomResizedCrop (torchvision's default, kept by the
 // paper).
 const (
@@ -46,7 +50,7 @@ const (
 func DefaultAugment(ds *Dataset) *Augment {
 	a := &Augment{
 		Size:     min(ds.H, ds.W),
-		ScaleMin: 0.2, ScaleMax: 1,
+		ScaleMin: PaperCropMin, ScaleMax: 1,
 		Jitter: [4]float32{0.4, 0.4, 0.4, 0.4},
 		GrayP:  0.2, FlipP: 0.5,
 		Mean: append([]float32(nil), ds.Mean...), Std: append([]float32(nil), ds.Std...),

@@ -3,6 +3,7 @@ package stage2
 import (
 	"flag"
 
+	"twostage/data"
 	"twostage/nn"
 )
 
@@ -49,7 +50,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Dataset: "cifar10", Device: "cpu", LowDim: 128, Width: 64, Network: nn.NetworkResNet18, Heads: 5, TauC: 0.1, HeadNorm: "rows", CPWeight: 1,
-		BatchT: 0.1, BatchM: 1, LR: 0.01, Momentum: 0.9, WD: 5e-4, Epochs: 300, BatchSize: 128, CropMin: 0.2,
+		BatchT: 0.1, BatchM: 1, LR: 0.01, Momentum: 0.9, WD: 5e-4, Epochs: 300, BatchSize: 128, CropMin: data.PaperCropMin,
 		DecayStart: 80, DecayEvery: 40, EvalEvery: 1, Assign: "heads", Features: "embedding", KMeansRuns: 10,
 		ModelDir: "checkpoint", Seed: 1567010775, Preset: "paper",
 	}

@@ -3,6 +3,7 @@ package superand
 import (
 	"flag"
 
+	"twostage/data"
 	"twostage/nn"
 )
 
@@ -51,7 +52,7 @@ func DefaultConfig() Config {
 	return Config{
 		Dataset: "cifar10", Device: "cpu", Network: nn.NetworkResNet18, Width: 64, LowDim: 128, NPCT: 0.1, NPCM: 0.5,
 		ANsRate: 0.25, ANsSize: 1, LR: 0.03, Momentum: 0.9, WD: 5e-4, Epochs: 200, Rounds: 5,
-		BatchT: 0.1, BatchM: 1, BatchSize: 128, CropMin: 0.2, DecayStart: 80, DecayEvery: 40, UEEvery: 80,
+		BatchT: 0.1, BatchM: 1, BatchSize: 128, CropMin: data.PaperCropMin, DecayStart: 80, DecayEvery: 40, UEEvery: 80,
 		EvalEvery: 1, KNNK: 200, KNNSigma: 0.1, ModelDir: "checkpoint", Seed: 1567010775, Preset: "paper",
 	}
 }
