@@ -77,7 +77,9 @@ func Deinterleave(p sgemm.Path, dst []float32, stride int, src []float32, np, cn
 	deinterleave(p.Resolve() == sgemm.AVX512 && useAVX512, dst, stride, src, np, cnt, add, e)
 }
 
-// DotNT exposes dotNT; simd is honoured only where the CPU has AVX2.
-func DotNT(simd bool, m []float32, ldm int, w []float32, ldw int, v []float32, ldv int, K, C, n int) {
-	dotNT(simd && useAVX2, m, ldm, w, ldw, v, ldv, K, C, n)
+// DotNT exposes dotNT as path p runs it (dot38AVX512 blocks on avx512,
+// dot34 on avx2, Go loops on go), honoured only where the CPU can.
+func DotNT(p sgemm.Path, m []float32, ldm int, w []float32, ldw int, v []float32, ldv int, K, C, n int) {
+	p = p.Resolve()
+	dotNT(p >= sgemm.AVX2 && useAVX2, p == sgemm.AVX512 && useAVX512, m, ldm, w, ldw, v, ldv, K, C, n)
 }

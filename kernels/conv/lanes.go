@@ -286,7 +286,7 @@ func (c *Engine) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.Conv
 						if q0 == 0 {
 							clear(dwT)
 						}
-						dotNT(true, dwT, s.K, col, L, dyi[q0*wlanes:], T, crs, s.K, L)
+						dotNT(true, c.zmm(), dwT, s.K, col, L, dyi[q0*wlanes:], T, crs, s.K, L)
 						continue
 					}
 					// P_t [K, C·R·S] (+)= dY[:, chunk] · colᵀ.

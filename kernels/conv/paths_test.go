@@ -258,27 +258,46 @@ func TestAddRows16(t *testing.T) {
 	}
 }
 
-// TestDotNT checks the unpacked M += W·Vᵀ (dot34 blocks, Go remainders)
-// against float64 sums, on shapes with every remainder.
+// TestDotNT checks the unpacked M += W·Vᵀ (dot34 blocks, dot38AVX512 pairs
+// of them on avx512, Go remainders) against float64 sums on every path the
+// CPU has, on shapes with every remainder (C = 20: two 8-column pairs and a
+// single block), and the SIMD paths against each other bit for bit.
 func TestDotNT(t *testing.T) {
-	for _, simd := range []bool{false, true} {
-		for _, sh := range [][3]int{{6, 8, 64}, {7, 9, 37}, {1, 1, 5}, {18, 16, 256}} {
-			K, C, n := sh[0], sh[1], sh[2]
-			ldm, ldw, ldv := C+1, n+3, n+5
-			w := kt.DenseRand(9, K*ldw, -1, 1)
-			v := kt.DenseRand(10, C*ldv, -1, 1)
-			m := kt.DenseRand(11, K*ldm, -1, 1)
-			want := kt.DenseF64(m)
-			for k := 0; k < K; k++ {
-				for c := 0; c < C; c++ {
-					for i := 0; i < n; i++ {
-						want[k*ldm+c] += float64(w[k*ldw+i]) * float64(v[c*ldv+i])
-					}
+	for _, sh := range [][3]int{{6, 8, 64}, {7, 9, 37}, {1, 1, 5}, {18, 16, 256}, {9, 20, 48}, {3, 24, 8}} {
+		K, C, n := sh[0], sh[1], sh[2]
+		ldm, ldw, ldv := C+1, n+3, n+5
+		w := kt.DenseRand(9, K*ldw, -1, 1)
+		v := kt.DenseRand(10, C*ldv, -1, 1)
+		m0 := kt.DenseRand(11, K*ldm, -1, 1)
+		want := kt.DenseF64(m0)
+		for k := 0; k < K; k++ {
+			for c := 0; c < C; c++ {
+				for i := 0; i < n; i++ {
+					want[k*ldm+c] += float64(w[k*ldw+i]) * float64(v[c*ldv+i])
 				}
 			}
-			conv.DotNT(simd, m, ldm, w, ldw, v, ldv, K, C, n)
+		}
+		var simd []float32 // the first SIMD path's result
+		for _, p := range []sgemm.Path{sgemm.Go, sgemm.AVX2, sgemm.AVX512} {
+			if !p.Available() {
+				continue
+			}
+			m := append([]float32(nil), m0...)
+			conv.DotNT(p, m, ldm, w, ldw, v, ldv, K, C, n)
 			for k := 0; k < K; k++ {
-				kt.DenseClose(t, fmt.Sprintf("simd=%v %v row %d", simd, sh, k), m[k*ldm:k*ldm+C], want[k*ldm:k*ldm+C], 1e-5*math.Sqrt(float64(n)), 1e-4)
+				kt.DenseClose(t, fmt.Sprintf("%v %v row %d", p, sh, k), m[k*ldm:k*ldm+C], want[k*ldm:k*ldm+C], 1e-5*math.Sqrt(float64(n)), 1e-4)
+			}
+			if p == sgemm.Go {
+				continue
+			}
+			if simd == nil {
+				simd = m
+				continue
+			}
+			for i := range m {
+				if math.Float32bits(m[i]) != math.Float32bits(simd[i]) {
+					t.Fatalf("%v %v [%d] = %#x, avx2 %#x", p, sh, i, math.Float32bits(m[i]), math.Float32bits(simd[i]))
+				}
 			}
 		}
 	}

@@ -175,10 +175,11 @@ func addRows16v(p sgemm.Path, dst []float32, ds int, src []float32, n int) {
 //	m[k·ldm + c] += Σ_{t<n} w[k·ldw + t]·v[c·ldv + t],
 //
 // a GEMM M += W·Vᵀ whose operands both lie along the summed dimension, so
-// nothing is packed: 3×4 blocks (dot34) sum n&^7 elements in 8 lanes, and
-// the rest (rows past a multiple of 3, columns past one of 4, the n%8
+// nothing is packed: 3×4 blocks (dot34) sum n&^7 elements in 8 lanes (with
+// zmm, the avx512 path, two blocks side by side in dot38AVX512: the same
+// bits), and the rest (rows past a multiple of 3, columns past one of 4, the n%8
 // tail) is summed by Go loops, in a fixed order.
-func dotNT(simd bool, m []float32, ldm int, w []float32, ldw int, v []float32, ldv int, K, C, n int) {
+func dotNT(simd, zmm bool, m []float32, ldm int, w []float32, ldw int, v []float32, ldv int, K, C, n int) {
 	if K == 0 || C == 0 || n == 0 {
 		return
 	}
@@ -189,7 +190,13 @@ func dotNT(simd bool, m []float32, ldm int, w []float32, ldw int, v []float32, l
 	k3, c4 := K/3*3, C/4*4
 	if n8 > 0 {
 		for k := 0; k < k3; k += 3 {
-			for c := 0; c < c4; c += 4 {
+			c := 0
+			if zmm {
+				for ; c+8 <= c4; c += 8 {
+					dot38AVX512(&m[k*ldm+c], ldm, &w[k*ldw], ldw, &v[c*ldv], ldv, n8)
+				}
+			}
+			for ; c < c4; c += 4 {
 				dot34(&m[k*ldm+c], ldm, &w[k*ldw], ldw, &v[c*ldv], ldv, n8)
 			}
 		}

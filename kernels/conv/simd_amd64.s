@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "dotred_amd64.h"
 
 // The loops of simd_amd64.go: 8 float32s per iteration, n a multiple of 8.
 // Y15 holds zero where a loop needs it. Float64 sums keep two vector
@@ -584,17 +585,6 @@ ar16loop:
 ar16done:
 	VZEROUPPER
 	RET
-
-// DOTRED4 reduces the four 8-lane sums a, b, c, d to their totals and adds
-// them to the four floats at (ptr): ptr[j] += Σ lanes of the j-th.
-#define DOTRED4(a, b, c, d, xa, xb, ptr) \
-	VHADDPS      b, a, a  \
-	VHADDPS      d, c, c  \
-	VHADDPS      c, a, a  \
-	VEXTRACTF128 $1, a, xb \
-	VADDPS       xb, xa, xa \
-	VADDPS       (ptr), xa, xa \
-	VMOVUPS      xa, (ptr)
 
 // func dot34(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int)
 TEXT ·dot34(SB), NOSPLIT, $0-56

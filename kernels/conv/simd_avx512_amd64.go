@@ -41,3 +41,9 @@ func tr16(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, fla
 //
 //go:noescape
 func addRows16AVX512(dst *float32, ds int, src *float32, n int)
+
+// dot38AVX512 is two dot34 calls, on the 3×4 blocks at m and m+4 (v's
+// rows 0-3 and 4-7), with their bits.
+//
+//go:noescape
+func dot38AVX512(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int)

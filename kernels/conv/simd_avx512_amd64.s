@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "dotred_amd64.h"
 
 // The avx512 path's twins of simd_amd64.s's lane-interleaved Winograd
 // transforms (winolanes.go): 16 images side by side in every
@@ -402,5 +403,98 @@ tr16store:
 	JNZ  tr16loop
 
 tr16done:
+	VZEROUPPER
+	RET
+
+// func dot38AVX512(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int)
+// dot34 on the blocks at columns c and c+4 at once: Z(4k+j) holds, in its
+// low half, dot34's Y(4k+j) for rows k of w and c+j of v and, in its high
+// half, the same for row c+4+j (w's 8 elements broadcast to both halves).
+// Each half runs dot34's FMAs in dot34's order and is reduced by the same
+// DOTRED4, so the 3×8 block gets the bits of two dot34 calls.
+TEXT ·dot38AVX512(SB), NOSPLIT, $0-56
+	MOVQ m+0(FP), DI
+	MOVQ ldm+8(FP), R8
+	SHLQ $2, R8
+	MOVQ w+16(FP), SI
+	MOVQ ldw+24(FP), R9
+	SHLQ $2, R9
+	MOVQ v+32(FP), DX
+	MOVQ ldv+40(FP), R10
+	SHLQ $2, R10
+	MOVQ n+48(FP), CX
+	LEAQ (R10)(R10*2), R11 // 3 rows of v
+	LEAQ (DX)(R10*4), R12  // row 4 of v
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	SHRQ $3, CX
+	JZ   d38red
+
+d38loop:
+	VBROADCASTF64X4 (SI), Z12
+	VBROADCASTF64X4 (SI)(R9*1), Z13
+	VBROADCASTF64X4 (SI)(R9*2), Z14
+	VMOVUPS         (DX), Y15
+	VINSERTF64X4    $1, (R12), Z15, Z15
+	VFMADD231PS     Z15, Z12, Z0
+	VFMADD231PS     Z15, Z13, Z4
+	VFMADD231PS     Z15, Z14, Z8
+	VMOVUPS         (DX)(R10*1), Y15
+	VINSERTF64X4    $1, (R12)(R10*1), Z15, Z15
+	VFMADD231PS     Z15, Z12, Z1
+	VFMADD231PS     Z15, Z13, Z5
+	VFMADD231PS     Z15, Z14, Z9
+	VMOVUPS         (DX)(R10*2), Y15
+	VINSERTF64X4    $1, (R12)(R10*2), Z15, Z15
+	VFMADD231PS     Z15, Z12, Z2
+	VFMADD231PS     Z15, Z13, Z6
+	VFMADD231PS     Z15, Z14, Z10
+	VMOVUPS         (DX)(R11*1), Y15
+	VINSERTF64X4    $1, (R12)(R11*1), Z15, Z15
+	VFMADD231PS     Z15, Z12, Z3
+	VFMADD231PS     Z15, Z13, Z7
+	VFMADD231PS     Z15, Z14, Z11
+	ADDQ            $32, SI
+	ADDQ            $32, DX
+	ADDQ            $32, R12
+	DECQ            CX
+	JNZ             d38loop
+
+d38red:
+	// Row k: the high halves (columns c+4…c+7) to Y12-Y15 first, as
+	// DOTRED4 overwrites its inputs.
+	VEXTRACTF64X4 $1, Z0, Y12
+	VEXTRACTF64X4 $1, Z1, Y13
+	VEXTRACTF64X4 $1, Z2, Y14
+	VEXTRACTF64X4 $1, Z3, Y15
+	DOTRED4(Y0, Y1, Y2, Y3, X0, X1, DI)
+	LEAQ    16(DI), R13
+	DOTRED4(Y12, Y13, Y14, Y15, X12, X13, R13)
+	ADDQ R8, DI
+	VEXTRACTF64X4 $1, Z4, Y12
+	VEXTRACTF64X4 $1, Z5, Y13
+	VEXTRACTF64X4 $1, Z6, Y14
+	VEXTRACTF64X4 $1, Z7, Y15
+	DOTRED4(Y4, Y5, Y6, Y7, X4, X5, DI)
+	LEAQ    16(DI), R13
+	DOTRED4(Y12, Y13, Y14, Y15, X12, X13, R13)
+	ADDQ R8, DI
+	VEXTRACTF64X4 $1, Z8, Y12
+	VEXTRACTF64X4 $1, Z9, Y13
+	VEXTRACTF64X4 $1, Z10, Y14
+	VEXTRACTF64X4 $1, Z11, Y15
+	DOTRED4(Y8, Y9, Y10, Y11, X8, X9, DI)
+	LEAQ    16(DI), R13
+	DOTRED4(Y12, Y13, Y14, Y15, X12, X13, R13)
 	VZEROUPPER
 	RET

@@ -24,3 +24,7 @@ func tr16(dst *float32, drow, dblk int, src *float32, srow, sblk int, n int, fla
 func addRows16AVX512(dst *float32, ds int, src *float32, n int) {
 	panic("conv: AVX-512 loop without assembly")
 }
+
+func dot38AVX512(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int) {
+	panic("conv: AVX-512 loop without assembly")
+}

@@ -392,7 +392,7 @@ func (c *Engine) conv2DBackwardFilterWinoLanes(dws, dys, xs []float32, s tensor.
 				for xi := 0; xi < 16; xi++ {
 					wx, vx, mx := w[xi*g.plane(kp):], v[xi*g.plane(s.C):], m[xi*kc:(xi+1)*kc]
 					if dot {
-						dotNT(true, mx, s.C, wx, g.T, vx, g.T, kp, s.C, g.T)
+						dotNT(true, c.zmm(), mx, s.C, wx, g.T, vx, g.T, kp, s.C, g.T)
 					} else {
 						c.Serial().Sgemm(false, true, kp, s.C, g.T, 1, wx, g.T, vx, g.T, 1, mx, s.C)
 					}
