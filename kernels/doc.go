@@ -36,10 +36,10 @@
 // Winograd transforms, the lanes' 16×16 transposes and col2im's row adds
 // (kernels/conv) and batch norm's forward map and backward
 // (kernels/batchnorm); the avx512 path runs the AVX2 loops where it has no
-// twin (batch norm's float64 sums, conv's dot34), and the Go twins are
-// always compiled. A path gives the same bits for a given thread count
-// every run, and the avx512 twins of ReLU, affineRows, bnGradRows, tr8 and
-// addRows16 give the avx2 path's bits, NaNs included (TestReLUPaths and
+// twin (batch norm's float64 sums, conv's dot34 on single blocks), and the
+// Go twins are always compiled. A path gives the same bits for a given
+// thread count every run, and the avx512 twins of ReLU, affineRows,
+// bnGradRows, tr8, addRows16 and dot34 (dot38AVX512) give the avx2 path's bits, NaNs included (TestReLUPaths and
 // each family's paths_test.go).
 //
 // CUDA twins. kernels/gpu/ holds one .cu per op family (elementwise.cu,

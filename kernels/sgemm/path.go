@@ -21,11 +21,13 @@ import (
 //	                                       A packed by transpose8 and packRow16      ReLU and its gradient; conv's lanes'
 //	                                                                                 Winograd transforms, tr16 (16×16
 //	                                                                                 transposes for whole blocks of 16
-//	                                                                                 images), addRows16AVX512; batch
-//	                                                                                 norm's forward map (affineRowsAVX512)
-//	                                                                                 and backward (bnGradRowsAVX512); the
-//	                                                                                 avx2 loops elsewhere (batch norm's
-//	                                                                                 float64 sums, tr8 on half blocks, dot34)
+//	                                                                                 images), addRows16AVX512, dot38AVX512
+//	                                                                                 (two dot34 blocks); batch norm's
+//	                                                                                 forward map (affineRowsAVX512) and
+//	                                                                                 backward (bnGradRowsAVX512); the avx2
+//	                                                                                 loops elsewhere (batch norm's float64
+//	                                                                                 sums, tr8 on half blocks, dot34 on
+//	                                                                                 single blocks)
 //
 // The environment variable TWOSTAGE_SIMD=avx512|avx2|go caps the paths a
 // process may use: the machine then behaves as one with only those (the
