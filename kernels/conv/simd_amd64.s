@@ -588,17 +588,7 @@ ar16done:
 
 // func dot34(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int)
 TEXT ·dot34(SB), NOSPLIT, $0-56
-	MOVQ m+0(FP), DI
-	MOVQ ldm+8(FP), R8
-	SHLQ $2, R8
-	MOVQ w+16(FP), SI
-	MOVQ ldw+24(FP), R9
-	SHLQ $2, R9
-	MOVQ v+32(FP), DX
-	MOVQ ldv+40(FP), R10
-	SHLQ $2, R10
-	MOVQ n+48(FP), CX
-	LEAQ (R10)(R10*2), R11 // 3 rows of v
+	DOTARGS
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2

@@ -413,18 +413,8 @@ tr16done:
 // Each half runs dot34's FMAs in dot34's order and is reduced by the same
 // DOTRED4, so the 3×8 block gets the bits of two dot34 calls.
 TEXT ·dot38AVX512(SB), NOSPLIT, $0-56
-	MOVQ m+0(FP), DI
-	MOVQ ldm+8(FP), R8
-	SHLQ $2, R8
-	MOVQ w+16(FP), SI
-	MOVQ ldw+24(FP), R9
-	SHLQ $2, R9
-	MOVQ v+32(FP), DX
-	MOVQ ldv+40(FP), R10
-	SHLQ $2, R10
-	MOVQ n+48(FP), CX
-	LEAQ (R10)(R10*2), R11 // 3 rows of v
-	LEAQ (DX)(R10*4), R12  // row 4 of v
+	DOTARGS
+	LEAQ (DX)(R10*4), R12 // row 4 of v
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -471,30 +461,10 @@ d38loop:
 	JNZ             d38loop
 
 d38red:
-	// Row k: the high halves (columns c+4…c+7) to Y12-Y15 first, as
-	// DOTRED4 overwrites its inputs.
-	VEXTRACTF64X4 $1, Z0, Y12
-	VEXTRACTF64X4 $1, Z1, Y13
-	VEXTRACTF64X4 $1, Z2, Y14
-	VEXTRACTF64X4 $1, Z3, Y15
-	DOTRED4(Y0, Y1, Y2, Y3, X0, X1, DI)
-	LEAQ    16(DI), R13
-	DOTRED4(Y12, Y13, Y14, Y15, X12, X13, R13)
+	DOTRED8(Z0, Z1, Z2, Z3, Y0, Y1, Y2, Y3, X0, X1, DI)
 	ADDQ R8, DI
-	VEXTRACTF64X4 $1, Z4, Y12
-	VEXTRACTF64X4 $1, Z5, Y13
-	VEXTRACTF64X4 $1, Z6, Y14
-	VEXTRACTF64X4 $1, Z7, Y15
-	DOTRED4(Y4, Y5, Y6, Y7, X4, X5, DI)
-	LEAQ    16(DI), R13
-	DOTRED4(Y12, Y13, Y14, Y15, X12, X13, R13)
+	DOTRED8(Z4, Z5, Z6, Z7, Y4, Y5, Y6, Y7, X4, X5, DI)
 	ADDQ R8, DI
-	VEXTRACTF64X4 $1, Z8, Y12
-	VEXTRACTF64X4 $1, Z9, Y13
-	VEXTRACTF64X4 $1, Z10, Y14
-	VEXTRACTF64X4 $1, Z11, Y15
-	DOTRED4(Y8, Y9, Y10, Y11, X8, X9, DI)
-	LEAQ    16(DI), R13
-	DOTRED4(Y12, Y13, Y14, Y15, X12, X13, R13)
+	DOTRED8(Z8, Z9, Z10, Z11, Y8, Y9, Y10, Y11, X8, X9, DI)
 	VZEROUPPER
 	RET
