@@ -406,6 +406,16 @@ tr16done:
 	VZEROUPPER
 	RET
 
+// D38COL is one column step of dot38AVX512: column j of v (lo, at c+j) and
+// its partner c+4+j (hi) in the two halves of Z15, times rows 0..2 of w
+// (Z12..Z14) into the accumulators a, b, c.
+#define D38COL(lo, hi, a, b, c) \
+	VMOVUPS      lo, Y15          \
+	VINSERTF64X4 $1, hi, Z15, Z15 \
+	VFMADD231PS  Z15, Z12, a      \
+	VFMADD231PS  Z15, Z13, b      \
+	VFMADD231PS  Z15, Z14, c
+
 // func dot38AVX512(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int)
 // dot34 on the blocks at columns c and c+4 at once: Z(4k+j) holds, in its
 // low half, dot34's Y(4k+j) for rows k of w and c+j of v and, in its high
@@ -434,26 +444,10 @@ d38loop:
 	VBROADCASTF64X4 (SI), Z12
 	VBROADCASTF64X4 (SI)(R9*1), Z13
 	VBROADCASTF64X4 (SI)(R9*2), Z14
-	VMOVUPS         (DX), Y15
-	VINSERTF64X4    $1, (R12), Z15, Z15
-	VFMADD231PS     Z15, Z12, Z0
-	VFMADD231PS     Z15, Z13, Z4
-	VFMADD231PS     Z15, Z14, Z8
-	VMOVUPS         (DX)(R10*1), Y15
-	VINSERTF64X4    $1, (R12)(R10*1), Z15, Z15
-	VFMADD231PS     Z15, Z12, Z1
-	VFMADD231PS     Z15, Z13, Z5
-	VFMADD231PS     Z15, Z14, Z9
-	VMOVUPS         (DX)(R10*2), Y15
-	VINSERTF64X4    $1, (R12)(R10*2), Z15, Z15
-	VFMADD231PS     Z15, Z12, Z2
-	VFMADD231PS     Z15, Z13, Z6
-	VFMADD231PS     Z15, Z14, Z10
-	VMOVUPS         (DX)(R11*1), Y15
-	VINSERTF64X4    $1, (R12)(R11*1), Z15, Z15
-	VFMADD231PS     Z15, Z12, Z3
-	VFMADD231PS     Z15, Z13, Z7
-	VFMADD231PS     Z15, Z14, Z11
+	D38COL((DX), (R12), Z0, Z4, Z8)
+	D38COL((DX)(R10*1), (R12)(R10*1), Z1, Z5, Z9)
+	D38COL((DX)(R10*2), (R12)(R10*2), Z2, Z6, Z10)
+	D38COL((DX)(R11*1), (R12)(R11*1), Z3, Z7, Z11)
 	ADDQ            $32, SI
 	ADDQ            $32, DX
 	ADDQ            $32, R12
