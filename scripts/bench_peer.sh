@@ -33,11 +33,13 @@
 #             w64_c512_k512_h4 w64_1x1_c64_k128_h32_s2 w16_c16_k16_h28;
 #             q w64_c64_k64_h32 w64_c256_k256_h8 w16_c16_k16_h28]
 #   KEEP     a directory to keep the raw outputs in            [none: a temporary one]
+#   BLAS_CORETYPE  OpenBLAS kernel for the peer, or auto for its own choice
+#            [its own choice unless that is a fallback below the CPU's SIMD, then the best one]
 #
 # Fairness. Both sides use T threads (GOMAXPROCS / -cpu T; torch.set_num_threads(T);
 # OPENBLAS_NUM_THREADS=T). PyTorch runs with glibc's malloc told not to mmap or trim
-# (GLIBC_TUNABLES below), its fastest setting here (issue 6). OpenBLAS runs without
-# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE so it picks its own kernel for this CPU. Every figure is
+# (GLIBC_TUNABLES below), its fastest setting here (issue 6). OpenBLAS runs its own choice of
+# kernel for this CPU unless that is a generic fallback (see blas_core below). Every figure is
 # a mean over timed calls with warm-up left out: the peer makes WARMUP untimed calls; the Go
 # benchmarks (b.Loop times every iteration, the cold first one included) run twice, 1 and 1+R
 # iterations, and the table takes the difference (bench_peer.py steady(), which falls back to
@@ -76,6 +78,43 @@ if ! "$PY" -c 'import torch, numpy' 2>/dev/null || ! openblas; then
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y python3-torch python3-numpy libopenblas0-pthread >/dev/null
 	"$PY" -c 'import torch, numpy' || die "$PY still cannot import torch and numpy"
 	openblas || die "no libopenblas.so.0 after installing libopenblas0-pthread"
+fi
+
+# OpenBLAS (DYNAMIC_ARCH) picks its kernel from the CPU's family and model. A model newer than
+# the library falls back to a generic kernel: Debian's 0.3.21 runs an Emerald Rapids Xeon (model
+# 207, AVX-512) on Prescott, its SSE3 kernel, at a quarter of its Cooperlake kernel's speed.
+# Then the peer is told the best kernel the CPU's flags allow (OPENBLAS_CORETYPE, for numpy and
+# for torch's GEMMs alike), and the header says so; BLAS_CORETYPE=name forces one, =auto none.
+cpuflags=$(grep -m1 '^flags' /proc/cpuinfo)
+hasflags() { local f; for f; do grep -q -w "$f" <<<"$cpuflags" || return 1; done; }
+blas_core() { # the kernel OpenBLAS chooses itself: the word before MAX_THREADS in its config
+	env -u OPENBLAS_CORETYPE "$PY" -c 'import ctypes, numpy, os
+for l in open("/proc/self/maps"):
+    p = l.split()[-1]
+    if "openblas" in os.path.basename(p) and ".so" in p:
+        f = ctypes.CDLL(p).openblas_get_config; f.restype = ctypes.c_char_p
+        w = f().decode().split(); print(w[[i for i, x in enumerate(w) if x.startswith("MAX_THREADS")][0] - 1]); break'
+}
+blas_own=$(blas_core 2>/dev/null || echo unknown)
+blas_core=${BLAS_CORETYPE:-}
+if [[ -z $blas_core ]]; then
+	want=""
+	if hasflags avx512f avx512bw avx512dq avx512vl; then
+		want=SkylakeX
+		hasflags avx512_bf16 && want=Cooperlake
+		[[ $blas_own =~ ^(SkylakeX|Cooperlake|SapphireRapids)$ ]] && want=""
+	elif hasflags avx2 fma; then
+		want=Haswell
+		[[ $blas_own =~ ^(Haswell|Zen|SkylakeX|Cooperlake|SapphireRapids)$ ]] && want=""
+	fi
+	blas_core=${want:-auto}
+fi
+blas_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+[[ $blas_core != auto ]] && blas_env+=(OPENBLAS_CORETYPE="$blas_core")
+if [[ $blas_core == auto ]]; then
+	blas_note="OpenBLAS kernel: $blas_own, its own choice for this CPU"
+else
+	blas_note="OpenBLAS kernel: $blas_core by OPENBLAS_CORETYPE (its own choice for this CPU: $blas_own)"
 fi
 
 tmp=${KEEP:-$(mktemp -d)}
@@ -131,11 +170,11 @@ for t in $THREADS; do
 	gobench sgemm kernels/sgemm sgemm.test "^BenchmarkSgemm\$/^impl=$path-t$t\$/" "$t" "$KREPS"
 
 	step "PyTorch, $t thread(s): step, forward, conv2d"
-	GLIBC_TUNABLES=$TUNABLES OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$PY" scripts/bench_peer.py torch \
+	"${blas_env[@]}" GLIBC_TUNABLES=$TUNABLES OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$PY" scripts/bench_peer.py torch \
 		--threads "$t" --kreps "$KREPS" --warmup "$WARMUP" \
 		--models "$torch_models" --convs "$(tr ' ' ',' <<<"$CONVS")" >"$tmp/torch-t$t.txt"
 	step "numpy/OpenBLAS, $t thread(s): sgemm"
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$t" \
+	"${blas_env[@]}" OPENBLAS_NUM_THREADS="$t" \
 		"$PY" scripts/bench_peer.py numpy --reps "$KREPS" --warmup "$WARMUP" >"$tmp/numpy-t$t.txt"
 	step "FMA peak of the $path path, $t thread(s), end"
 	peak "$t" end
@@ -149,6 +188,7 @@ echo "SIMD:      $(grep -m1 '^flags' /proc/cpuinfo | grep -o -w -e avx2 -e fma -
 echo "engine:    SIMD path $path ($(sed 's/^path=[a-z0-9]* //' <<<"$paths")), TWOSTAGE_SIMD=${TWOSTAGE_SIMD:-unset}"
 echo "versions:  $(go version | cut -d' ' -f3-), $("$PY" --version)"
 grep -h '^# ' "$tmp"/torch-t*.txt "$tmp"/numpy-t*.txt | sort -u | sed 's/^# /           /'
+echo "           $blas_note"
 echo "settings:  REPS=$REPS SREPS=$SREPS KREPS=$KREPS WARMUP=$WARMUP THREADS=\"$THREADS\" QUICK=${QUICK:-0}"
 echo "load avg:  before $load_before, after $load_after (1, 5, 15 min)"
 echo
