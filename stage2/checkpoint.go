@@ -114,5 +114,9 @@ func ConfigOf(ck *nn.Checkpoint) (Config, error) {
 	if c.Network == "" { // saved before --network existed
 		c.Network = nn.NetworkResNet18
 	}
+	if c.Restarts == 0 { // saved before --restarts existed: a single run
+		d := DefaultConfig()
+		c.Restarts, c.TrialEp, c.RestartBy = 1, d.TrialEp, d.RestartBy
+	}
 	return c, nil
 }

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"twostage/cmd/internal/cli"
 )
@@ -75,6 +76,17 @@ func Write(w io.Writer, r1, r2, rb map[string]any, seconds float64) error {
 		r2["head"], r2["epoch"], f(r2["acc"]), f(r2["nmi"]), f(r2["ari"]))
 	fmt.Fprintf(w, "stage 2 on the test set: accuracy %s  NMI %s  ARI %s  (best head %s, mean of the heads %s)\n",
 		f(r2["test_acc"]), f(r2["test_nmi"]), f(r2["test_ari"]), f(r2["best_head_test_acc"]), f(r2["mean_heads_test_acc"]))
+	if list, ok := r2["restarts"].([]any); ok && len(list) > 0 {
+		kept, ags := "?", []string{}
+		for i, e := range list {
+			m, _ := e.(map[string]any)
+			if m["kept"] == true {
+				kept = fmt.Sprint(i + 1)
+			}
+			ags = append(ags, f(m["agreement"]))
+		}
+		fmt.Fprintf(w, "stage 2 restarts: %d, restart %s kept (agreement of the heads after the trial epochs: %s)\n", len(list), kept, strings.Join(ags, ", "))
+	}
 	if rb != nil {
 		out["kmeans_pixels_test_acc"], out["kmeans_pixels_test_nmi"] = rb["test_acc"], rb["test_nmi"]
 		verdict := "above"

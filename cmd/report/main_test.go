@@ -43,6 +43,20 @@ func TestWrite(t *testing.T) {
 	}
 }
 
+// TestWriteRestarts: a stage-2 result with restarts gets a line naming the
+// kept one and each restart's agreement.
+func TestWriteRestarts(t *testing.T) {
+	r2 := map[string]any{"test_acc": 0.7, "restarts": []any{
+		map[string]any{"agreement": 0.71}, map[string]any{"agreement": 0.75, "kept": true}, map[string]any{"agreement": 0.7}}}
+	var b bytes.Buffer
+	if err := Write(&b, map[string]any{}, r2, nil, -1); err != nil {
+		t.Fatal(err)
+	}
+	if want := "stage 2 restarts: 3, restart 2 kept (agreement of the heads after the trial epochs: 0.7100, 0.7500, 0.7000)"; !strings.Contains(b.String(), want) {
+		t.Errorf("summary\n%s\nwithout %q", b.String(), want)
+	}
+}
+
 // TestLastJSONLine: the result is the last line; anything else is an
 // error naming the file.
 func TestLastJSONLine(t *testing.T) {

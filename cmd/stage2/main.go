@@ -50,12 +50,14 @@ func main() {
 	}
 
 	tr := stage2.NewTrainer(be, cfg, classes, train, test)
+	var from *nn.Checkpoint // the stage-1 checkpoint when the run starts from one
 	switch ck.Kind() {
 	case stage2.Kind:
 		cli.Check(tr.Restore(ck))
 		fmt.Fprintf(os.Stderr, "resumed stage 2 from %s at epoch %d, batch %d\n", ck.Path, tr.Epoch, tr.Batch)
 	default:
 		cli.Check(tr.FromStage1(ck))
+		from = ck
 		fmt.Fprintf(os.Stderr, "stage-1 encoder from %s\n", ck.Path)
 	}
 	var res map[string]any
@@ -65,7 +67,7 @@ func main() {
 	case cfg.TestOnly:
 		res, _, _ = evaluateAll(cfg, tr)
 	default:
-		res, err = train2(cfg, tr)
+		res, err = train2(cfg, tr, from)
 		cli.Check(err)
 	}
 	res["seconds"] = time.Since(start).Seconds()

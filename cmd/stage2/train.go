@@ -32,12 +32,16 @@ type epochLog struct {
 
 func checkpointPath(dir string) string { return filepath.Join(dir, "stage2.safetensors") }
 func bestPath(dir string) string       { return filepath.Join(dir, "stage2_best.safetensors") }
+func restartsPath(dir string) string   { return filepath.Join(dir, "restarts.jsonl") }
 
 // train2 runs the remaining epochs, evaluating, logging and saving after
 // each; Ctrl-C saves and returns. The result is the evaluation of the
 // epoch with the lowest mean training loss, the one the authors' main.py
 // keeps ("Final best accuracy"), with the last epoch's under "last".
-func train2(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, error) {
+// start is the stage-1 checkpoint when the run starts from it (nil when it
+// continues a stage-2 one): then --restarts above 1 first runs the restarts'
+// trial epochs (chooseRestart) and goes on with the kept one.
+func train2(cfg stage2.Config, tr *stage2.Trainer, start *nn.Checkpoint) (map[string]any, error) {
 	ctx, stop := cli.WithSignals(context.Background())
 	defer stop()
 	log, err := cli.OpenJSONL(filepath.Join(cfg.ModelDir, "metrics.jsonl"))
@@ -59,6 +63,36 @@ func train2(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, error) {
 		return ck.Save(path)
 	}
 	var res map[string]any
+	var restarts []map[string]any
+	if start != nil && cfg.Restarts > 1 {
+		var rows []epochLog
+		tr, rows, restarts, err = chooseRestart(ctx, cfg, tr, start)
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(os.Stderr, "interrupted during the restarts' trial epochs: nothing saved")
+			return map[string]any{"stage": 2, "dataset": cfg.Dataset, "interrupted": true}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if err := log.Write(r); err != nil {
+				return nil, err
+			}
+		}
+		// The kept run's state, and its best so far when that is now (a
+		// best file of an earlier run in this directory must not stand in).
+		if err := save(checkpointPath(cfg.ModelDir)); err != nil {
+			return nil, err
+		}
+		if err := os.Remove(bestPath(cfg.ModelDir)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		if len(rows) > 0 && rows[len(rows)-1].Loss == tr.BestLoss {
+			if err := save(bestPath(cfg.ModelDir)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for !tr.Done() {
 		assigned = nil
 		bar := newBar(fmt.Sprintf("stage 2 epoch %d/%d", tr.Epoch+1, cfg.Epochs), cfg.BatchSize)
@@ -124,7 +158,11 @@ func train2(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, error) {
 	if res == nil { // nothing left to train: evaluate the checkpoint
 		res, _, _ = evaluateAll(cfg, tr)
 	}
-	return lowestLoss(cfg, tr, res)
+	res, err = lowestLoss(cfg, tr, res)
+	if err == nil && restarts != nil {
+		res["restarts"] = restarts
+	}
+	return res, err
 }
 
 // lowestLoss returns the result of the run: the evaluation of the
