@@ -83,7 +83,7 @@ var Presets = map[string]map[string]string{
 	// (seed 3: agreement 0.698 / 0.725 / 0.752 after five epochs for final
 	// test accuracy 0.636 / 0.699 / 0.703, whose final losses put the 0.636
 	// run first; docs/logs/quickstart/restarts.md). The trials cost ten
-	// epochs (two to three minutes).
+	// epochs beyond a single run (about three minutes on the 2-core Intel Xeon).
 	"cpu": {
 		"dataset": "fashion-mnist", "width": "8", "train_subset": "5000", "epochs": "30", "lr": "0.1", "crop_min": "0.5",
 		"lr_decay_start": "24", "lr_decay_every": "3", "eval_every": "30", "restarts": "3", "restart_epochs": "5",

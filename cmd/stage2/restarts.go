@@ -13,17 +13,11 @@ import (
 
 // trialRow is one line of restarts.jsonl: one trial epoch of one restart.
 type trialRow struct {
-	Restart   int       `json:"restart"`
-	Seed      uint64    `json:"seed"`
-	Epoch     int       `json:"epoch"`
-	LR        float64   `json:"lr"`
-	Loss      float64   `json:"loss"`
-	CP        float64   `json:"cp_loss"`
-	HeadLoss  []float64 `json:"head_loss"`
-	BestHead  int       `json:"best_head"`
-	TrialLoss float64   `json:"trial_loss"`
-	Agreement *float64  `json:"agreement,omitempty"` // after the last trial epoch
-	Seconds   float64   `json:"epoch_s"`
+	Restart int    `json:"restart"`
+	Seed    uint64 `json:"seed"`
+	epochLosses
+	TrialLoss float64  `json:"trial_loss"`
+	Agreement *float64 `json:"agreement,omitempty"` // after the last trial epoch
 }
 
 // chooseRestart runs cfg.Restarts stage-2 runs from the stage-1 checkpoint
@@ -75,8 +69,7 @@ func chooseRestart(ctx context.Context, cfg stage2.Config, tr *stage2.Trainer, c
 				bar.Done("stopped")
 				return nil, nil, nil, err
 			}
-			last = trialRow{Restart: r, Seed: t.Cfg.Seed, Epoch: st.Epoch, LR: st.LR, Loss: st.Loss, CP: st.CP, HeadLoss: st.HeadLoss,
-				BestHead: stage2.BestHead(st.HeadLoss), TrialLoss: stage2.TrialLoss(st, cfg.CPWeight), Seconds: st.Seconds}
+			last = trialRow{Restart: r, Seed: t.Cfg.Seed, epochLosses: lossesOf(st), TrialLoss: stage2.TrialLoss(st, cfg.CPWeight)}
 			line := fmt.Sprintf("loss %.4f  head %d  trial loss %.4f", st.Loss, last.BestHead, last.TrialLoss)
 			if t.Epoch == trials {
 				ag := stage2.Agreement(t.Evaluate(t.Train).Preds, last.BestHead)
@@ -87,8 +80,7 @@ func chooseRestart(ctx context.Context, cfg stage2.Config, tr *stage2.Trainer, c
 			if err := log.Write(last); err != nil {
 				return nil, nil, nil, err
 			}
-			rows = append(rows, jsonSafe(epochLog{Stage: 2, Epoch: st.Epoch, LR: st.LR, Loss: st.Loss, CP: st.CP, HeadLoss: st.HeadLoss,
-				BestHead: last.BestHead, Acc: -1, NMI: -1, ARI: -1, TestAcc: -1, Seconds: st.Seconds}))
+			rows = append(rows, jsonSafe(unevaluated(st)))
 		}
 		ag := *last.Agreement
 		summary = append(summary, map[string]any{"restart": r, "seed": t.Cfg.Seed, "agreement": num(ag), "trial_loss": num(last.TrialLoss),

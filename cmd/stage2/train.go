@@ -13,21 +13,37 @@ import (
 	"twostage/stage2"
 )
 
-// epochLog is one line of metrics.jsonl.
-type epochLog struct {
-	Stage    int       `json:"stage"`
+// epochLosses are an epoch's training figures, in metrics.jsonl and
+// restarts.jsonl alike.
+type epochLosses struct {
 	Epoch    int       `json:"epoch"`
 	LR       float64   `json:"lr"`
 	Loss     float64   `json:"loss"`
 	CP       float64   `json:"cp_loss"`
 	HeadLoss []float64 `json:"head_loss"`
 	BestHead int       `json:"best_head"`
-	Acc      float64   `json:"acc"`
-	NMI      float64   `json:"nmi"`
-	ARI      float64   `json:"ari"`
-	TestAcc  float64   `json:"test_acc"`
-	HeadAcc  []float64 `json:"train_all_heads_acc"`
 	Seconds  float64   `json:"epoch_s"`
+}
+
+func lossesOf(st stage2.EpochStats) epochLosses {
+	return epochLosses{Epoch: st.Epoch, LR: st.LR, Loss: st.Loss, CP: st.CP, HeadLoss: st.HeadLoss, BestHead: stage2.BestHead(st.HeadLoss), Seconds: st.Seconds}
+}
+
+// epochLog is one line of metrics.jsonl.
+type epochLog struct {
+	Stage int `json:"stage"`
+	epochLosses
+	Acc     float64   `json:"acc"`
+	NMI     float64   `json:"nmi"`
+	ARI     float64   `json:"ari"`
+	TestAcc float64   `json:"test_acc"`
+	HeadAcc []float64 `json:"train_all_heads_acc"`
+}
+
+// unevaluated is the metrics.jsonl row of an epoch without an evaluation
+// (its scores NaN until one fills them).
+func unevaluated(st stage2.EpochStats) epochLog {
+	return epochLog{Stage: 2, epochLosses: lossesOf(st), Acc: math.NaN(), NMI: math.NaN(), ARI: math.NaN(), TestAcc: math.NaN()}
 }
 
 func checkpointPath(dir string) string { return filepath.Join(dir, "stage2.safetensors") }
@@ -120,8 +136,7 @@ func train2(cfg stage2.Config, tr *stage2.Trainer, start *nn.Checkpoint) (map[st
 			bar.Done("failed")
 			return nil, err
 		}
-		row := epochLog{Stage: 2, Epoch: st.Epoch, LR: st.LR, Loss: st.Loss, CP: st.CP, HeadLoss: st.HeadLoss,
-			BestHead: stage2.BestHead(st.HeadLoss), Acc: math.NaN(), NMI: math.NaN(), ARI: math.NaN(), TestAcc: math.NaN(), Seconds: st.Seconds}
+		row := unevaluated(st)
 		line := fmt.Sprintf("loss %.4f  head %d  not evaluated this epoch", st.Loss, row.BestHead)
 		if (st.Epoch+1)%cfg.EvalEvery == 0 || tr.Done() {
 			var trainEv, testEv *stage2.Eval
