@@ -6,14 +6,14 @@ import "twostage/metrics"
 // on, and which one they reach changes with the heads' draw and the batch
 // order (docs/logs/quickstart/README.md). --restarts N runs N stage-2 runs
 // from the same stage-1 encoder for the first --restart_epochs epochs, keeps
-// the one with the lowest training loss and finishes it alone, as k-means
-// keeps the lowest-inertia of its restarts. With one restart the run is the
-// paper's.
+// the one whose heads agree most (Agreement; or, with --restart_by loss, the
+// lowest TrialLoss) and finishes it alone, as k-means keeps the
+// lowest-inertia of its restarts. With one restart the run is the paper's.
 
 // RestartSeed is the seed of restart r of a run seeded seed: restart 0 is the
 // run itself, so --restarts 1 changes nothing, and the others are spread by
-// the 64-bit golden ratio (restart r of seed s never coincides with restart 0
-// of a nearby seed).
+// the 64-bit golden ratio (so restart r of seed s is not restart 0 of a
+// nearby seed).
 func RestartSeed(seed uint64, r int) uint64 { return seed + uint64(r)*0x9E3779B97F4A7C15 }
 
 // TrialLoss is what the restarts are compared by after their trial epochs:
