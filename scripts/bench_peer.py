@@ -299,6 +299,15 @@ def blas_library():
     return ", ".join(libs) or "none found", cfg
 
 
+def cmd_blas_core(_):
+    """Prints the kernel OpenBLAS chose for this CPU: the word before MAX_THREADS in its
+    config string (bench_peer.sh gives the peer a better one when that is a fallback)."""
+    import numpy  # noqa: F401  (loads the BLAS)
+    words = blas_library()[1].split()
+    at = [i for i, w in enumerate(words) if w.startswith("MAX_THREADS")]
+    print(words[at[0] - 1] if at and at[0] > 0 else "unknown")
+
+
 def cmd_numpy(a):
     """C[m,n] = op(A)·op(B) for each conv GEMM as the forward (NN), data gradient (TN) and
     filter gradient (NT) issue it; a transposed operand is a transposed view of a contiguous
@@ -479,11 +488,12 @@ def main():
     n.add_argument("--reps", type=int, default=5)
     n.add_argument("--warmup", type=int, default=1)
     sub.add_parser("check")
+    sub.add_parser("blas-core")
     tb = sub.add_parser("table")
     tb.add_argument("dir")
     tb.add_argument("threads", nargs="+")
     a = ap.parse_args()
-    {"torch": cmd_torch, "numpy": cmd_numpy, "check": cmd_check, "table": cmd_table}[a.cmd](a)
+    {"torch": cmd_torch, "numpy": cmd_numpy, "check": cmd_check, "blas-core": cmd_blas_core, "table": cmd_table}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -87,14 +87,7 @@ fi
 # for torch's GEMMs alike), and the header says so; BLAS_CORETYPE=name forces one, =auto none.
 cpuflags=$(grep -m1 '^flags' /proc/cpuinfo)
 hasflags() { local f; for f; do grep -q -w "$f" <<<"$cpuflags" || return 1; done; }
-blas_core() { # the kernel OpenBLAS chooses itself: the word before MAX_THREADS in its config
-	env -u OPENBLAS_CORETYPE "$PY" -c 'import ctypes, numpy, os
-for l in open("/proc/self/maps"):
-    p = l.split()[-1]
-    if "openblas" in os.path.basename(p) and ".so" in p:
-        f = ctypes.CDLL(p).openblas_get_config; f.restype = ctypes.c_char_p
-        w = f().decode().split(); print(w[[i for i, x in enumerate(w) if x.startswith("MAX_THREADS")][0] - 1]); break'
-}
+blas_core() { env -u OPENBLAS_CORETYPE "$PY" scripts/bench_peer.py blas-core; } # OpenBLAS's own choice
 blas_own=$(blas_core 2>/dev/null || echo unknown)
 blas_core=${BLAS_CORETYPE:-}
 if [[ -z $blas_core ]]; then
@@ -184,7 +177,7 @@ load_after=$(load)
 # --- the report
 cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
 echo "machine:   $cpu, nproc $(nproc)"
-echo "SIMD:      $(grep -m1 '^flags' /proc/cpuinfo | grep -o -w -e avx2 -e fma -e 'avx512[a-z_0-9]*' | sort -u | tr '\n' ' ')"
+echo "SIMD:      $(grep -o -w -e avx2 -e fma -e 'avx512[a-z_0-9]*' <<<"$cpuflags" | sort -u | tr '\n' ' ')"
 echo "engine:    SIMD path $path ($(sed 's/^path=[a-z0-9]* //' <<<"$paths")), TWOSTAGE_SIMD=${TWOSTAGE_SIMD:-unset}"
 echo "versions:  $(go version | cut -d' ' -f3-), $("$PY" --version)"
 grep -h '^# ' "$tmp"/torch-t*.txt "$tmp"/numpy-t*.txt | sort -u | sed 's/^# /           /'

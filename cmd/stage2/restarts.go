@@ -39,7 +39,7 @@ func chooseRestart(ctx context.Context, cfg stage2.Config, tr *stage2.Trainer, c
 	}
 	defer log.Close()
 	trials := stage2.TrialEpochs(cfg)
-	fmt.Fprintf(os.Stderr, "%d restarts of %d trial epochs each; the one with the lowest loss goes on to epoch %d\n", cfg.Restarts, trials, cfg.Epochs)
+	fmt.Fprintf(os.Stderr, "%d restarts of %d trial epochs each; the one kept by %s goes on to epoch %d\n", cfg.Restarts, trials, cfg.RestartBy, cfg.Epochs)
 	var (
 		best      *stage2.Trainer
 		kept      int
