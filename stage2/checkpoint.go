@@ -118,5 +118,8 @@ func ConfigOf(ck *nn.Checkpoint) (Config, error) {
 		d := DefaultConfig()
 		c.Restarts, c.TrialEp, c.RestartBy = 1, d.TrialEp, d.RestartBy
 	}
+	if c.HeadBy == "" { // saved before --head_by existed: the lowest loss
+		c.HeadBy = "loss"
+	}
 	return c, nil
 }

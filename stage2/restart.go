@@ -16,10 +16,10 @@ import "twostage/metrics"
 // nearby seed).
 func RestartSeed(seed uint64, r int) uint64 { return seed + uint64(r)*0x9E3779B97F4A7C15 }
 
-// TrialLoss is what the restarts are compared by after their trial epochs:
-// the epoch's loss of the head that would be the answer (BestHead) plus λ
-// times the consistency-preserving loss, that is, the total loss the run
-// would have with that head alone.
+// TrialLoss is what --restart_by loss compares the restarts by after their
+// trial epochs: the epoch's lowest head loss (BestHead, the authors' answer)
+// plus λ times the consistency-preserving loss, that is, the total loss the
+// run would have with that head alone.
 func TrialLoss(st EpochStats, cpWeight float64) float64 {
 	if len(st.HeadLoss) == 0 {
 		return st.Loss
@@ -48,4 +48,25 @@ func Agreement(preds [][]int, h int) float64 {
 		}
 	}
 	return s / float64(len(preds)-1)
+}
+
+// ChooseHead is the head whose clusters are the run's answer: with by
+// "agreement" the one whose clusters of the training images (preds, as
+// Agreement) agree most with the other heads', the consensus of the fixed
+// random heads; otherwise (by "loss", the authors' rule) BestHead of the
+// last epoch's head losses, head 0 without them. Ties go to the first head.
+func ChooseHead(by string, headLoss []float64, preds [][]int) int {
+	if by != "agreement" || len(preds) < 2 {
+		if len(headLoss) == 0 {
+			return 0
+		}
+		return BestHead(headLoss)
+	}
+	best, bestAg := 0, Agreement(preds, 0)
+	for h := 1; h < len(preds); h++ {
+		if ag := Agreement(preds, h); ag > bestAg {
+			best, bestAg = h, ag
+		}
+	}
+	return best
 }

@@ -66,14 +66,18 @@ func Write(w io.Writer, r1, r2, rb map[string]any, seconds float64) error {
 		}
 		return "n/a"
 	}
-	out := map[string]any{"knn_top1": r1["knn_top1"], "best_knn_top1": r1["best_knn_top1"], "epoch": r2["epoch"], "head": r2["head"],
+	out := map[string]any{"knn_top1": r1["knn_top1"], "best_knn_top1": r1["best_knn_top1"], "epoch": r2["epoch"], "head": r2["head"], "head_by": r2["head_by"],
 		"best_head_test_acc": r2["best_head_test_acc"], "mean_heads_test_acc": r2["mean_heads_test_acc"], "kmeans_pixels_test_acc": nil}
 	for _, k := range []string{"acc", "nmi", "ari", "test_acc", "test_nmi", "test_ari"} {
 		out[k] = r2[k]
 	}
 	fmt.Fprintf(w, "stage 1: kNN top-1 %s on the test set (best over the run %s)\n", f(r1["knn_top1"]), f(r1["best_knn_top1"]))
-	fmt.Fprintf(w, "stage 2 (head %v with the lowest training loss, epoch %v): accuracy %s  NMI %s  ARI %s on the training images\n",
-		r2["head"], r2["epoch"], f(r2["acc"]), f(r2["nmi"]), f(r2["ari"]))
+	why := "the lowest training loss"
+	if r2["head_by"] == "agreement" {
+		why = "the most agreement with the other heads"
+	}
+	fmt.Fprintf(w, "stage 2 (head %v with %s, epoch %v): accuracy %s  NMI %s  ARI %s on the training images\n",
+		r2["head"], why, r2["epoch"], f(r2["acc"]), f(r2["nmi"]), f(r2["ari"]))
 	fmt.Fprintf(w, "stage 2 on the test set: accuracy %s  NMI %s  ARI %s  (best head %s, mean of the heads %s)\n",
 		f(r2["test_acc"]), f(r2["test_nmi"]), f(r2["test_ari"]), f(r2["best_head_test_acc"]), f(r2["mean_heads_test_acc"]))
 	if list, ok := r2["restarts"].([]any); ok && len(list) > 0 {

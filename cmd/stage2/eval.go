@@ -13,21 +13,20 @@ import (
 )
 
 // evaluateAll scores every head on the training images (test transform,
-// as the reference) and the test split, picks the head with the lowest
-// training loss, writes the outputs for it and returns the result object:
+// as the reference) and the test split, picks the answer head
+// (stage2.ChooseHead: by --head_by, the lowest training loss or the most
+// agreement with the other heads), writes the outputs for it and returns the result object:
 // that head's scores (the paper's answer), the best head's and the mean
 // over the heads (the authors' README reports both), and "epoch", the
 // epochs trained when the evaluated weights were saved.
 func evaluateAll(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, *stage2.Eval, *stage2.Eval) {
 	trainEv, testEv := tr.Evaluate(tr.Train), tr.Evaluate(tr.Test)
-	head := 0
-	if tr.LastHeadLoss != nil {
-		head = stage2.BestHead(tr.LastHeadLoss)
-	}
+	head := stage2.ChooseHead(cfg.HeadBy, tr.LastHeadLoss, trainEv.Preds)
 	heads := []map[string]any{}
 	var trainAcc, testAcc []float64
 	for h, s := range trainEv.Scores {
-		e := map[string]any{"acc": num(s.Acc), "nmi": num(s.NMI), "ari": num(s.ARI), "test_acc": num(testEv.Scores[h].Acc)}
+		e := map[string]any{"acc": num(s.Acc), "nmi": num(s.NMI), "ari": num(s.ARI), "test_acc": num(testEv.Scores[h].Acc),
+			"agreement": num(stage2.Agreement(trainEv.Preds, h))}
 		if tr.LastHeadLoss != nil {
 			e["loss"] = num(tr.LastHeadLoss[h])
 		}
@@ -42,7 +41,7 @@ func evaluateAll(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, *stage2
 		fmt.Fprintf(os.Stderr, "warning: pictures: %v\n", err)
 	}
 	t := testEv.Scores[head]
-	return map[string]any{"stage": 2, "dataset": cfg.Dataset, "epoch": tr.Epoch, "head": head,
+	return map[string]any{"stage": 2, "dataset": cfg.Dataset, "epoch": tr.Epoch, "head": head, "head_by": cfg.HeadBy,
 		"acc": num(s.Acc), "nmi": num(s.NMI), "ari": num(s.ARI),
 		"test_acc": num(t.Acc), "test_nmi": num(t.NMI), "test_ari": num(t.ARI),
 		"best_head_acc": num(maxOf(trainAcc)), "mean_heads_acc": num(meanOf(trainAcc)),

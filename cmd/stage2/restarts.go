@@ -24,7 +24,7 @@ type trialRow struct {
 // ck for their first stage2.TrialEpochs epochs, one after the other:
 // restart 0 is tr (seeded cfg.Seed), restart r a new trainer seeded
 // stage2.RestartSeed(cfg.Seed, r). After its trial epochs each restart is
-// scored by the agreement of its answer head (the lowest loss) with its other
+// scored by the agreement of its answer head (stage2.ChooseHead) with its other
 // heads on the training images (stage2.Agreement) and by stage2.TrialLoss. It
 // returns the restart with the highest agreement (--restart_by agreement) or
 // the lowest trial loss (loss), those epochs' rows for
@@ -70,11 +70,15 @@ func chooseRestart(ctx context.Context, cfg stage2.Config, tr *stage2.Trainer, c
 				return nil, nil, nil, err
 			}
 			last = trialRow{Restart: r, Seed: t.Cfg.Seed, epochLosses: lossesOf(st), TrialLoss: stage2.TrialLoss(st, cfg.CPWeight)}
-			line := fmt.Sprintf("loss %.4f  head %d  trial loss %.4f", st.Loss, last.BestHead, last.TrialLoss)
 			if t.Epoch == trials {
-				ag := stage2.Agreement(t.Evaluate(t.Train).Preds, last.BestHead)
+				preds := t.Evaluate(t.Train).Preds
+				last.BestHead = stage2.ChooseHead(cfg.HeadBy, st.HeadLoss, preds)
+				ag := stage2.Agreement(preds, last.BestHead)
 				last.Agreement = &ag
-				line += fmt.Sprintf("  agreement %.4f", ag)
+			}
+			line := fmt.Sprintf("loss %.4f  head %d  trial loss %.4f", st.Loss, last.BestHead, last.TrialLoss)
+			if last.Agreement != nil {
+				line += fmt.Sprintf("  agreement %.4f", *last.Agreement)
 			}
 			bar.Done(line)
 			if err := log.Write(last); err != nil {

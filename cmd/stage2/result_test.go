@@ -103,3 +103,49 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestHeadBy: --head_by loss answers with the head of the lowest training
+// loss, --head_by agreement with the head whose clusters agree most with the
+// others' (the first on ties); the training is the same, so both runs list
+// the same heads, and the result's scores are the chosen head's.
+func TestHeadBy(t *testing.T) {
+	res := map[string]map[string]any{}
+	for _, by := range []string{"loss", "agreement"} {
+		r := cmdtest.Run(t, bin, tiny(t.TempDir(), "--epochs", "1", "--seed", "3", "--head_by", by)...)
+		cmdtest.MustSucceed(t, r)
+		got := cmdtest.LastJSON(t, r, append(resultKeys, "head_by")...)
+		checkResult(t, got, true)
+		if got["head_by"] != by {
+			t.Errorf("head_by %v, want %s", got["head_by"], by)
+		}
+		key, sign := "loss", 1.0
+		if by == "agreement" {
+			key, sign = "agreement", -1
+		}
+		heads := got["heads"].([]any)
+		want := 0
+		for h, e := range heads {
+			v, ok := e.(map[string]any)[key].(float64)
+			if !ok {
+				t.Fatalf("head %d has no %s: %v", h, key, e)
+			}
+			if sign*v < sign*heads[want].(map[string]any)[key].(float64) {
+				want = h
+			}
+		}
+		if got["head"] != float64(want) {
+			t.Errorf("by %s: head %v, want %d (heads %v)", by, got["head"], want, heads)
+		}
+		h := heads[want].(map[string]any)
+		if got["acc"] != h["acc"] || got["test_acc"] != h["test_acc"] {
+			t.Errorf("by %s: acc %v test_acc %v, head %d's %v %v", by, got["acc"], got["test_acc"], want, h["acc"], h["test_acc"])
+		}
+		res[by] = got
+	}
+	for h, e := range res["loss"]["heads"].([]any) {
+		a, b := e.(map[string]any), res["agreement"]["heads"].([]any)[h].(map[string]any)
+		if a["loss"] != b["loss"] || a["acc"] != b["acc"] || a["agreement"] != b["agreement"] {
+			t.Errorf("head %d: %v by loss, %v by agreement: the training differs", h, a, b)
+		}
+	}
+}

@@ -21,7 +21,7 @@ type epochLosses struct {
 	Loss     float64   `json:"loss"`
 	CP       float64   `json:"cp_loss"`
 	HeadLoss []float64 `json:"head_loss"`
-	BestHead int       `json:"best_head"`
+	BestHead int       `json:"best_head"` // the answer head: the lowest loss, or ChooseHead's where the epoch was evaluated
 	Seconds  float64   `json:"epoch_s"`
 }
 
@@ -142,7 +142,8 @@ func train2(cfg stage2.Config, tr *stage2.Trainer, start *nn.Checkpoint) (map[st
 			var trainEv, testEv *stage2.Eval
 			res, trainEv, testEv = evaluateAll(cfg, tr)
 			assigned = assignmentOf(res, trainEv)
-			b := row.BestHead
+			b := res["head"].(int)
+			row.BestHead = b
 			row.Acc, row.NMI, row.ARI = trainEv.Scores[b].Acc, trainEv.Scores[b].NMI, trainEv.Scores[b].ARI
 			row.TestAcc = testEv.Scores[b].Acc
 			for _, s := range trainEv.Scores {
