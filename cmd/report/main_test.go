@@ -57,6 +57,20 @@ func TestWriteRestarts(t *testing.T) {
 	}
 }
 
+// TestWriteHeadBy: the summary says which rule chose the answer head.
+func TestWriteHeadBy(t *testing.T) {
+	for by, want := range map[string]string{"": "head 2 with the lowest training loss, epoch 30",
+		"loss": "head 2 with the lowest training loss", "agreement": "head 2 with the most agreement with the other heads, epoch 30"} {
+		var b bytes.Buffer
+		if err := Write(&b, map[string]any{}, map[string]any{"head": 2.0, "epoch": 30.0, "head_by": by}, nil, -1); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("head_by %q: summary\n%s\nwithout %q", by, b.String(), want)
+		}
+	}
+}
+
 // TestLastJSONLine: the result is the last line; anything else is an
 // error naming the file.
 func TestLastJSONLine(t *testing.T) {
@@ -98,7 +112,7 @@ func TestTable(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"| metric | seed1 | seed2 | seed3 | mean ± sd (3 runs) |",
-		"| stage 2: accuracy, lowest-loss head (training images) | 0.600 | 0.700 | 0.800 | 0.700 ± 0.100 |",
+		"| stage 2: accuracy of the answer head (training images) | 0.600 | 0.700 | 0.800 | 0.700 ± 0.100 |",
 		"| stage 2: NMI | 0.500 | 0.500 | – | 0.500 ± 0.000 |",
 	} {
 		if !strings.Contains(out, want) {

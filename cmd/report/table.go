@@ -22,7 +22,7 @@ type row struct {
 var tableRows = []row{
 	{"stage 1: best kNN top-1 (test set)", "stage1.txt", "best_knn_top1"},
 	{"stage 1: kNN top-1 of the last epoch", "stage1.txt", "knn_top1"},
-	{"stage 2: accuracy, lowest-loss head (training images)", "stage2.txt", "acc"},
+	{"stage 2: accuracy of the answer head (training images)", "stage2.txt", "acc"},
 	{"stage 2: NMI", "stage2.txt", "nmi"},
 	{"stage 2: ARI", "stage2.txt", "ari"},
 	{"stage 2: best head / mean of the heads (training images)", "stage2.txt", "best_head_acc|mean_heads_acc"},
