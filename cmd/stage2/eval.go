@@ -15,8 +15,9 @@ import (
 // evaluateAll scores every head on the training images (test transform,
 // as the reference) and the test split, picks the answer head
 // (stage2.ChooseHead: by --head_by, the lowest training loss or the most
-// agreement with the other heads), writes the outputs for it and returns the result object:
-// that head's scores (the paper's answer), the best head's and the mean
+// agreement with the other heads), writes the outputs for it and returns
+// the result object:
+// that head's scores (the answer), the best head's and the mean
 // over the heads (the authors' README reports both), and "epoch", the
 // epochs trained when the evaluated weights were saved.
 func evaluateAll(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, *stage2.Eval, *stage2.Eval) {
