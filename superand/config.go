@@ -81,11 +81,9 @@ var Presets = map[string]map[string]string{
 	// to 0.730 / 0.702 / 0.728 and stage 2 to 0.712 / 0.683 / 0.696 in
 	// one-thread trials of seeds 1-3; 0.7 gave 0.718 / 0.740 / 0.745 and
 	// 0.665 / 0.603 / 0.717 (docs/logs/quickstart/crop_variants.md).
-	// The kNN is evaluated at the end of each round only (7 s each on the
-	// Intel Xeon; the training bits do not depend on it).
 	"cpu": {
 		"dataset": "fashion-mnist", "width": "8", "train_subset": "5000", "rounds": "2", "epochs": "10", "crop_min": "0.5",
-		"lr_decay_start": "4", "lr_decay_every": "2", "ue_every": "4", "eval_every": "10",
+		"lr_decay_start": "4", "lr_decay_every": "2", "ue_every": "4", "eval_every": "5",
 	},
 }
 
