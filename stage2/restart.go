@@ -50,22 +50,31 @@ func Agreement(preds [][]int, h int) float64 {
 	return s / float64(len(preds)-1)
 }
 
+// Agreements is Agreement of every head: agree[h] = Agreement(preds, h).
+func Agreements(preds [][]int) []float64 {
+	agree := make([]float64, len(preds))
+	for h := range preds {
+		agree[h] = Agreement(preds, h)
+	}
+	return agree
+}
+
 // ChooseHead is the head whose clusters are the run's answer: with by
-// "agreement" the one whose clusters of the training images (preds, as
-// Agreement) agree most with the other heads', the consensus of the fixed
+// "agreement" the one that agrees most with the other heads (agree, as
+// Agreements gives it for the training images), the consensus of the fixed
 // random heads; otherwise (by "loss", the authors' rule) BestHead of the
 // last epoch's head losses, head 0 without them. Ties go to the first head.
-func ChooseHead(by string, headLoss []float64, preds [][]int) int {
-	if by != "agreement" || len(preds) < 2 {
+func ChooseHead(by string, headLoss, agree []float64) int {
+	if by != "agreement" || len(agree) < 2 {
 		if len(headLoss) == 0 {
 			return 0
 		}
 		return BestHead(headLoss)
 	}
-	best, bestAg := 0, Agreement(preds, 0)
-	for h := 1; h < len(preds); h++ {
-		if ag := Agreement(preds, h); ag > bestAg {
-			best, bestAg = h, ag
+	best := 0
+	for h, ag := range agree {
+		if ag > agree[best] {
+			best = h
 		}
 	}
 	return best

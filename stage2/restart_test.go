@@ -21,13 +21,14 @@ func TestChooseHead(t *testing.T) {
 	other := []int{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}
 	preds := [][]int{other, near, a, relabel}
 	loss := []float64{-1.9, -1.8, -1.7, -1.85}
-	if h := stage2.ChooseHead("loss", loss, preds); h != 0 {
+	agree := stage2.Agreements(preds)
+	if h := stage2.ChooseHead("loss", loss, agree); h != 0 {
 		t.Errorf("by loss: head %d, want 0", h)
 	}
-	if h := stage2.ChooseHead("loss", nil, preds); h != 0 {
+	if h := stage2.ChooseHead("loss", nil, agree); h != 0 {
 		t.Errorf("by loss without losses: head %d, want 0", h)
 	}
-	got := stage2.ChooseHead("agreement", loss, preds)
+	got := stage2.ChooseHead("agreement", loss, agree)
 	for h := range preds {
 		if stage2.Agreement(preds, h) > stage2.Agreement(preds, got) {
 			t.Errorf("by agreement: head %d (%.4f), but head %d agrees more (%.4f)", got, stage2.Agreement(preds, got), h, stage2.Agreement(preds, h))
@@ -37,7 +38,7 @@ func TestChooseHead(t *testing.T) {
 		t.Errorf("by agreement: head %d, want 2 (agreements %.3f %.3f %.3f %.3f)", got,
 			stage2.Agreement(preds, 0), stage2.Agreement(preds, 1), stage2.Agreement(preds, 2), stage2.Agreement(preds, 3))
 	}
-	if h := stage2.ChooseHead("agreement", []float64{-1}, preds[:1]); h != 0 {
+	if h := stage2.ChooseHead("agreement", []float64{-1}, stage2.Agreements(preds[:1])); h != 0 {
 		t.Errorf("one head: head %d", h)
 	}
 }

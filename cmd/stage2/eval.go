@@ -22,12 +22,13 @@ import (
 // epochs trained when the evaluated weights were saved.
 func evaluateAll(cfg stage2.Config, tr *stage2.Trainer) (map[string]any, *stage2.Eval, *stage2.Eval) {
 	trainEv, testEv := tr.Evaluate(tr.Train), tr.Evaluate(tr.Test)
-	head := stage2.ChooseHead(cfg.HeadBy, tr.LastHeadLoss, trainEv.Preds)
+	agree := stage2.Agreements(trainEv.Preds)
+	head := stage2.ChooseHead(cfg.HeadBy, tr.LastHeadLoss, agree)
 	heads := []map[string]any{}
 	var trainAcc, testAcc []float64
 	for h, s := range trainEv.Scores {
 		e := map[string]any{"acc": num(s.Acc), "nmi": num(s.NMI), "ari": num(s.ARI), "test_acc": num(testEv.Scores[h].Acc),
-			"agreement": num(stage2.Agreement(trainEv.Preds, h))}
+			"agreement": num(agree[h])}
 		if tr.LastHeadLoss != nil {
 			e["loss"] = num(tr.LastHeadLoss[h])
 		}

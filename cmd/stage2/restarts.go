@@ -71,10 +71,9 @@ func chooseRestart(ctx context.Context, cfg stage2.Config, tr *stage2.Trainer, c
 			}
 			last = trialRow{Restart: r, Seed: t.Cfg.Seed, epochLosses: lossesOf(st), TrialLoss: stage2.TrialLoss(st, cfg.CPWeight)}
 			if t.Epoch == trials {
-				preds := t.Evaluate(t.Train).Preds
-				last.BestHead = stage2.ChooseHead(cfg.HeadBy, st.HeadLoss, preds)
-				ag := stage2.Agreement(preds, last.BestHead)
-				last.Agreement = &ag
+				agree := stage2.Agreements(t.Evaluate(t.Train).Preds)
+				last.BestHead = stage2.ChooseHead(cfg.HeadBy, st.HeadLoss, agree)
+				last.Agreement = &agree[last.BestHead]
 			}
 			line := fmt.Sprintf("loss %.4f  head %d  trial loss %.4f", st.Loss, last.BestHead, last.TrialLoss)
 			if last.Agreement != nil {
