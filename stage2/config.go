@@ -84,7 +84,10 @@ var Presets = map[string]map[string]string{
 	// (seed 3: agreement 0.698 / 0.725 / 0.752 after five epochs for final
 	// test accuracy 0.636 / 0.699 / 0.703, whose final losses put the 0.636
 	// run first; docs/logs/quickstart/restarts.md). The trials cost ten
-	// epochs beyond a single run (about three minutes on the 2-core Intel Xeon).
+	// epochs beyond a single run (about three minutes on the 2-core Intel Xeon,
+	// about 95 s on the 2-core AMD EPYC of family 26). Six restarts instead of three
+	// kept another restart on one seed of three, for the worse
+	// (docs/logs/quickstart/restarts6.md).
 	// The answer is the lowest-loss head, the authors' rule: answering with
 	// the head that agrees most with the others (--head_by agreement) was
 	// better on seeds 2 and 3 (0.666 / 0.706 against 0.640 / 0.703) but
