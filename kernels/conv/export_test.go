@@ -83,3 +83,11 @@ func DotNT(p sgemm.Path, m []float32, ldm int, w []float32, ldw int, v []float32
 	p = p.Resolve()
 	dotNT(p >= sgemm.AVX2 && useAVX2, p == sgemm.AVX512 && useAVX512, m, ldm, w, ldw, v, ldv, K, C, n)
 }
+
+// SetLanesFilterPacked switches the lanes filter pass's packed gather
+// (lanes_filter.go) on or off and returns a function restoring it.
+func SetLanesFilterPacked(on bool) (restore func()) {
+	old := lanesFilterPacked
+	lanesFilterPacked = on
+	return func() { lanesFilterPacked = old }
+}

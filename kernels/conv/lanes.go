@@ -31,8 +31,8 @@ import (
 //	forward          Y [K, 16·P] = W [K, C·R·S] · col                      (SgemmPanels)
 //	backward data    dcol [C·R·S, 16·P] = Wᵀ · dY,  then dxi += dcol scattered back (col2im on
 //	                 64-byte rows), dx += the interior of dxi
-//	backward filter  dW [K, C·R·S] += dY [K, 16·P] · colᵀ, col gathered a chunk of positions
-//	                 at a time (64-byte copies)
+//	backward filter  dW [K, C·R·S] += dY [K, 16·P] · colᵀ, a chunk of positions at a time,
+//	                 colᵀ written from xi straight into the SGEMM's packed B (lanes_filter.go)
 //
 // Each output element's sum runs in a fixed order (over C·R·S; over K·R·S
 // for dx, the window elements added in p order; over the blocks' positions
@@ -236,85 +236,6 @@ func (c *Engine) conv2DBackwardDataLanes(dxs, dys, ws []float32, s tensor.ConvSh
 			}
 			g.unpackAdd(zmm, dxs[n0*chw:], dxi, tmp, chw, cnt, acc)
 		}
-	})
-}
-
-// laneDotFilter bounds the filter products, C·R·S·K, that the lanes'
-// filter pass sums with dotNT rather than the SGEMM.
-const laneDotFilter = 2048
-
-// laneFilterChunk is the number of output positions whose col columns the
-// filter pass gathers at a time (16 images each).
-const laneFilterChunk = 64
-
-// conv2DBackwardFilterLanes is BackwardFilter on lanes.
-func (c *Engine) conv2DBackwardFilterLanes(dws, dys, xs []float32, s tensor.ConvShape) {
-	g := laneConvFor(s)
-	crs, chw, kp := s.C*s.R*s.S, s.C*s.H*s.W, s.K*g.P
-	T := g.P * wlanes
-	plan := convPlan{nb: wlanes, ng: lanesBlocks(s.N)}
-	// A small product (the stems: C·R·S ≤ 27) is summed along the
-	// positions without packing, dotNT into dWᵀ (its rows, C·R·S, a
-	// multiple of 3 for a 3×3 kernel), then added in transposed.
-	dot := crs*s.K <= laneDotFilter && crs%3 == 0
-	zmm := c.zmm()
-	c.filterChunks(dws, s, plan, false, func() (filterGroup, func()) {
-		xi, tmp := host.Scratch.Get(g.xiLen), host.Scratch.Get(s.H*s.W*wlanes)
-		dyi, col := host.Scratch.Get(s.K*T), host.Scratch.Get(crs*laneFilterChunk*wlanes)
-		var dwT []float32 // dot: dWᵀ [C·R·S, K] of the group
-		if dot {
-			dwT = host.Scratch.Get(crs * s.K)
-		}
-		return func(n0, cnt int, beta float32, pt []float32) {
-				g.pack(zmm, xi, tmp, xs[n0*chw:], chw, cnt)
-				for k := 0; k < s.K; k++ {
-					interleave(zmm, dyi[k*T:], dys[n0*kp+k*g.P:], kp, g.P, cnt)
-				}
-				for q0 := 0; q0 < g.P; q0 += laneFilterChunk {
-					nq := min(laneFilterChunk, g.P-q0)
-					L := nq * wlanes
-					for p, o := range g.boff {
-						row := col[p*L : (p+1)*L]
-						for q := 0; q < nq; q++ {
-							// Through a value: a direct array assignment
-							// between slices compiles to a memmove call.
-							v := *(*[wlanes]float32)(xi[g.pbase[q0+q]+o:])
-							*(*[wlanes]float32)(row[q*wlanes:]) = v
-						}
-					}
-					if dot {
-						if q0 == 0 {
-							clear(dwT)
-						}
-						dotNT(true, c.zmm(), dwT, s.K, col, L, dyi[q0*wlanes:], T, crs, s.K, L)
-						continue
-					}
-					// P_t [K, C·R·S] (+)= dY[:, chunk] · colᵀ.
-					c.Serial().Sgemm(false, true, s.K, crs, L, 1, dyi[q0*wlanes:], T, col, L, beta, pt, crs)
-					beta = 1
-				}
-				if !dot {
-					return
-				}
-				for k := 0; k < s.K; k++ {
-					row := pt[k*crs : (k+1)*crs]
-					for p := range row {
-						if beta == 0 {
-							row[p] = dwT[p*s.K+k]
-						} else {
-							row[p] += dwT[p*s.K+k]
-						}
-					}
-				}
-			}, func() {
-				host.Scratch.Put(xi)
-				host.Scratch.Put(tmp)
-				host.Scratch.Put(dyi)
-				host.Scratch.Put(col)
-				if dwT != nil {
-					host.Scratch.Put(dwT)
-				}
-			}
 	})
 }
 
