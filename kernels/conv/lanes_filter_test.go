@@ -2,7 +2,6 @@ package conv_test
 
 import (
 	"fmt"
-	"math"
 	"testing"
 
 	"twostage/kernels"
@@ -44,11 +43,7 @@ func TestLanesFilterPacked(t *testing.T) {
 						got[i] = dwt.Float32s()
 						restore()
 					}
-					for i := range got[0] {
-						if math.Float32bits(got[0][i]) != math.Float32bits(got[1][i]) {
-							t.Fatalf("dw[%d]: packed %v, col gather %v", i, got[1][i], got[0][i])
-						}
-					}
+					kt.DenseSameBits(t, "dw packed against the col gather", got[1], got[0])
 				})
 			}
 		}
