@@ -91,3 +91,19 @@ func SetLanesFilterPacked(on bool) (restore func()) {
 	lanesFilterPacked = on
 	return func() { lanesFilterPacked = old }
 }
+
+// StreamRows exposes streamRows.
+func StreamRows(p sgemm.Path, dst, src []float32, srow, rows, w int) {
+	streamRows(p, dst, src, srow, rows, w)
+}
+
+// Aligned64 exposes aligned64.
+func Aligned64(x []float32) bool { return aligned64(x) }
+
+// SetStreamMin sets the output size from which passes store with
+// streamRows, for tests on small shapes; it returns a function restoring it.
+func SetStreamMin(bytes int) (restore func()) {
+	old := streamMin
+	streamMin = bytes
+	return func() { streamMin = old }
+}

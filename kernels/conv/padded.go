@@ -312,7 +312,13 @@ func (c *Engine) conv2DForwardPadded(ys, xs, ws []float32, s tensor.ConvShape, p
 			// grid [K, L] = W [K, C·R·S] · col, col's rows being windows of xp.
 			L := g.gridLen(cnt)
 			c.Serial().SgemmRows(false, false, s.K, L, crs, 1, ws, crs, b.xp[:g.xpLen(cnt)], b.off, 0, b.grid, L)
-			g.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, storeSet)
+			if cnt == 1 && ep == nil && s.N*kohw*4 >= streamMin {
+				// One image's planes, row by row, straight to memory (the stem;
+				// an epilogue wants them in cache).
+				streamRows(c.Path, ys[n0*kohw:][:kohw], b.grid, g.wp, s.K*g.ho, g.wo)
+			} else {
+				g.unpack(ys[n0*kohw:], kohw, b.grid, s.K, cnt, storeSet)
+			}
 			if ep != nil {
 				gep := convEpilogue{shift: ep.shift, res: host.From(ep.res, n0*kohw), relu: ep.relu, path: ep.path}
 				gep.apply(ys[n0*kohw:], kohw, cnt, s.K, s.OH*s.OW)

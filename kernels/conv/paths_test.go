@@ -302,3 +302,46 @@ func TestDotNT(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamRows checks streamRows (the non-temporal row copies and Go's
+// copy) against its definition on every path, with aligned and unaligned
+// destinations, widths that are and are not multiples of 16, and a guard
+// band around dst.
+func TestStreamRows(t *testing.T) {
+	r := kt.NewRand(24)
+	for _, p := range []sgemm.Path{sgemm.Go, sgemm.AVX2, sgemm.AVX512} {
+		if !p.Available() {
+			continue
+		}
+		for _, w := range []int{16, 32, 48, 28, 1} {
+			for _, rows := range []int{1, 2, 7, 64} {
+				for _, shift := range []int{0, 3} { // dst aligned, then not
+					srow := w + 2
+					src := kt.Sprinkle(r, kt.Uniform(r, (rows-1)*srow+w, -1, 1))
+					n := rows * w
+					buf := make([]float32, n+64)
+					kt.Fill32(buf, kt.GuardVal)
+					off := 16
+					for !conv.Aligned64(buf[off:]) {
+						off++
+					}
+					off += shift
+					dst := buf[off : off+n]
+					conv.StreamRows(p, dst, src, srow, rows, w)
+					for i, v := range buf {
+						if (i < off || i >= off+n) && v != kt.GuardVal {
+							t.Fatalf("%v w=%d rows=%d shift=%d: write outside dst at %d", p, w, rows, shift, i-off)
+						}
+					}
+					want := make([]float32, n)
+					for i := 0; i < rows; i++ {
+						for j := 0; j < w; j++ {
+							want[i*w+j] = src[i*srow+j]
+						}
+					}
+					kt.DenseSameBits(t, fmt.Sprintf("%v w=%d rows=%d shift=%d", p, w, rows, shift), dst, want)
+				}
+			}
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package conv
 
-import "twostage/kernels/sgemm"
+import (
+	"unsafe"
+
+	"twostage/kernels/sgemm"
+)
 
 // The convolutions' SIMD helpers: the 8×8 and 16×16 transposes of the
 // lane-interleaved layout with their fused epilogue, col2im's row adds and
@@ -223,3 +227,42 @@ func dotNT(simd, zmm bool, m []float32, ldm int, w []float32, ldw int, v []float
 		}
 	}
 }
+
+// streamMin is the fewest bytes of output a pass must write before
+// streamRows is used to store it: well past the last-level cache (32 MB a
+// Zen 5 CCD, shared), where the next pass reads it from memory anyway and
+// a plain store's read of each line first only costs bandwidth.
+var streamMin = 32 << 20
+
+// streamRows copies rows rows of w floats, src's rows srow ≥ w floats
+// apart, to dst back to back:
+//
+//	dst[i·w + j] = src[i·srow + j],  i < rows, j < w.
+//
+// With SIMD, w a multiple of 16 and dst 64-byte aligned it stores with
+// non-temporal writes (copyRowsNT and its ZMM twin on the avx512 path),
+// which skip reading dst's lines into the cache and leave them in memory;
+// else Go's copy. The bits are the same.
+func streamRows(p sgemm.Path, dst, src []float32, srow, rows, w int) {
+	if rows <= 0 || w <= 0 {
+		return
+	}
+	_ = dst[rows*w-1]
+	_ = src[(rows-1)*srow+w-1]
+	if w%16 == 0 && srow >= w && aligned64(dst) {
+		switch {
+		case p == sgemm.AVX512 && useAVX512:
+			copyRowsNTAVX512(&dst[0], &src[0], srow, rows, w/16)
+			return
+		case p >= sgemm.AVX2 && useAVX2:
+			copyRowsNT(&dst[0], &src[0], srow, rows, w/16)
+			return
+		}
+	}
+	for i := 0; i < rows; i++ {
+		copy(dst[i*w:(i+1)*w], src[i*srow:])
+	}
+}
+
+// aligned64 reports whether x starts on a 64-byte boundary.
+func aligned64(x []float32) bool { return uintptr(unsafe.Pointer(unsafe.SliceData(x)))%64 == 0 }

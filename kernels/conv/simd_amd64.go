@@ -85,3 +85,10 @@ func addRows16(dst *float32, ds int, src *float32, n int)
 //
 //go:noescape
 func dot34(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int)
+
+// copyRowsNT copies rows rows of 16·w16 floats, src's rows srow floats
+// apart, to dst back to back with non-temporal stores, two YMM vectors a
+// cache line, then SFENCE: dst must be 64-byte aligned.
+//
+//go:noescape
+func copyRowsNT(dst, src *float32, srow, rows, w16 int)

@@ -637,3 +637,38 @@ d34red:
 	DOTRED4(Y8, Y9, Y10, Y11, X8, X9, DI)
 	VZEROUPPER
 	RET
+
+// func copyRowsNT(dst *float32, src *float32, srow, rows, w16 int)
+TEXT ·copyRowsNT(SB), NOSPLIT, $0-40
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  srow+16(FP), BX
+	SHLQ  $2, BX
+	MOVQ  rows+24(FP), CX
+	MOVQ  w16+32(FP), DX
+	TESTQ CX, CX
+	JZ    cnydone
+	TESTQ DX, DX
+	JZ    cnydone
+
+cnyrow:
+	MOVQ SI, R8
+	MOVQ DX, R9
+
+cnycol:
+	VMOVUPS  (R8), Y0
+	VMOVUPS  32(R8), Y1
+	VMOVNTPS Y0, (DI)
+	VMOVNTPS Y1, 32(DI)
+	ADDQ     $64, R8
+	ADDQ     $64, DI
+	DECQ     R9
+	JNZ      cnycol
+	ADDQ     BX, SI
+	DECQ     CX
+	JNZ      cnyrow
+
+cnydone:
+	SFENCE
+	VZEROUPPER
+	RET

@@ -47,3 +47,8 @@ func addRows16AVX512(dst *float32, ds int, src *float32, n int)
 //
 //go:noescape
 func dot38AVX512(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int)
+
+// copyRowsNTAVX512 is copyRowsNT, one ZMM vector a cache line.
+//
+//go:noescape
+func copyRowsNTAVX512(dst, src *float32, srow, rows, w16 int)

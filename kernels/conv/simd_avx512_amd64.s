@@ -462,3 +462,37 @@ d38red:
 	DOTRED8(Z8, Z9, Z10, Z11, Y8, Y9, Y10, Y11, X8, X9, DI)
 	VZEROUPPER
 	RET
+
+// func copyRowsNTAVX512(dst *float32, src *float32, srow, rows, w16 int)
+// copyRowsNTAVX512 is copyRowsNT, one ZMM vector a cache line.
+TEXT ·copyRowsNTAVX512(SB), NOSPLIT, $0-40
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  srow+16(FP), BX
+	SHLQ  $2, BX
+	MOVQ  rows+24(FP), CX
+	MOVQ  w16+32(FP), DX
+	TESTQ CX, CX
+	JZ    cntdone
+	TESTQ DX, DX
+	JZ    cntdone
+
+cntrow:
+	MOVQ SI, R8
+	MOVQ DX, R9
+
+cntcol:
+	VMOVUPS  (R8), Z0
+	VMOVNTPS Z0, (DI)
+	ADDQ     $64, R8
+	ADDQ     $64, DI
+	DECQ     R9
+	JNZ      cntcol
+	ADDQ     BX, SI
+	DECQ     CX
+	JNZ      cntrow
+
+cntdone:
+	SFENCE
+	VZEROUPPER
+	RET

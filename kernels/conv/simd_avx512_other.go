@@ -28,3 +28,7 @@ func addRows16AVX512(dst *float32, ds int, src *float32, n int) {
 func dot38AVX512(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int) {
 	panic("conv: AVX-512 loop without assembly")
 }
+
+func copyRowsNTAVX512(dst, src *float32, srow, rows, w16 int) {
+	panic("conv: AVX-512 loop without assembly")
+}

@@ -43,3 +43,7 @@ func addRows16(dst *float32, ds int, src *float32, n int) {
 func dot34(m *float32, ldm int, w *float32, ldw int, v *float32, ldv int, n int) {
 	panic("conv: AVX2 loop without assembly")
 }
+
+func copyRowsNT(dst, src *float32, srow, rows, w16 int) {
+	panic("conv: AVX2 loop without assembly")
+}
