@@ -24,7 +24,9 @@ import (
 // accuracy from one pass over memory. Per-element arithmetic is float32.
 //
 // Threads split the channels; every channel is reduced by one goroutine in a
-// fixed order, so the bits do not depend on the thread count.
+// fixed order, so the bits do not depend on the thread count. Channels too
+// big for the cache (byimage.go) are read in image order instead, with the
+// threads splitting the images, and give the same bits.
 
 // Act is tensor.BNAct on the tensors' slices, the fused tail of a batch
 // norm: forward, Res (nil for none) is added before the ReLU; backward, Y
@@ -138,6 +140,10 @@ func Forward(c *host.Ctx, ys, ms, vs, xs, gs, bs []float32, s tensor.ChanShape, 
 	rs, p := act.Res, c.Path
 	simd := p >= sgemm.AVX2
 	inv := 1 / float64(s.N*s.HW)
+	if !bnByChannel(simd, s) && imageMajor {
+		forwardByImage(c, ys, ms, vs, xs, gs, bs, s, eps, act, inv)
+		return
+	}
 	host.For(c.Threads, s.C, 1, func(lo, hi int) {
 		var buf [512]float64 // each row's mean, on the stack for N ≤ 512
 		rm := buf[:0]
@@ -231,6 +237,10 @@ func Backward(c *host.Ctx, dxs, dgs, dbs, dys, xs, gs, ms, vs []float32, s tenso
 	}
 	needSums := dgs != nil || dbs != nil || (train && dxs != nil)
 	invM := 1 / float64(s.N*s.HW)
+	if !bnByChannel(simd, s) && imageMajor {
+		backwardByImage(c, dxs, dgs, dbs, dys, xs, gs, ms, vs, s, eps, drs, gate, flags, needSums, invM)
+		return
+	}
 	host.For(c.Threads, s.C, 1, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			m := float64(ms[ch])

@@ -16,3 +16,11 @@ const (
 	BNSetDX  = bnSetDX
 	BNSetDR  = bnSetDR
 )
+
+// SetImageMajor switches the image-order passes of the big channels on or
+// off; it returns a function restoring the previous setting.
+func SetImageMajor(on bool) (restore func()) {
+	old := imageMajor
+	imageMajor = on
+	return func() { imageMajor = old }
+}

@@ -1,0 +1,129 @@
+package batchnorm
+
+import (
+	"math"
+	"sync"
+
+	"twostage/kernels/internal/host"
+	"twostage/tensor"
+)
+
+// The training forward over big channels (more than bnByChannel's 256 KiB)
+// in image order. A channel's rows lie C·HW floats apart, so reading one
+// channel at a time jumps between rows of a few KB and restarts the
+// hardware prefetchers at every row; read in image order, x is one
+// sequential stream per thread. The arithmetic is Forward's: each row's
+// sum and centred squares around its own mean are independent of the
+// others, so they are computed image by image (any thread, any order) and
+// kept, then combined per channel in row order exactly as Forward's
+// channel loop does; the affine map is per element. The bits are the
+// same.
+
+// imageMajor is true in production (tests switch it off to compare).
+var imageMajor = true
+
+// rowStats is a pool of the per-row sums: three float64 per row.
+var rowStats = sync.Pool{New: func() any { return new([]float64) }}
+
+// forwardByImage is Forward for !bnByChannel shapes.
+func forwardByImage(c *host.Ctx, ys, ms, vs, xs, gs, bs []float32, s tensor.ChanShape, eps float32, act Act, inv float64) {
+	p, rs := c.Path, act.Res
+	simd := c.SIMD()
+	rows := s.N * s.C
+	bp := rowStats.Get().(*[]float64)
+	defer rowStats.Put(bp)
+	if cap(*bp) < 3*rows+2*s.C {
+		*bp = make([]float64, 3*rows+2*s.C)
+	}
+	st := (*bp)[:3*rows+2*s.C]
+	sums, sqs, rm := st[:rows], st[rows:2*rows], st[2*rows:3*rows]
+	mean, scale := st[3*rows:3*rows+s.C], st[3*rows+s.C:]
+	// Pass 1: per row (n, c) its sum and its centred squares.
+	host.For(c.Threads, s.N, 1, func(lo, hi int) {
+		for i := lo * s.C; i < hi*s.C; i++ {
+			r := xs[i*s.HW : (i+1)*s.HW]
+			sums[i] = sum64v(simd, r)
+			rm[i] = sums[i] / float64(s.HW)
+			sqs[i] = sqDev64v(simd, r, rm[i])
+		}
+	})
+	// The channels' statistics, each row added in order n as in Forward.
+	for ch := 0; ch < s.C; ch++ {
+		var sum, sq float64
+		for n := 0; n < s.N; n++ {
+			sum += sums[n*s.C+ch]
+			sq += sqs[n*s.C+ch]
+		}
+		m := sum * inv
+		for n := 0; n < s.N; n++ {
+			d := rm[n*s.C+ch] - m
+			sq += float64(s.HW) * d * d
+		}
+		v := sq * inv
+		ms[ch], vs[ch] = float32(m), float32(v)
+		mean[ch], scale[ch] = float64(float32(m)), float64(Scale(gs[ch], v, eps))
+	}
+	// Pass 2: y = act((x − mean)·(gamma·rstd) + beta), image by image.
+	host.For(c.Threads, s.N, 1, func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			for ch := 0; ch < s.C; ch++ {
+				Affine(p, row(ys, s, n, ch), row(xs, s, n, ch), row(rs, s, n, ch), float32(mean[ch]), float32(scale[ch]), bs[ch], act.ReLU)
+			}
+		}
+	})
+}
+
+// backwardByImage is Backward for !bnByChannel shapes: the per-row sums
+// in image order, combined per channel in row order as Backward does, then
+// the per-element gradient in image order.
+func backwardByImage(c *host.Ctx, dxs, dgs, dbs, dys, xs, gs, ms, vs []float32, s tensor.ChanShape, eps float32, drs, gate []float32, flags int, needSums bool, invM float64) {
+	simd := c.SIMD()
+	rows := s.N * s.C
+	bp := rowStats.Get().(*[]float64)
+	defer rowStats.Put(bp)
+	if cap(*bp) < 2*rows+4*s.C {
+		*bp = make([]float64, 2*rows+4*s.C)
+	}
+	st := (*bp)[:2*rows+4*s.C]
+	sdys, sdycs, coef := st[:rows], st[rows:2*rows], st[2*rows:]
+	if needSums {
+		host.For(c.Threads, s.N, 1, func(lo, hi int) {
+			for n := lo; n < hi; n++ {
+				for ch := 0; ch < s.C; ch++ {
+					sdys[n*s.C+ch], sdycs[n*s.C+ch] = sumDot64v(simd, row(dys, s, n, ch), row(xs, s, n, ch), row(gate, s, n, ch), float64(ms[ch]))
+				}
+			}
+		})
+	}
+	for ch := 0; ch < s.C; ch++ {
+		rstd := 1 / math.Sqrt(float64(vs[ch])+float64(eps))
+		var sdy, sdyc float64
+		if needSums {
+			for n := 0; n < s.N; n++ {
+				sdy += sdys[n*s.C+ch]
+				sdyc += sdycs[n*s.C+ch]
+			}
+		}
+		if dgs != nil {
+			dgs[ch] += float32(sdyc * rstd)
+		}
+		if dbs != nil {
+			dbs[ch] += float32(sdy)
+		}
+		// gamma·rstd, the mean of g and Σg·x̂/M · rstd, as Backward's float32s.
+		coef[4*ch] = float64(float32(float64(gs[ch]) * rstd))
+		coef[4*ch+1] = float64(float32(sdy * invM))
+		coef[4*ch+2] = float64(float32(sdyc * rstd * rstd * invM))
+	}
+	if dxs == nil && drs == nil {
+		return
+	}
+	host.For(c.Threads, s.N, 1, func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			for ch := 0; ch < s.C; ch++ {
+				a, mdy, k := float32(coef[4*ch]), float32(coef[4*ch+1]), float32(coef[4*ch+2])
+				bnGradv(c.Path, row(dxs, s, n, ch), row(dys, s, n, ch), row(xs, s, n, ch), row(gate, s, n, ch), row(drs, s, n, ch), mdy, ms[ch], k, a, flags)
+			}
+		}
+	})
+}
