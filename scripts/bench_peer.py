@@ -378,15 +378,18 @@ def steady(cold, warm):
     the script runs each benchmark twice, 1 iteration (`cold`) and 1+R (`warm`): the last R of
     `warm` take total(warm) - total(cold). That is the estimate whatever the cold call took;
     when the cold call lies outside [1, COLD_MAX] steady calls the single cold sample was
-    disturbed by load, and the estimate is flagged with `*` (not replaced by another one).
-    Only where no difference can be formed (no cold run, or a non-positive difference) is
-    the plain mean of `warm` returned, flagged too."""
+    disturbed by load: the figure is then the lower of the estimate and the plain mean of
+    `warm` (a cold sample slowed by load makes the difference too small and the estimate
+    too fast, even past the machine's peak), flagged with `*`. Where no difference can be
+    formed (no cold run, or a non-positive difference) it is the plain mean, flagged too."""
     n1, s1, work, unit = warm
     if cold is not None:
         n0, s0, _, _ = cold
         if n1 > n0 and n1 * s1 - n0 * s0 > 0:
             per = (n1 * s1 - n0 * s0) / (n1 - n0)
-            return work / per, unit, "" if per <= s0 <= COLD_MAX * per else "*"
+            if per <= s0 <= COLD_MAX * per:
+                return work / per, unit, ""
+            return min(work / per, work / s1), unit, "*"
     return work / s1, unit, "*"
 
 
@@ -468,8 +471,8 @@ def cmd_table(a):
     print("better of start and end); train and forward rows count the model's conv and linear FLOPs")
     print("per image (PyTorch's hooks), a training step as three forwards.")
     if flagged:
-        print("* the 1-call run was off by load noise (bench_peer.py steady()): the estimate may be")
-        print("  off too (the same estimator; where none could be formed, the plain mean).")
+        print("* the 1-call run was off by load noise (bench_peer.py steady()): the lower of the")
+        print("  estimate and the plain mean over 1+R iterations (eng+1st), or that mean alone.")
     if any(r[2] is None or r[4] is None for r in rows):
         print("- ran on one side only: a benchmark or shape name no longer matches (HINT: CONVS)")
 
