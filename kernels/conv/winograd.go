@@ -131,36 +131,49 @@ func (c *Engine) winoFilter(u, w []float32, ko, ci int, flip bool) {
 	host.For(c.Threads, ko, max(1, 4096/(9*ci)), func(lo, hi int) { winoFilterRows(u, w, ko, ci, flip, lo, hi) })
 }
 
-// winoFilterRows is winoFilter for the rows k in [lo, hi).
+// winoFilterRows is winoFilter for the rows k in [lo, hi). U's 16 planes
+// lie ko·ci floats apart, a multiple of 4 KB for the wide layers, so
+// writing each kernel's 16 values straight into them would put 16 store
+// streams in the same L1 sets; blocks of 16 kernels are staged in blk and
+// copied out a cache line per plane instead (2.5× faster at 128×128).
 func winoFilterRows(u, w []float32, ko, ci int, flip bool, lo, hi int) {
+	const cb = 16
 	kc := ko * ci
+	var blk [16][cb]float32 // U[ξ][k][c0 : c0+cb]
 	for k := lo; k < hi; k++ {
-		for c := 0; c < ci; c++ {
-			var g [9]float32
-			if flip {
-				src := w[(c*ko+k)*9 : (c*ko+k+1)*9]
-				for i, v := range src {
-					g[8-i] = v
+		for c0 := 0; c0 < ci; c0 += cb {
+			nc := min(cb, ci-c0)
+			for cc := 0; cc < nc; cc++ {
+				c := c0 + cc
+				var g [9]float32
+				if flip {
+					src := w[(c*ko+k)*9 : (c*ko+k+1)*9]
+					for i, v := range src {
+						g[8-i] = v
+					}
+				} else {
+					g = [9]float32(w[(k*ci+c)*9 : (k*ci+c+1)*9])
 				}
-			} else {
-				copy(g[:], w[(k*ci+c)*9:(k*ci+c+1)*9])
+				// t = G g (4×3), then U = t Gᵀ (4×4).
+				var t [4][3]float32
+				for j := 0; j < 3; j++ {
+					g0, g1, g2 := g[j], g[3+j], g[6+j]
+					t[0][j] = g0
+					t[1][j] = 0.5 * (g0 + g1 + g2)
+					t[2][j] = 0.5 * (g0 - g1 + g2)
+					t[3][j] = g2
+				}
+				for i := 0; i < 4; i++ {
+					t0, t1, t2 := t[i][0], t[i][1], t[i][2]
+					blk[i*4+0][cc] = t0
+					blk[i*4+1][cc] = 0.5 * (t0 + t1 + t2)
+					blk[i*4+2][cc] = 0.5 * (t0 - t1 + t2)
+					blk[i*4+3][cc] = t2
+				}
 			}
-			// t = G g (4×3), then U = t Gᵀ (4×4).
-			var t [4][3]float32
-			for j := 0; j < 3; j++ {
-				g0, g1, g2 := g[j], g[3+j], g[6+j]
-				t[0][j] = g0
-				t[1][j] = 0.5 * (g0 + g1 + g2)
-				t[2][j] = 0.5 * (g0 - g1 + g2)
-				t[3][j] = g2
-			}
-			at := k*ci + c
-			for i := 0; i < 4; i++ {
-				t0, t1, t2 := t[i][0], t[i][1], t[i][2]
-				u[(i*4+0)*kc+at] = t0
-				u[(i*4+1)*kc+at] = 0.5 * (t0 + t1 + t2)
-				u[(i*4+2)*kc+at] = 0.5 * (t0 - t1 + t2)
-				u[(i*4+3)*kc+at] = t2
+			at := k*ci + c0
+			for x := range blk {
+				copy(u[x*kc+at:x*kc+at+nc], blk[x][:nc])
 			}
 		}
 	}
