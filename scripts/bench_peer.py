@@ -372,24 +372,24 @@ def read_go(path):
 COLD_MAX = 10.0
 
 
-def steady(cold, warm):
+def steady(cold, warm, ceiling=None):
     """Engine rate with the first (cold) iteration left out, the peer's estimator (the mean of
     the timed calls after the warm-up). b.Loop times every iteration, the first included, so
     the script runs each benchmark twice, 1 iteration (`cold`) and 1+R (`warm`): the last R of
     `warm` take total(warm) - total(cold). That is the estimate whatever the cold call took;
     when the cold call lies outside [1, COLD_MAX] steady calls the single cold sample was
-    disturbed by load: the figure is then the lower of the estimate and the plain mean of
-    `warm` (a cold sample slowed by load makes the difference too small and the estimate
-    too fast, even past the machine's peak), flagged with `*`. Where no difference can be
-    formed (no cold run, or a non-positive difference) it is the plain mean, flagged too."""
+    disturbed by load, and the estimate is flagged with `*` (not replaced by another one).
+    Only where no difference can be formed (no cold run, or a non-positive difference), or
+    where the estimate passes `ceiling` (a speed the row cannot reach: an SGEMM's GFLOP/s
+    above the FMA peak, which a cold sample slowed by load produces), is the plain mean of
+    `warm` returned, flagged too."""
     n1, s1, work, unit = warm
     if cold is not None:
         n0, s0, _, _ = cold
         if n1 > n0 and n1 * s1 - n0 * s0 > 0:
             per = (n1 * s1 - n0 * s0) / (n1 - n0)
-            if per <= s0 <= COLD_MAX * per:
-                return work / per, unit, ""
-            return min(work / per, work / s1), unit, "*"
+            if ceiling is None or work / per <= ceiling:
+                return work / per, unit, "" if per <= s0 <= COLD_MAX * per else "*"
     return work / s1, unit, "*"
 
 
@@ -440,7 +440,10 @@ def cmd_table(a):
         keys = list(dict.fromkeys(list(peer) + list(eng)))
         kinds = ["train", "forward", "conv", "sgemm"]
         for key in sorted(keys, key=lambda k: (kinds.index(k.split("/")[0]), keys.index(k))):
-            e, unit, flag = steady(cold.get(key), eng[key]) if key in eng else (None, "", "")
+            # An SGEMM counts the FLOPs it does, so it cannot pass the FMA peak (a conv row
+            # can: Winograd does fewer FLOPs than the direct convolution it is counted as).
+            ceiling = peak if key.startswith("sgemm/") else None
+            e, unit, flag = steady(cold.get(key), eng[key], ceiling) if key in eng else (None, "", "")
             flagged |= flag == "*"
             pv = peer.get(key)
             unit = unit or ("img/s" if key.split("/")[0] in ("train", "forward") else "GFLOP/s")
@@ -471,8 +474,9 @@ def cmd_table(a):
     print("better of start and end); train and forward rows count the model's conv and linear FLOPs")
     print("per image (PyTorch's hooks), a training step as three forwards.")
     if flagged:
-        print("* the 1-call run was off by load noise (bench_peer.py steady()): the lower of the")
-        print("  estimate and the plain mean over 1+R iterations (eng+1st), or that mean alone.")
+        print("* the 1-call run was off by load noise (bench_peer.py steady()): the estimate may be")
+        print("  off too (the same estimator; where none could be formed, or an sgemm one passed the")
+        print("  FMA peak, the plain mean).")
     if any(r[2] is None or r[4] is None for r in rows):
         print("- ran on one side only: a benchmark or shape name no longer matches (HINT: CONVS)")
 

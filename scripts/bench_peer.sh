@@ -42,8 +42,8 @@
 # kernel for this CPU unless that is a generic fallback (see blas_core below). Every figure is
 # a mean over timed calls with warm-up left out: the peer makes WARMUP untimed calls; the Go
 # benchmarks (b.Loop times every iteration, the cold first one included) run twice, 1 and 1+R
-# iterations, and the table takes the difference (bench_peer.py steady(); marked *, and never
-# above the plain mean, when load noise makes the one-call run implausible).
+# iterations, and the table takes the difference (bench_peer.py steady(), which falls back to
+# the plain mean, marked *, when load noise makes the one-call run implausible).
 # The machine may be shared: read the load average, and the ratios rather than absolute numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
