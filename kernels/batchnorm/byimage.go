@@ -22,20 +22,27 @@ import (
 // imageMajor is true in production (tests switch it off to compare).
 var imageMajor = true
 
-// rowStats is a pool of the per-row sums: three float64 per row.
+// rowStats is a pool of the per-row sums (three float64 per row forward,
+// two backward) and the per-channel coefficients.
 var rowStats = sync.Pool{New: func() any { return new([]float64) }}
+
+// scratch64 returns n float64s from rowStats (contents undefined) and the
+// pointer to put back.
+func scratch64(n int) ([]float64, *[]float64) {
+	bp := rowStats.Get().(*[]float64)
+	if cap(*bp) < n {
+		*bp = make([]float64, n)
+	}
+	return (*bp)[:n], bp
+}
 
 // forwardByImage is Forward for !bnByChannel shapes.
 func forwardByImage(c *host.Ctx, ys, ms, vs, xs, gs, bs []float32, s tensor.ChanShape, eps float32, act Act, inv float64) {
 	p, rs := c.Path, act.Res
 	simd := c.SIMD()
 	rows := s.N * s.C
-	bp := rowStats.Get().(*[]float64)
+	st, bp := scratch64(3*rows + 2*s.C)
 	defer rowStats.Put(bp)
-	if cap(*bp) < 3*rows+2*s.C {
-		*bp = make([]float64, 3*rows+2*s.C)
-	}
-	st := (*bp)[:3*rows+2*s.C]
 	sums, sqs, rm := st[:rows], st[rows:2*rows], st[2*rows:3*rows]
 	mean, scale := st[3*rows:3*rows+s.C], st[3*rows+s.C:]
 	// Pass 1: per row (n, c) its sum and its centred squares.
@@ -79,12 +86,8 @@ func forwardByImage(c *host.Ctx, ys, ms, vs, xs, gs, bs []float32, s tensor.Chan
 func backwardByImage(c *host.Ctx, dxs, dgs, dbs, dys, xs, gs, ms, vs []float32, s tensor.ChanShape, eps float32, drs, gate []float32, flags int, needSums bool, invM float64) {
 	simd := c.SIMD()
 	rows := s.N * s.C
-	bp := rowStats.Get().(*[]float64)
+	st, bp := scratch64(2*rows + 4*s.C)
 	defer rowStats.Put(bp)
-	if cap(*bp) < 2*rows+4*s.C {
-		*bp = make([]float64, 2*rows+4*s.C)
-	}
-	st := (*bp)[:2*rows+4*s.C]
 	sdys, sdycs, coef := st[:rows], st[rows:2*rows], st[2*rows:]
 	if needSums {
 		host.For(c.Threads, s.N, 1, func(lo, hi int) {
