@@ -8,22 +8,23 @@ import (
 	"twostage/tensor"
 )
 
-// The training forward over big channels (more than bnByChannel's 256 KiB)
+// The training passes over big channels (more than bnByChannel's 256 KiB)
 // in image order. A channel's rows lie C·HW floats apart, so reading one
 // channel at a time jumps between rows of a few KB and restarts the
 // hardware prefetchers at every row; read in image order, x is one
-// sequential stream per thread. The arithmetic is Forward's: each row's
-// sum and centred squares around its own mean are independent of the
-// others, so they are computed image by image (any thread, any order) and
-// kept, then combined per channel in row order exactly as Forward's
-// channel loop does; the affine map is per element. The bits are the
-// same.
+// sequential stream per thread. The arithmetic is the channel loops': each
+// row's sums (forward, its sum and centred squares around its own mean;
+// backward, Σg and Σg·(x − m)) are independent of the others, so they are
+// computed image by image (any thread, any order) and kept, then combined
+// per channel in row order exactly as Forward's and Backward's channel
+// loops do; the affine map and the gradient are per element. The bits are
+// the same.
 
 // imageMajor is true in production (tests switch it off to compare).
 var imageMajor = true
 
-// rowStats is a pool of the per-row sums (three float64 per row forward,
-// two backward) and the per-channel coefficients.
+// rowStats is a pool of the per-row sums: three float64 per row forward,
+// two backward.
 var rowStats = sync.Pool{New: func() any { return new([]float64) }}
 
 // scratch64 returns n float64s from rowStats (contents undefined) and the
@@ -41,10 +42,11 @@ func forwardByImage(c *host.Ctx, ys, ms, vs, xs, gs, bs []float32, s tensor.Chan
 	p, rs := c.Path, act.Res
 	simd := c.SIMD()
 	rows := s.N * s.C
-	st, bp := scratch64(3*rows + 2*s.C)
+	st, bp := scratch64(3 * rows)
 	defer rowStats.Put(bp)
-	sums, sqs, rm := st[:rows], st[rows:2*rows], st[2*rows:3*rows]
-	mean, scale := st[3*rows:3*rows+s.C], st[3*rows+s.C:]
+	sums, sqs, rm := st[:rows], st[rows:2*rows], st[2*rows:]
+	scale := host.Scratch.Get(s.C) // gamma·rstd per channel
+	defer host.Scratch.Put(scale)
 	// Pass 1: per row (n, c) its sum and its centred squares.
 	host.For(c.Threads, s.N, 1, func(lo, hi int) {
 		for i := lo * s.C; i < hi*s.C; i++ {
@@ -68,13 +70,13 @@ func forwardByImage(c *host.Ctx, ys, ms, vs, xs, gs, bs []float32, s tensor.Chan
 		}
 		v := sq * inv
 		ms[ch], vs[ch] = float32(m), float32(v)
-		mean[ch], scale[ch] = float64(float32(m)), float64(Scale(gs[ch], v, eps))
+		scale[ch] = Scale(gs[ch], v, eps)
 	}
 	// Pass 2: y = act((x − mean)·(gamma·rstd) + beta), image by image.
 	host.For(c.Threads, s.N, 1, func(lo, hi int) {
 		for n := lo; n < hi; n++ {
 			for ch := 0; ch < s.C; ch++ {
-				Affine(p, row(ys, s, n, ch), row(xs, s, n, ch), row(rs, s, n, ch), float32(mean[ch]), float32(scale[ch]), bs[ch], act.ReLU)
+				Affine(p, row(ys, s, n, ch), row(xs, s, n, ch), row(rs, s, n, ch), ms[ch], scale[ch], bs[ch], act.ReLU)
 			}
 		}
 	})
@@ -86,9 +88,11 @@ func forwardByImage(c *host.Ctx, ys, ms, vs, xs, gs, bs []float32, s tensor.Chan
 func backwardByImage(c *host.Ctx, dxs, dgs, dbs, dys, xs, gs, ms, vs []float32, s tensor.ChanShape, eps float32, drs, gate []float32, flags int, needSums bool, invM float64) {
 	simd := c.SIMD()
 	rows := s.N * s.C
-	st, bp := scratch64(2*rows + 4*s.C)
+	st, bp := scratch64(2 * rows)
 	defer rowStats.Put(bp)
-	sdys, sdycs, coef := st[:rows], st[rows:2*rows], st[2*rows:]
+	sdys, sdycs := st[:rows], st[rows:]
+	coef := host.Scratch.Get(3 * s.C) // per channel gamma·rstd, the mean of g, k
+	defer host.Scratch.Put(coef)
 	if needSums {
 		host.For(c.Threads, s.N, 1, func(lo, hi int) {
 			for n := lo; n < hi; n++ {
@@ -114,9 +118,9 @@ func backwardByImage(c *host.Ctx, dxs, dgs, dbs, dys, xs, gs, ms, vs []float32, 
 			dbs[ch] += float32(sdy)
 		}
 		// gamma·rstd, the mean of g and Σg·x̂/M · rstd, as Backward's float32s.
-		coef[4*ch] = float64(float32(float64(gs[ch]) * rstd))
-		coef[4*ch+1] = float64(float32(sdy * invM))
-		coef[4*ch+2] = float64(float32(sdyc * rstd * rstd * invM))
+		coef[3*ch] = float32(float64(gs[ch]) * rstd)
+		coef[3*ch+1] = float32(sdy * invM)
+		coef[3*ch+2] = float32(sdyc * rstd * rstd * invM)
 	}
 	if dxs == nil && drs == nil {
 		return
@@ -124,7 +128,7 @@ func backwardByImage(c *host.Ctx, dxs, dgs, dbs, dys, xs, gs, ms, vs []float32, 
 	host.For(c.Threads, s.N, 1, func(lo, hi int) {
 		for n := lo; n < hi; n++ {
 			for ch := 0; ch < s.C; ch++ {
-				a, mdy, k := float32(coef[4*ch]), float32(coef[4*ch+1]), float32(coef[4*ch+2])
+				a, mdy, k := coef[3*ch], coef[3*ch+1], coef[3*ch+2]
 				bnGradv(c.Path, row(dxs, s, n, ch), row(dys, s, n, ch), row(xs, s, n, ch), row(gate, s, n, ch), row(drs, s, n, ch), mdy, ms[ch], k, a, flags)
 			}
 		}
